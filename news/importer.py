@@ -1,0 +1,595 @@
+"""Front-matter Markdown files, directories and zip archives -> posts.
+
+One importer serves the ``import_markdown`` command and the admin. Each file is
+its own transaction: a file that fails leaves no rows and no stored files, and
+the batch goes on. Files are read one at a time, so memory stays flat however
+large the tree is.
+"""
+
+import hashlib
+import posixpath
+import time
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from . import frontmatter, images, markdown, workflow
+from .models import Author, Category, Post, PostAlias, PostAuthor, PostImage, SourceFile
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+MAX_IMAGE_BYTES = 50 * 1024 * 1024
+INDEX_STEMS = {"index", "readme"}
+
+
+class ImportFailure(Exception):
+    """A file that cannot be imported; the message says why."""
+
+    def __init__(self, message, *, line=None):
+        super().__init__(message)
+        self.line = line
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+@dataclass
+class Problem:
+    path: str
+    message: str
+    line: int | None = None
+    level: str = "error"  # "error": the file failed; "warning": it imported anyway
+    code: str = ""
+
+    def __str__(self):
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.level}: {self.message}"
+
+
+@dataclass
+class Report:
+    dry_run: bool = False
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    conflicts: int = 0
+    problems: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def files(self):
+        return (
+            self.created + self.updated + self.unchanged + self.failed + self.conflicts
+        )
+
+    @property
+    def warnings(self):
+        return sum(1 for p in self.problems if p.level == "warning")
+
+    @property
+    def ok(self):
+        return self.failed == 0
+
+    @property
+    def rate(self):
+        return self.files / self.seconds if self.seconds else 0.0
+
+    def summary(self):
+        prefix = "Dry run: would have " if self.dry_run else ""
+        return (
+            f"{prefix}{self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.conflicts} conflicts, "
+            f"{self.failed} failed, "
+            f"{self.warnings} warnings in {self.seconds:.2f}s ({self.rate:.1f} posts/s)"
+        )
+
+    def as_dict(self):
+        return {
+            "dry_run": self.dry_run,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "conflicts": self.conflicts,
+            "failed": self.failed,
+            "warnings": self.warnings,
+            "seconds": round(self.seconds, 3),
+            "posts_per_second": round(self.rate, 1),
+            "problems": [asdict(p) for p in self.problems],
+        }
+
+
+# Sources: a directory or a zip archive, addressed by normalised POSIX paths
+# relative to the import root.
+
+
+def normalise(relpath):
+    """Return ``relpath`` normalised, or None if it leaves the root."""
+    path = posixpath.normpath(relpath.replace("\\", "/"))
+    if path == ".." or path.startswith(("../", "/")) or path == ".":
+        return None
+    if len(path) > 1 and path[1] == ":":  # a Windows drive
+        return None
+    return path
+
+
+class DirectorySource:
+    def __init__(self, root):
+        self.root = Path(root).resolve()
+        self.label = str(root)
+
+    def documents(self):
+        for path in sorted(self.root.rglob("*")):
+            if path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file():
+                yield path.relative_to(self.root).as_posix()
+
+    def exists(self, relpath):
+        path = self.root / relpath
+        if not path.is_file():
+            return False
+        # A symlink that points out of the root is treated as outside.
+        return path.resolve().is_relative_to(self.root)
+
+    def read(self, relpath, limit):
+        path = self.root / relpath
+        if path.stat().st_size > limit:
+            raise ImportFailure(f"file is larger than {limit // (1024 * 1024)} MB")
+        return path.read_bytes()
+
+    def close(self):
+        pass
+
+
+class ZipSource:
+    def __init__(self, archive):
+        self.zip = zipfile.ZipFile(archive)
+        self.label = str(getattr(archive, "name", archive))
+        self.members = {}
+        self.escaping = []
+        for info in self.zip.infolist():
+            if info.is_dir():
+                continue
+            name = normalise(info.filename)
+            if name is None:
+                self.escaping.append(info.filename)
+            else:
+                self.members[name] = info
+
+    def documents(self):
+        for name in sorted(self.members):
+            if name.lower().endswith(MARKDOWN_SUFFIXES):
+                yield name
+
+    def exists(self, relpath):
+        return relpath in self.members
+
+    def read(self, relpath, limit):
+        info = self.members[relpath]
+        if info.file_size > limit:
+            raise ImportFailure(f"file is larger than {limit // (1024 * 1024)} MB")
+        with self.zip.open(info) as member:
+            data = member.read(limit + 1)
+        if len(data) > limit:
+            raise ImportFailure(f"file is larger than {limit // (1024 * 1024)} MB")
+        return data
+
+    def close(self):
+        self.zip.close()
+
+
+def open_source(path):
+    path = Path(path)
+    if path.is_dir():
+        return DirectorySource(path)
+    if zipfile.is_zipfile(path):
+        return ZipSource(path)
+    raise ValueError(f"{path}: not a directory or a zip archive")
+
+
+class _SingleFile(DirectorySource):
+    def __init__(self, path):
+        super().__init__(Path(path).parent)
+        self.label = str(path)
+        self.only = Path(path).name
+
+    def documents(self):
+        yield self.only
+
+
+@dataclass
+class _Reference:
+    src: str
+    line: int | None
+    key: str
+    candidates: list  # where it may be, relative to the root, in lookup order
+    path: str | None = None  # where it was found
+    digest: str | None = None
+
+
+class Importer:
+    """Import posts from files, directories and zip archives.
+
+    ``status`` applies to posts whose front matter does not say ``draft: true``;
+    front matter can never publish past it. ``user`` is the person importing
+    (None for the command line): posts are only published if they may publish.
+    """
+
+    def __init__(
+        self,
+        *,
+        site_root="",
+        status=Post.Status.PUBLISHED,
+        author=None,
+        overwrite=False,
+        dry_run=False,
+        user=None,
+        tz=None,
+        progress=None,
+    ):
+        self.site_root = site_root.strip("/")
+        self.status = status
+        self.default_author = author
+        self.overwrite = overwrite
+        self.dry_run = dry_run
+        self.user = user
+        self.tz = tz or timezone.get_default_timezone()
+        self.progress = progress
+        self.report = Report(dry_run=dry_run)
+
+    def run(self, paths):
+        """Import every document under ``paths`` and return the report."""
+        started = time.perf_counter()
+        try:
+            if self.dry_run:
+                # Savepoints per file inside one transaction that is always
+                # rolled back: the report sees the whole batch, nothing stays.
+                with transaction.atomic():
+                    self._run(paths)
+                    raise _DryRunRollback
+            else:
+                self._run(paths)
+        except _DryRunRollback:
+            pass
+        self.report.seconds = time.perf_counter() - started
+        return self.report
+
+    def _run(self, paths):
+        for path in paths:
+            path = Path(path)
+            if path.is_file() and path.suffix.lower() in MARKDOWN_SUFFIXES:
+                source = _SingleFile(path)
+            else:
+                source = open_source(path)
+            try:
+                for member in getattr(source, "escaping", ()):
+                    self._problem(member, "zip member escapes the archive")
+                    self.report.failed += 1
+                for relpath in source.documents():
+                    self.import_document(source, relpath)
+                    if self.progress:
+                        self.progress(relpath)
+            finally:
+                source.close()
+
+    def _problem(self, path, message, *, line=None, level="error", code=""):
+        self.report.problems.append(Problem(path, message, line, level, code))
+
+    def import_document(self, source, relpath):
+        stored = []
+        try:
+            with transaction.atomic():
+                outcome = self._import(source, relpath, stored)
+        except frontmatter.FrontMatterError as exc:
+            self._fail(relpath, exc.message, exc.line, stored)
+        except ImportFailure as exc:
+            self._fail(relpath, str(exc), exc.line, stored)
+        except IntegrityError as exc:
+            self._fail(relpath, f"could not be saved: {exc}", None, stored)
+        else:
+            setattr(self.report, outcome, getattr(self.report, outcome) + 1)
+
+    def _fail(self, relpath, message, line, stored):
+        self.report.failed += 1
+        self._problem(relpath, message, line=line)
+        images.discard(stored)
+
+    def _import(self, source, relpath, stored):
+        data = source.read(relpath, MAX_DOCUMENT_BYTES)
+        digest = hashlib.sha256(data).hexdigest()
+        known = SourceFile.objects.filter(path=relpath).select_related("post").first()
+        if known and known.digest == digest and self._images_unchanged(source, known):
+            return "unchanged"
+
+        doc = frontmatter.parse(data, name=relpath)
+        values = frontmatter.fields(doc, tz=self.tz, name=relpath)
+        if values.slug:
+            slug = slugify(values.slug, allow_unicode=True)[:200]
+            post = known.post if known else self._post_for_slug(slug)
+        else:
+            post = known.post if known else None
+            slug = self._derived_slug(relpath, post)
+        if not slug:
+            raise ImportFailure("cannot make a slug; add `slug:` to the front matter")
+        if known and not self.overwrite and fingerprint(post) != known.snapshot:
+            self._problem(
+                relpath,
+                "the post was edited since it was imported; left alone "
+                "(use --overwrite to replace it)",
+                level="warning",
+                code="conflict",
+            )
+            return "conflicts"
+        creating = post is None
+        if creating:
+            post = Post()
+        elif Post.objects.filter(slug=slug).exclude(pk=post.pk).exists():
+            raise ImportFailure(f"slug {slug!r} is already used by another post")
+
+        warnings = []
+        references = self._resolve_images(source, relpath, doc, values, warnings)
+        mapping = self._store_images(source, relpath, references, stored, warnings)
+        post.title = values.title
+        post.slug = slug
+        post.summary = values.summary
+        post.body = doc.body
+        post.lastmod = values.updated
+        post.extra = values.extra
+        post.category = category_named(values.category) if values.category else None
+        post.banner = mapping.get(markdown.image_key(values.banner or ""))
+        if values.date:
+            post.published_at = values.date
+        post.refresh_html(mapping)
+        post.save()
+        post.image_links.all().delete()
+        PostImage.objects.bulk_create(
+            PostImage(post=post, image=image, reference=key, path=references[key].path)
+            for key, image in mapping.items()
+        )
+        post.tags.set(values.tags)
+        authors = values.authors or (
+            [self.default_author] if self.default_author else []
+        )
+        set_authors(post, authors)
+        self._set_aliases(post, relpath, values.aliases, warnings)
+        self._set_status(post, values, creating, relpath, warnings)
+
+        SourceFile.objects.update_or_create(
+            post=post,
+            defaults={
+                "path": relpath,
+                "front": doc.front,
+                "format": doc.format or "",
+                "bom": doc.bom,
+                "newline": doc.newline,
+                "digest": digest,
+                "image_digests": image_digests(references.values()),
+                "snapshot": fingerprint(Post.objects.get(pk=post.pk)),
+                "imported_at": timezone.now(),
+            },
+        )
+        self.report.problems.extend(warnings)
+        return "created" if creating else "updated"
+
+    def _images_unchanged(self, source, known):
+        for path, digest in known.image_digests.items():
+            if not source.exists(path):
+                if digest is not None:
+                    return False
+            elif digest is None or digest != images.sha256(
+                source.read(path, MAX_IMAGE_BYTES)
+            ):
+                return False
+        return True
+
+    def _derived_slug(self, relpath, post):
+        """Return a slug from the file name, numbered if another post has it.
+
+        Translations often share a file name (en/blog/x.md, zh/blog/x.md), so
+        only a slug the front matter states is a hard claim.
+        """
+        others = Post.objects.exclude(pk=post.pk) if post else Post.objects.all()
+        return unique_slug(others, default_slug(relpath))
+
+    def _post_for_slug(self, slug):
+        post = Post.objects.filter(slug=slug).select_related("source").first()
+        if post is not None and hasattr(post, "source"):
+            raise ImportFailure(f"slug {slug!r} is already used by {post.source.path}")
+        return post
+
+    def _resolve_images(self, source, relpath, doc, values, warnings):
+        """Find every image the document references and where it is in the tree."""
+        body_offset = doc.front.count("\n")
+        found = [
+            (ref.src, ref.line + body_offset)
+            for ref in markdown.image_references(doc.body)
+        ]
+        if values.banner:
+            found.append((values.banner, key_line(doc.front, values.banner)))
+        references = {}
+        folder = posixpath.dirname(relpath)
+        for src, line in found:
+            key = markdown.image_key(src)
+            if key is None:
+                if src.strip().lower().startswith(("http:", "https:", "//")):
+                    warnings.append(
+                        Problem(
+                            relpath,
+                            f"remote image not fetched: {src}",
+                            line,
+                            "warning",
+                            "remote",
+                        )
+                    )
+                continue
+            if key in references:
+                continue
+            if key.startswith("/"):
+                bases = [self.site_root]
+            else:
+                bases = (
+                    [folder, self.site_root] if folder != self.site_root else [folder]
+                )
+            candidates = [
+                normalise(posixpath.join(base, key.lstrip("/"))) for base in bases
+            ]
+            ref = _Reference(src, line, key, [c for c in candidates if c])
+            references[key] = ref
+            ref.path = next((c for c in ref.candidates if source.exists(c)), None)
+            if ref.path is None:
+                if not ref.candidates:
+                    message, code = f"image outside the import root: {src}", "outside"
+                else:
+                    message, code = f"image not found: {src}", "missing"
+                warnings.append(Problem(relpath, message, line, "warning", code))
+        return references
+
+    def _store_images(self, source, relpath, references, stored, warnings):
+        """Store the referenced images; return the mapping key -> Image."""
+        mapping = {}
+        found = {}  # path -> (digest, image or None)
+        for ref in references.values():
+            if ref.path is None:
+                continue
+            if ref.path not in found:
+                found[ref.path] = self._store_image(
+                    source, relpath, ref, stored, warnings
+                )
+            ref.digest, image = found[ref.path]
+            if image is not None:
+                mapping[ref.key] = image
+        return mapping
+
+    def _store_image(self, source, relpath, ref, stored, warnings):
+        try:
+            data = source.read(ref.path, MAX_IMAGE_BYTES)
+            digest = images.sha256(data)
+            if self.dry_run:
+                images.inspect(data)
+                return digest, None
+            image, created = images.store(data)
+        except (ImportFailure, images.InvalidImage) as exc:
+            warnings.append(
+                Problem(relpath, f"{ref.src}: {exc}", ref.line, "warning", "invalid")
+            )
+            return None, None
+        if created:
+            stored.append(image)
+        return digest, image
+
+    def _set_aliases(self, post, relpath, aliases, warnings):
+        post.aliases.all().delete()
+        for alias in aliases:
+            path = "/" + alias.strip().strip("/") + "/"
+            if PostAlias.objects.filter(path=path).exists():
+                warnings.append(
+                    Problem(
+                        relpath,
+                        f"alias {alias!r} already belongs to another post",
+                        None,
+                        "warning",
+                        "alias",
+                    )
+                )
+                continue
+            PostAlias.objects.create(post=post, path=path)
+
+    def _set_status(self, post, values, creating, relpath, warnings):
+        wants_draft = values.draft or self.status == Post.Status.DRAFT
+        if creating and not wants_draft:
+            name = "publish"
+        elif not creating and values.draft and post.status == Post.Status.PUBLISHED:
+            name = "unpublish"
+        else:
+            return
+        if not workflow.can(self.user, name, post):
+            warnings.append(
+                Problem(
+                    relpath,
+                    f"not allowed to {name}; the post stays as it is",
+                    None,
+                    "warning",
+                    "permission",
+                )
+            )
+            return
+        getattr(workflow, name)(post, by=self.user, comment=f"import of {relpath}")
+
+
+def fingerprint(post):
+    """Return what the importer remembers of a post, to notice later edits."""
+    post = Post.objects.prefetch_related("tags", "aliases", "bylines__author").get(
+        pk=post.pk
+    )
+    return {
+        **post.document_values(),
+        "body": hashlib.sha256(post.body.encode()).hexdigest(),
+    }
+
+
+def image_digests(references):
+    """Map each place an image was looked for to what was there (None: nothing)."""
+    digests = {}
+    for ref in references:
+        for path in ref.candidates:
+            digests[path] = ref.digest if path == ref.path else None
+            if path == ref.path:
+                break
+    return digests
+
+
+def default_slug(relpath):
+    """Return the file's stem, or its folder's name for index.md and README.md."""
+    stem = posixpath.splitext(posixpath.basename(relpath))[0].strip()
+    if stem.lower() in INDEX_STEMS and posixpath.dirname(relpath):
+        stem = posixpath.basename(posixpath.dirname(relpath))
+    return stem
+
+
+def key_line(front, value):
+    """Return the file line on which ``value`` appears in the front matter."""
+    for number, line in enumerate(front.splitlines(), start=1):
+        if value in line:
+            return number
+    return None
+
+
+def unique_slug(queryset, text, fallback=""):
+    """Return a slug for ``text`` that no row of ``queryset`` has, numbering it."""
+    base = slugify(text, allow_unicode=True)[:190] or fallback
+    slug, n = base, 1
+    while slug and queryset.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def category_named(name):
+    category = Category.objects.filter(name__iexact=name).first()
+    if category is None:
+        category = Category.objects.create(
+            name=name, slug=unique_slug(Category.objects.all(), name, "category")
+        )
+    return category
+
+
+def author_named(name):
+    author = Author.objects.filter(name=name).first()
+    if author is None:
+        author = Author.objects.create(
+            name=name, slug=unique_slug(Author.objects.all(), name, "author")
+        )
+    return author
+
+
+def set_authors(post, names):
+    """Give ``post`` these authors, in this order, creating unknown ones by name."""
+    post.bylines.all().delete()
+    PostAuthor.objects.bulk_create(
+        PostAuthor(post=post, author=author_named(name), position=position)
+        for position, name in enumerate(dict.fromkeys(names))
+    )

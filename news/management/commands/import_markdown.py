@@ -1,0 +1,90 @@
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from news.importer import Importer
+from news.models import Post
+
+
+class Command(BaseCommand):
+    help = (
+        "Import front-matter Markdown posts and their images from files, "
+        "directories (recursively) and .zip archives."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Report everything, write nothing."
+        )
+        parser.add_argument(
+            "--site-root",
+            default="",
+            metavar="DIR",
+            help="Where img/... and /img/... paths resolve, relative to each import "
+            "root (default: the import root).",
+        )
+        parser.add_argument(
+            "--status",
+            choices=[Post.Status.DRAFT, Post.Status.PUBLISHED],
+            default=Post.Status.PUBLISHED,
+            help="Status of posts whose front matter does not say `draft: true`.",
+        )
+        parser.add_argument(
+            "--author", metavar="NAME", help="Author of posts without one."
+        )
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="Replace posts edited in the admin since their import.",
+        )
+
+    def handle(self, *paths, **options):
+        for path in options["paths"]:
+            if not Path(path).exists():
+                raise CommandError(f"{path}: no such file or directory", returncode=2)
+        importer = Importer(
+            site_root=options["site_root"],
+            status=options["status"],
+            author=options["author"],
+            overwrite=options["overwrite"],
+            dry_run=options["dry_run"],
+            progress=self._progress_bar(options),
+        )
+        try:
+            report = importer.run(options["paths"])
+        except ValueError as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        finally:
+            if self.bar is not None:
+                self.bar.close()
+        if options["format"] == "json":
+            self.stdout.write(
+                json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
+            )
+        else:
+            for problem in report.problems:
+                if problem.level == "error":
+                    self.stderr.write(str(problem))
+                elif options["verbosity"] >= 1:
+                    self.stdout.write(self.style.WARNING(str(problem)))
+            style = self.style.SUCCESS if report.ok else self.style.ERROR
+            self.stdout.write(style(report.summary()))
+        if not report.ok:
+            raise CommandError(
+                f"{report.failed} file(s) failed to import.", returncode=1
+            )
+
+    def _progress_bar(self, options):
+        self.bar = None
+        if options["format"] != "text" or options["verbosity"] < 1:
+            return None
+        if not self.stderr.isatty():
+            return None
+        from tqdm import tqdm
+
+        self.bar = tqdm(unit=" files", file=sys.stderr, leave=False)
+        return lambda relpath: self.bar.update(1)

@@ -1,0 +1,56 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from news.importer import Importer
+
+DEMO_USERNAME = "demo"
+
+
+class Command(BaseCommand):
+    help = (
+        "Import the project's sample posts (idempotent) and, when the site has no "
+        "users, create a local demo superuser and print its credentials."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-demo-user",
+            action="store_true",
+            help="Do not create the demo account.",
+        )
+
+    def handle(self, *args, **options):
+        report = Importer().run([settings.BASE_DIR / "samples"])
+        for problem in report.problems:
+            self.stderr.write(str(problem))
+        self.stdout.write(f"Sample posts: {report.summary()}")
+        if not report.ok:
+            raise CommandError("Some sample posts failed to import.")
+        if not options["no_demo_user"]:
+            self.ensure_demo_user()
+
+    def ensure_demo_user(self):
+        User = get_user_model()
+        login_file = settings.VAR_DIR / "demo-login.txt"
+        if User.objects.exists():
+            if (
+                User.objects.filter(username=DEMO_USERNAME).exists()
+                and login_file.exists()
+            ):
+                self.stdout.write(f"Demo account: see {login_file}")
+            return
+        password = secrets.token_urlsafe(12)
+        User.objects.create_superuser(DEMO_USERNAME, "demo@localhost", password)
+        login_file.parent.mkdir(parents=True, exist_ok=True)
+        login_file.write_text(f"username: {DEMO_USERNAME}\npassword: {password}\n")
+        login_file.chmod(0o600)
+        self.stdout.write(
+            self.style.WARNING(
+                "\nCreated a LOCAL DEMO superuser for this development site only:\n"
+                f"    username: {DEMO_USERNAME}\n    password: {password}\n"
+                f"(also saved in {login_file}). Sign in at http://127.0.0.1:8000/admin/\n"
+            )
+        )

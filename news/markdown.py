@@ -1,0 +1,383 @@
+"""Make HTML from Markdown post bodies, and find the images they use.
+
+The only place in the project where HTML is made from Markdown; pure, no Django.
+Rendering is Python-Markdown, then nh3 (the security boundary), then one
+html.parser pass over nh3's output that resolves images and marks external links.
+"""
+
+import bisect
+import html
+import posixpath
+import re
+import textwrap
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import unquote, urlsplit
+
+import markdown
+import nh3
+from markdown.extensions.codehilite import CodeHilite
+from markdown.extensions.toc import slugify_unicode
+from markdown.preprocessors import Preprocessor
+from pygments.token import STANDARD_TYPES
+
+
+@dataclass(frozen=True)
+class ResolvedImage:
+    url: str
+    width: int | None
+    height: int | None
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class ImageReference:
+    src: str
+    line: int
+    kind: str  # "md" or "html"
+
+
+# Two letters at least, so that "D:\a.png" reads as a Windows drive, not a scheme.
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
+
+
+def image_key(src: str) -> str | None:
+    """Normalise an image reference as written to the key used to look it up.
+
+    Return None for empty values, remote, data: and other scheme URLs. Leading
+    ".." segments are kept: deciding what escapes the import root is the
+    importer's job.
+    """
+    value = src.strip()
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1].strip()
+    value = value.replace("\\", "/")
+    if not value or value.startswith("//") or _SCHEME.match(value):
+        return None
+    # Split off ?query and #fragment before decoding, so "%23" stays in the name.
+    value = unquote(re.split(r"[?#]", value, maxsplit=1)[0])
+    # Editors on macOS save decomposed names; authors type composed ones.
+    value = posixpath.normpath(unicodedata.normalize("NFC", value))
+    return None if value in (".", "/") else value
+
+
+# A fence may follow indentation, blockquote markers and list markers ("- ```bash"),
+# because the corpus puts fences inside list items.
+_FENCE_OPEN = re.compile(
+    r"^(?P<prefix>(?:[ \t]*(?:>[ \t]?|(?:[-+*]|\d{1,9}[.)])[ \t]+))*[ \t]*)"
+    r"(?P<fence>`{3,}|~{3,})(?P<info>.*)$"
+)
+_FENCE_CLOSE = re.compile(r"^[ \t>]*(?P<fence>`{3,}|~{3,})[ \t]*$")
+
+
+def _fences(lines: list[str]) -> list[tuple[int, int, re.Match[str]]]:
+    """Return (opening line, closing line, opening match) of each closed fence."""
+    blocks = []
+    unclosed: dict[str, int] = {}  # a fence at least this long cannot close
+    i = 0
+    while i < len(lines):
+        opening = _FENCE_OPEN.match(lines[i])
+        if opening and not (opening["fence"][0] == "`" and "`" in opening["info"]):
+            fence = opening["fence"]
+            if len(fence) < unclosed.get(fence[0], len(fence) + 1):
+                for j in range(i + 1, len(lines)):
+                    closing = _FENCE_CLOSE.match(lines[j])
+                    if closing and closing["fence"].startswith(fence):
+                        blocks.append((i, j, opening))
+                        i = j
+                        break
+                else:
+                    # Like Python-Markdown, an unclosed fence is plain text.
+                    unclosed[fence[0]] = len(fence)
+        i += 1
+    return blocks
+
+
+def _blank(match: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", match.group())
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# A code span ends at the next run of as many backticks, in the same paragraph.
+_CODE_SPAN = re.compile(
+    r"(?<![\\`])(`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)", re.DOTALL
+)
+_IMG_TAG = re.compile(
+    r"""<img(?P<attrs>(?:[\s/]+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)"""
+    r"""[\s/]*>""",
+    re.IGNORECASE,
+)
+_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
+# Inline ![alt](src "title") and ![alt](<src>), or reference style ![alt][ref],
+# ![alt][] and ![alt]. Alt text may hold one level of [brackets], the source one
+# level of (parentheses); a bare source may contain spaces, as Python-Markdown allows.
+_MD_IMAGE = re.compile(
+    r"(?<!\\)!\[(?P<alt>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]"
+    r"(?:\([ \t]*(?:<(?P<angle>[^<>\n]*)>[^)\n]*"
+    r"|(?P<bare>(?:[^()\\\n]|\\.|\([^()\n]*\))*))\)"
+    r"|\s?\[(?P<ref>[^\]]*)\])?"
+)
+_TITLE = re.compile(r"""(?P<src>.*?)\s+(?:"[^"]*"|'[^']*')""")
+_REF_DEF = re.compile(
+    r"^[ ]{0,3}\[(?P<label>[^\[\]^][^\[\]]*)\]:[ \t]*\n?[ \t]*(?P<src>\S+)", re.M
+)
+
+
+def _label(label: str) -> str:
+    return " ".join(label.split()).lower()
+
+
+def _html_src(attrs: str) -> str:
+    for name, value in _ATTR.findall(attrs):
+        if name.lower() == "src":  # the first src wins, as in browsers
+            return html.unescape(value[1:-1] if value[:1] in "'\"" else value)
+    return ""
+
+
+def _markdown_src(match: re.Match[str], definitions: dict[str, str]) -> str:
+    if match["angle"] is not None:
+        return match["angle"]
+    if match["bare"] is not None:
+        titled = _TITLE.fullmatch(match["bare"].strip())
+        return titled["src"] if titled else match["bare"].strip()
+    return definitions.get(_label(match["ref"] or match["alt"]), "")
+
+
+def image_references(text: str) -> list[ImageReference]:
+    """Return every image reference in a Markdown body, in document order.
+
+    Find inline and reference-style Markdown images and raw HTML <img> tags,
+    skipping fenced code (also inside list items), inline code and HTML
+    comments. Indented code blocks are not skipped: in list items the same
+    indentation is ordinary content, and the corpus puts images there.
+    """
+    lines = text.split("\n")
+    for first, last, _ in _fences(lines):
+        lines[first : last + 1] = [""] * (last - first + 1)
+    # Blank out code and comments, keeping every offset and line break.
+    masked = _CODE_SPAN.sub(_blank, _COMMENT.sub(_blank, "\n".join(lines)))
+    definitions = {
+        _label(m["label"]): m["src"].removeprefix("<").removesuffix(">")
+        for m in _REF_DEF.finditer(masked)
+    }
+    found = [
+        (m.start(), _html_src(m["attrs"]), "html") for m in _IMG_TAG.finditer(masked)
+    ]
+    found += [
+        (m.start(), _markdown_src(m, definitions), "md")
+        for m in _MD_IMAGE.finditer(masked)
+    ]
+    newlines = [i for i, char in enumerate(masked) if char == "\n"]
+    return [
+        ImageReference(src, bisect.bisect_left(newlines, offset) + 1, kind)
+        for offset, src, kind in sorted(found, key=lambda item: item[0])
+        if src
+    ]
+
+
+_CODEHILITE = {"css_class": "highlight", "guess_lang": False, "use_pygments": True}
+
+
+# Python-Markdown's fenced_code sees fences in column 0 only; the corpus also
+# has them in list items ("- ```bash"), which would render as inline code.
+class _FencedCode(Preprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        pos = 0
+        for first, last, opening in _fences(lines):
+            prefix = opening["prefix"]
+            margin = re.compile(rf"^[ >]{{0,{len(prefix)}}}")
+            code = "\n".join(margin.sub("", line) for line in lines[first + 1 : last])
+            # Inside list items authors indent the code past the marker as well.
+            code = textwrap.dedent(code) if prefix else code
+            words = opening["info"].strip().strip("{}").split()
+            lang = words[0].lstrip(".") if words else None
+            block = CodeHilite(code, lang=lang, **_CODEHILITE).hilite(shebang=False)
+            placeholder = self.md.htmlStash.store(block)
+            out += lines[pos:first]
+            # Keep the prefix so the list item or blockquote still holds the code.
+            # Blank lines could end a list item; elsewhere they end the paragraph.
+            if prefix and ">" not in prefix:
+                out.append(prefix + placeholder)
+            else:
+                blank = re.sub(r"[^>\s]", "", prefix).rstrip()
+                out += [blank, prefix + placeholder, blank]
+            pos = last + 1
+        return out + lines[pos:]
+
+
+# Python-Markdown keeps everything up to </div> as raw HTML. The corpus was
+# written for CommonMark, where Markdown inside <div align="center"> still renders.
+# Only column 0: md_in_html garbles an indented tag's content.
+_BLOCK_TAG = re.compile(
+    r"^(<(?:div|center|p|details|summary|figure|section|article|aside|header"
+    r"|footer)(?=[\s>])(?![^>]*\bmarkdown\s*=)[^>]*?)(?<!/)>",
+    re.IGNORECASE,
+)
+_TABLE_RULE = re.compile(r"^[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?)?[ \t]*$")
+
+
+class _CommonMarkBlocks(Preprocessor):
+    """Parse two CommonMark habits of the corpus as the authors meant them."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        for line, following in zip(lines, lines[1:] + [""], strict=True):
+            # In CommonMark a table may follow a paragraph line without a blank.
+            if out and out[-1].strip() and "|" in line and _TABLE_RULE.match(following):
+                out.append("")
+            out.append(_BLOCK_TAG.sub(r'\1 markdown="1">', line, count=1))
+        return out
+
+
+def _markdown() -> markdown.Markdown:
+    # A new instance per call: Markdown objects keep per-document state.
+    md = markdown.Markdown(
+        extensions=["tables", "footnotes", "codehilite", "toc", "sane_lists"]
+        + ["attr_list", "md_in_html"],
+        extension_configs={
+            "codehilite": _CODEHILITE,
+            "tables": {"use_align_attribute": True},
+            "toc": {"slugify": slugify_unicode},
+        },
+        output_format="html",
+    )
+    md.preprocessors.register(_FencedCode(md), "newsdesk_fenced_code", 26)
+    md.preprocessors.register(_CommonMarkBlocks(md), "newsdesk_commonmark", 21)
+    return md
+
+
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+# fmt: off
+_TAGS = _HEADINGS | {
+    "p", "br", "hr", "a", "img", "ul", "ol", "li", "blockquote", "pre", "code",
+    "span", "div", "em", "strong", "b", "i", "u", "s", "del", "ins", "sub", "sup",
+    "small", "mark", "kbd", "abbr", "table", "thead", "tbody", "tfoot", "tr", "th",
+    "td", "caption", "colgroup", "col", "figure", "figcaption", "details",
+    "summary", "dl", "dt", "dd", "video", "audio", "source",
+}
+# fmt: on
+# id is for heading anchors (toc) and footnotes (li, sup).
+_ATTRIBUTES = {tag: {"id"} for tag in _HEADINGS | {"li", "sup"}} | {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "details": {"open"},
+    "video": {"src", "poster", "controls", "width", "height"},
+    "audio": {"src", "controls"},
+    "source": {"src", "type"},
+}
+_NH3_OPTIONS = {
+    "tags": _TAGS,
+    # Drop the content as well: inside these it is code or fallback, not prose.
+    "clean_content_tags": {"script", "style", "template", "noscript", "iframe"}
+    | {"textarea", "xmp", "noembed", "noframes", "title"},
+    "attributes": _ATTRIBUTES,
+    "tag_attribute_values": {
+        tag: {"align": {"left", "center", "right", "justify"}}
+        for tag in {"div", "p", "td", "th"} | _HEADINGS
+    },
+    "allowed_classes": {
+        "div": {"highlight", "footnote", "toc"},
+        "span": {name for name in STANDARD_TYPES.values() if name} | {"hll"},
+        "a": {"footnote-ref", "footnote-backref"},
+    },
+    "url_schemes": {"http", "https", "mailto"},
+    "strip_comments": True,
+    "link_rel": None,  # the finisher adds rel to external links only
+}
+_LENGTH = re.compile(r"\d{1,5}%?")
+
+
+def _filter_attribute(tag: str, name: str, value: str) -> str | None:
+    if name in ("width", "height"):
+        return value if _LENGTH.fullmatch(value.strip()) else None
+    if name == "id" and tag in ("li", "sup"):
+        return value if value.startswith("fn") else None  # footnotes: fn:1, fnref:1
+    return value
+
+
+def _scheme(url: str) -> str | None:
+    """Return the URL's scheme ("" if relative, "//" if protocol-relative)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return parts.scheme.lower() or ("//" if parts.netloc else "")
+
+
+class _Finisher(HTMLParser):
+    """Resolve images and mark external links in nh3's normalised output."""
+
+    def __init__(self, resolve_image: Callable[[str], ResolvedImage | None] | None):
+        super().__init__(convert_charrefs=True)
+        self.resolve_image = resolve_image
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        # Rebuild from allowed names only, whatever this parser made of the input.
+        allowed = _ATTRIBUTES.get(tag, set()) | {"class", "align"}
+        values = {k: v for k, v in attrs if k in allowed and (v or k != "class")}
+        if tag == "img":
+            values = self.image(values)
+        elif tag == "a":
+            values = self.link(values)
+        rendered = (
+            k if v is None else f'{k}="{html.escape(v)}"' for k, v in values.items()
+        )
+        self.out.append(f"<{' '.join([tag, *rendered])}>")
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag: str) -> None:
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(html.escape(data, quote=False))
+
+    def image(self, attrs: dict[str, str | None]) -> dict[str, str | None]:
+        src = attrs.get("src")
+        resolved = self.resolve_image(src) if src and self.resolve_image else None
+        # Storage URLs are trusted, but a misconfigured storage must not become XSS.
+        if resolved is not None and _scheme(resolved.url) in ("", "http", "https"):
+            attrs["src"] = resolved.url
+            attrs["alt"] = attrs.get("alt") or resolved.alt
+            for name in ("width", "height"):
+                size = getattr(resolved, name)
+                attrs[name] = None if size is None else str(size)
+        attrs["loading"] = "lazy"
+        attrs["decoding"] = "async"
+        return {k: v for k, v in attrs.items() if v is not None}
+
+    def link(self, attrs: dict[str, str | None]) -> dict[str, str | None]:
+        href = attrs.get("href")
+        # Unparsable URLs count as external: the safe side.
+        if href and _scheme(href) in (None, "http", "https", "//"):
+            attrs["rel"] = "noopener noreferrer"
+        return attrs
+
+
+# Markdown uses STX/ETX as internal placeholders, other control characters are
+# junk, and nh3 cannot encode lone surrogates.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+
+
+def render(
+    text: str, *, resolve_image: Callable[[str], ResolvedImage | None] | None = None
+) -> str:
+    """Render untrusted Markdown to sanitised HTML.
+
+    Look up every <img> src, as written, with resolve_image; resolved images get
+    the storage URL and their real size, and all images load lazily.
+    """
+    body = _markdown().convert(_CONTROL.sub("", text))
+    clean = nh3.clean(body, attribute_filter=_filter_attribute, **_NH3_OPTIONS)
+    finisher = _Finisher(resolve_image)
+    finisher.feed(clean)
+    finisher.close()
+    return "".join(finisher.out)

@@ -1,0 +1,41 @@
+import os
+from pathlib import Path
+
+import pytest
+
+CORPUS = (
+    Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "openeuler"
+)
+
+
+def require_service(name, available, reason):
+    """Skip when a service is absent, except in CI, where every test must run."""
+    if available:
+        return
+    if os.environ.get("NEWSDESK_REQUIRE_SERVICES"):
+        pytest.fail(f"{name} is required in CI: {reason}")
+    pytest.skip(f"{name} is not available: {reason}")
+
+
+@pytest.fixture
+def corpus():
+    if not CORPUS.is_dir():
+        pytest.skip(f"the openEuler corpus is not at {CORPUS}")
+    return CORPUS
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Give every test its own empty media directory."""
+    root = tmp_path / "media"
+    settings.MEDIA_ROOT = root
+    default = settings.STORAGES["default"]
+    if default["BACKEND"].endswith("FileSystemStorage"):
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                **default,
+                "OPTIONS": {"location": root, "base_url": "/media/"},
+            },
+        }
+    return root

@@ -1,0 +1,24 @@
+"""Test settings: the real settings, with what a test run must not depend on."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key")
+
+from cms.settings import *  # noqa: E402,F403
+from cms.settings import STORAGES  # noqa: E402
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="newsdesk-test-media-")
+if STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+    STORAGES = {
+        **STORAGES,
+        "default": {**STORAGES["default"], "OPTIONS": {"location": MEDIA_ROOT}},
+    }
+# The manifest needs collectstatic; tests render templates without it.
+STORAGES["staticfiles"] = {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STATIC_ROOT = tempfile.mkdtemp(prefix="newsdesk-test-static-")

@@ -1,0 +1,343 @@
+import json
+import zipfile
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from news.importer import Importer
+from news.models import Author, Image, Post, SourceFile
+
+from .factories import image_bytes, write_tree
+
+pytestmark = pytest.mark.django_db
+
+POST = """---
+title: 'First post'
+date: 2024-04-22
+category: news
+tags:
+  - openEuler
+  - community
+author:
+  - Ana
+  - Li
+summary: 'A summary'
+archives: 2024-04
+sig: sig-Infra
+---
+
+Hello ![one](./images/1.png) and <img src="images/2.jpg" width="10">.
+"""
+
+
+@pytest.fixture
+def tree(tmp_path):
+    return write_tree(
+        tmp_path / "site",
+        {
+            "en/news/first/index.md": POST,
+            "en/news/first/images/1.png": image_bytes(),
+            "en/news/first/images/2.jpg": image_bytes("JPEG", color=(0, 0, 200)),
+        },
+    )
+
+
+def run(*paths, **options):
+    return Importer(**options).run(paths)
+
+
+def messages(report, level=None):
+    return [str(p) for p in report.problems if level is None or p.level == level]
+
+
+def test_import_creates_the_post_with_every_field(tree):
+    report = run(tree)
+    assert (report.created, report.failed) == (1, 0), messages(report)
+    post = Post.objects.get()
+    assert post.slug == "first"  # index.md takes its folder's name
+    assert post.title == "First post"
+    assert post.status == Post.Status.PUBLISHED
+    assert post.published_at.date().isoformat() == "2024-04-22"
+    assert post.category.name == "news"
+    assert sorted(post.tags.names()) == ["community", "openEuler"]
+    assert [b.author.name for b in post.bylines.all()] == ["Ana", "Li"]
+    assert post.extra == {"archives": "2024-04", "sig": "sig-Infra"}
+    assert post.source.path == "en/news/first/index.md"
+    assert Image.objects.count() == 2
+    for image in Image.objects.all():
+        assert f'src="{image.file.url}"' in post.body_html
+
+
+def test_reimporting_an_unchanged_tree_changes_nothing(tree):
+    run(tree)
+    before = Post.objects.values().get()
+    report = run(tree)
+    assert report.summary().startswith("0 created, 0 updated, 1 unchanged")
+    assert Post.objects.values().get() == before
+
+
+def test_a_changed_file_updates_exactly_its_post(tree):
+    write_tree(tree, {"en/other.md": "---\ntitle: Other\n---\nbody\n"})
+    run(tree)
+    other = Post.objects.get(slug="other")
+    path = tree / "en/news/first/index.md"
+    path.write_text(POST.replace("First post", "Renamed post"))
+    report = run(tree)
+    assert (report.updated, report.unchanged) == (1, 1)
+    assert Post.objects.get(slug="first").title == "Renamed post"
+    assert Post.objects.get(slug="other").updated_at == other.updated_at
+
+
+def test_a_changed_image_updates_the_post(tree):
+    run(tree)
+    (tree / "en/news/first/images/1.png").write_bytes(image_bytes(color=(1, 2, 3)))
+    report = run(tree)
+    assert report.updated == 1
+    assert Image.objects.count() == 3
+
+
+def test_an_edited_post_is_a_conflict_unless_overwritten(tree):
+    run(tree)
+    post = Post.objects.get()
+    post.title = "Edited in the admin"
+    post.save()
+    (tree / "en/news/first/index.md").write_text(
+        POST.replace("A summary", "New summary")
+    )
+    report = run(tree)
+    assert report.conflicts == 1
+    assert "edited since it was imported" in messages(report)[0]
+    assert Post.objects.get().title == "Edited in the admin"
+    report = run(tree, overwrite=True)
+    assert report.updated == 1
+    post = Post.objects.get()
+    assert (post.title, post.summary) == ("First post", "New summary")
+
+
+def test_dry_run_writes_nothing(tree):
+    report = run(tree, dry_run=True)
+    assert report.created == 1
+    assert report.summary().startswith("Dry run: would have 1 created")
+    assert not Post.objects.exists()
+    assert not Image.objects.exists()
+    assert not default_storage.exists("images")
+
+
+def test_bad_files_fail_with_file_and_line_and_the_rest_imports(tmp_path):
+    root = write_tree(
+        tmp_path,
+        {
+            "a-good.md": "---\ntitle: Good\n---\nok\n",
+            "b-bad-yaml.md": "---\ntitle:'x'\ndate: 2024-01-01\n---\n",
+            "c-list.md": "---\n- a\n- b\n---\n",
+            "d-no-title.md": "---\ndate: 2024-01-01\n---\nbody\n",
+            "e-bad-date.md": "---\ntitle: T\ndate: someday\n---\n",
+            "f-latin1.md": "---\ntitle: caf\xe9\n---\n".encode("latin-1"),
+            "g-good.md": "---\ntitle: Also good\n---\n",
+        },
+    )
+    report = run(root)
+    assert (report.created, report.failed) == (2, 5)
+    errors = "\n".join(messages(report, "error"))
+    assert "b-bad-yaml.md:2: error: expected a space after ':'" in errors
+    assert "c-list.md" in errors and "not a mapping" in errors
+    assert "d-no-title.md" in errors and "no title" in errors
+    assert "e-bad-date.md:3: error: cannot read date 'someday'" in errors
+    assert "f-latin1.md" in errors and "UTF-8" in errors
+    assert sorted(Post.objects.values_list("slug", flat=True)) == ["a-good", "g-good"]
+
+
+def test_a_failing_file_leaves_no_rows_and_no_stored_files(tmp_path):
+    root = write_tree(
+        tmp_path,
+        {
+            "post.md": "---\ntitle: T\ndate: never\n---\n![](pic.png)\n",
+            "pic.png": image_bytes(color=(9, 9, 9)),
+        },
+    )
+    report = run(root)
+    assert report.failed == 1
+    assert not Image.objects.exists()
+    assert not Author.objects.exists()
+    _, files = (
+        default_storage.listdir("images")
+        if default_storage.exists("images")
+        else ([], [])
+    )
+    assert files == []
+
+
+def test_two_files_claiming_one_slug(tmp_path):
+    root = write_tree(
+        tmp_path,
+        {
+            "a.md": "---\ntitle: A\nslug: same\n---\n",
+            "b.md": "---\ntitle: B\nslug: same\n---\n",
+        },
+    )
+    report = run(root)
+    assert report.failed == 1
+    assert "b.md: error: slug 'same' is already used by a.md" in messages(report)
+
+
+def test_translations_sharing_a_file_name_get_numbered_slugs(tmp_path):
+    root = write_tree(
+        tmp_path,
+        {"en/x.md": "---\ntitle: X\n---\n", "zh/x.md": "---\ntitle: 叉\n---\n"},
+    )
+    assert run(root).created == 2
+    assert dict(Post.objects.values_list("source__path", "slug")) == {
+        "en/x.md": "x",
+        "zh/x.md": "x-2",
+    }
+    assert run(root).unchanged == 2
+
+
+def test_image_warnings_name_file_line_and_reference(tmp_path):
+    root = write_tree(
+        tmp_path / "root",
+        {
+            "post.md": "---\ntitle: T\n---\n\n![](missing.png)\n![](../outside.png)\n"
+            "![](https://example.com/x.png)\n<img src='/etc/passwd'>\n",
+        },
+    )
+    (tmp_path / "outside.png").write_bytes(image_bytes())
+    report = run(root)
+    assert report.created == 1
+    assert messages(report, "warning") == [
+        "post.md:5: warning: image not found: missing.png",
+        "post.md:6: warning: image outside the import root: ../outside.png",
+        "post.md:7: warning: remote image not fetched: https://example.com/x.png",
+        "post.md:8: warning: image not found: /etc/passwd",
+    ]
+    assert not Image.objects.exists()
+
+
+def test_symlink_out_of_the_root_is_not_followed(tmp_path):
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(image_bytes())
+    root = write_tree(
+        tmp_path / "root", {"post.md": "---\ntitle: T\n---\n![](link.png)\n"}
+    )
+    (root / "link.png").symlink_to(secret)
+    report = run(root)
+    assert "post.md:4: warning: image not found: link.png" in messages(report)
+    assert not Image.objects.exists()
+
+
+def test_invalid_images_are_refused_with_a_warning(tmp_path, settings):
+    settings.NEWSDESK_MAX_IMAGE_PIXELS = 100
+    root = write_tree(
+        tmp_path,
+        {
+            "post.md": "---\ntitle: T\n---\n![](fake.png)\n![](huge.png)\n![](pic.bmp)\n",
+            "fake.png": b"<svg onload=alert(1)>",
+            "huge.png": image_bytes(size=(20, 20)),
+            "pic.bmp": image_bytes("BMP"),
+        },
+    )
+    report = run(root)
+    assert report.created == 1
+    warnings = "\n".join(messages(report, "warning"))
+    assert "fake.png: not a recognised image file" in warnings
+    assert "huge.png: image is 20x20 pixels, over the limit of 100" in warnings
+    assert "pic.bmp: BMP images are not accepted" in warnings
+    assert not Image.objects.exists()
+
+
+def test_site_root_resolves_site_absolute_and_banner_paths(tmp_path):
+    root = write_tree(
+        tmp_path,
+        {
+            "docs/news/p.md": "---\ntitle: T\nbanner: img/banners/b.png\n---\n"
+            "![](/img/news/1.png)\n",
+            "docs/public/img/banners/b.png": image_bytes(color=(1, 1, 1)),
+            "docs/public/img/news/1.png": image_bytes(color=(2, 2, 2)),
+        },
+    )
+    report = run(root, site_root="docs/public")
+    assert report.warnings == 0, messages(report)
+    post = Post.objects.get()
+    assert (
+        post.banner.file.read() == (root / "docs/public/img/banners/b.png").read_bytes()
+    )
+    assert (
+        post.image_links.get(reference="/img/news/1.png").path
+        == "docs/public/img/news/1.png"
+    )
+
+
+def test_status_draft_and_front_matter_draft(tmp_path):
+    root = write_tree(
+        tmp_path,
+        {"a.md": "---\ntitle: A\n---\n", "b.md": "---\ntitle: B\ndraft: true\n---\n"},
+    )
+    run(root)
+    assert dict(Post.objects.values_list("slug", "status")) == {
+        "a": "published",
+        "b": "draft",
+    }
+    Post.objects.all().delete()
+    SourceFile.objects.all().delete()
+    run(root, status=Post.Status.DRAFT)
+    assert set(Post.objects.values_list("status", flat=True)) == {"draft"}
+
+
+def test_a_user_without_publish_permission_imports_drafts(tree):
+    user = User.objects.create_user("author", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="import_post"))
+    report = run(tree, user=user)
+    assert Post.objects.get().status == Post.Status.DRAFT
+    assert "not allowed to publish" in messages(report, "warning")[0]
+
+
+def test_default_author_for_posts_without_one(tmp_path):
+    root = write_tree(tmp_path, {"a.md": "---\ntitle: A\n---\n"})
+    run(root, author="Desk")
+    assert [a.name for a in Post.objects.get().authors.all()] == ["Desk"]
+
+
+def test_zip_archives_import_and_escaping_members_fail(tmp_path):
+    archive = tmp_path / "posts.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("site/p.md", "---\ntitle: Zipped\n---\n![](img/1.png)\n")
+        zf.writestr("site/img/1.png", image_bytes())
+        zf.writestr("../evil.md", "---\ntitle: Evil\n---\n")
+    report = run(archive)
+    assert (report.created, report.failed) == (1, 1)
+    assert "../evil.md: error: zip member escapes the archive" in messages(report)
+    post = Post.objects.get()
+    assert post.source.path == "site/p.md"
+    assert post.image_links.get().path == "site/img/1.png"
+
+
+def test_no_front_matter_takes_title_from_heading(tmp_path):
+    root = write_tree(tmp_path, {"notes/My Notes.md": "# The heading\n\ntext\n"})
+    run(root)
+    post = Post.objects.get()
+    assert (post.title, post.slug) == ("The heading", "my-notes")
+
+
+def test_command_reports_and_exit_statuses(tree, tmp_path, capsys):
+    call_command("import_markdown", str(tree))
+    out = capsys.readouterr().out
+    assert "1 created, 0 updated, 0 unchanged, 0 conflicts, 0 failed" in out
+    bad = write_tree(tmp_path / "bad", {"x.md": "---\n[broken\n---\n"})
+    with pytest.raises(CommandError) as error:
+        call_command("import_markdown", str(bad))
+    assert error.value.returncode == 1
+    assert "x.md:2: error:" in capsys.readouterr().err
+    with pytest.raises(CommandError) as error:
+        call_command("import_markdown", str(tmp_path / "nope"))
+    assert error.value.returncode == 2
+
+
+def test_command_json_report(tree, capsys):
+    call_command("import_markdown", str(tree), "--format", "json", "--dry-run")
+    report = json.loads(capsys.readouterr().out)
+    assert report["dry_run"] is True
+    assert (report["created"], report["failed"], report["warnings"]) == (1, 0, 0)
+    assert not Post.objects.exists()

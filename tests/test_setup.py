@@ -1,0 +1,89 @@
+"""`make run`'s set-up steps (migrate, then load the samples) in a fresh directory."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(var_dir, *args):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL"))
+    }
+    env.update(
+        DJANGO_DEBUG="1",
+        DJANGO_SETTINGS_MODULE="cms.settings",
+        NEWSDESK_VAR_DIR=str(var_dir),
+        MEDIA_ROOT=str(var_dir / "media"),
+    )
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def rows(var_dir, sql):
+    with sqlite3.connect(var_dir / "db.sqlite3") as db:
+        return db.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    var_dir = tmp_path_factory.mktemp("var")
+    migrate = manage(var_dir, "migrate", "--noinput")
+    assert migrate.returncode == 0, migrate.stderr
+    load = manage(var_dir, "load_samples")
+    return var_dir, load
+
+
+def test_first_run_loads_the_samples_and_creates_a_demo_account(first_run):
+    var_dir, load = first_run
+    assert load.returncode == 0, load.stderr
+    assert "4 created, 0 updated, 0 unchanged" in load.stdout
+    assert "LOCAL DEMO superuser" in load.stdout
+    password = (var_dir / "demo-login.txt").read_text().split("password: ")[1].strip()
+    assert password in load.stdout
+    assert rows(var_dir, "select username, is_superuser from auth_user") == [
+        ("demo", 1)
+    ]
+    published = rows(
+        var_dir, "select count(*) from news_post where status = 'published'"
+    )
+    assert published == [(4,)]
+    assert list((var_dir / "media" / "images").rglob("*.png"))
+
+
+def test_second_run_reuses_everything_and_duplicates_nothing(first_run):
+    var_dir, _ = first_run
+    again = manage(var_dir, "load_samples")
+    assert again.returncode == 0, again.stderr
+    assert "0 created, 0 updated, 4 unchanged" in again.stdout
+    assert "LOCAL DEMO superuser" not in again.stdout
+    assert rows(var_dir, "select count(*) from auth_user") == [(1,)]
+    assert rows(var_dir, "select count(*) from news_post") == [(4,)]
+    assert rows(var_dir, "select count(*) from news_image") == [(9,)]
+
+
+def test_no_demo_account_when_users_exist(tmp_path):
+    assert manage(tmp_path, "migrate", "--noinput").returncode == 0
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        db.execute(
+            "insert into auth_user (username, password, is_superuser, is_staff, is_active,"
+            " first_name, last_name, email, date_joined) values"
+            " ('editor', '!', 0, 1, 1, '', '', '', '2024-01-01')"
+        )
+    load = manage(tmp_path, "load_samples")
+    assert load.returncode == 0, load.stderr
+    assert "LOCAL DEMO" not in load.stdout
+    assert rows(tmp_path, "select username from auth_user") == [("editor",)]
