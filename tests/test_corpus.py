@@ -5,7 +5,6 @@ root, as the corpus README describes) and removed again at the end.
 """
 
 import csv
-from pathlib import Path
 
 import pytest
 from django.test import override_settings
