@@ -336,7 +336,7 @@ class Importer:
         post.title = values.title
         post.slug = slug
         post.summary = values.summary
-        post.body = doc.body
+        post.body = doc.body.lstrip("\n")
         post.lastmod = values.updated
         post.extra = values.extra
         post.category = category_named(values.category) if values.category else None
@@ -362,7 +362,9 @@ class Importer:
             post=post,
             defaults={
                 "path": relpath,
-                "front": doc.front,
+                # The blank lines between front matter and body belong to the
+                # layout, not to the text an editor sees.
+                "front": doc.front + doc.body[: len(doc.body) - len(post.body)],
                 "format": doc.format or "",
                 "bom": doc.bom,
                 "newline": doc.newline,
