@@ -3,9 +3,9 @@ import zipfile
 from datetime import UTC, datetime
 
 import pytest
+from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from django.core.management import call_command
 
 from news import images
 from news.exporter import DirectoryWriter, ZipWriter, export, posts_for_export
