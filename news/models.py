@@ -1,5 +1,7 @@
 """The content model: authors, categories, posts, images and where posts came from."""
 
+from datetime import UTC
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -10,6 +12,10 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from . import markdown
+
+
+def utc_text(value):
+    return value.astimezone(UTC).isoformat() if value else None
 
 
 class Image(models.Model):
@@ -211,24 +217,32 @@ class Post(models.Model):
         # body_html is sanitised by news.markdown.render() whenever it is saved.
         return mark_safe(self.body_html)  # noqa: S308
 
-    def document_values(self):
+    def document_values(self, *, tags=None, authors=None, aliases=None):
         """Return the post's front-matter fields under their canonical names.
 
         The importer stores these as the source's snapshot; the exporter compares
-        them with it to rewrite only what changed since the import.
+        them with it to rewrite only what changed since the import. ``tags``,
+        ``authors`` and ``aliases`` may be given by a caller that has just set
+        them, to save the queries.
         """
+        if tags is None:
+            tags = self.tags.all()
+        if authors is None:
+            authors = [byline.author for byline in self.bylines.all()]
+        if aliases is None:
+            aliases = [alias.path for alias in self.aliases.all()]
         return {
             "title": self.title,
-            "date": self.published_at.isoformat() if self.published_at else None,
+            "date": utc_text(self.published_at),
             "category": self.category.name if self.category_id else None,
-            "tags": sorted(tag.name for tag in self.tags.all()),
-            "authors": [byline.author.name for byline in self.bylines.all()],
+            "tags": sorted(tag.name for tag in tags),
+            "authors": [author.name for author in authors],
             "summary": self.summary,
             "banner": self.banner.sha256 if self.banner_id else None,
             "slug": self.slug,
             "draft": self.status != self.Status.PUBLISHED,
-            "updated": self.lastmod.isoformat() if self.lastmod else None,
-            "aliases": sorted(alias.path for alias in self.aliases.all()),
+            "updated": utc_text(self.lastmod),
+            "aliases": sorted(aliases),
             "extra": self.extra,
         }
 
@@ -339,7 +353,12 @@ class AuditEntry(models.Model):
         help_text="Empty for the command line and other system actors.",
     )
     transition = models.CharField(max_length=40)
-    from_status = models.CharField(max_length=20, choices=Post.Status.choices)
+    from_status = models.CharField(
+        max_length=20,
+        choices=Post.Status.choices,
+        blank=True,
+        help_text="Empty on creation.",
+    )
     to_status = models.CharField(max_length=20, choices=Post.Status.choices)
     comment = models.TextField(blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)

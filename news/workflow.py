@@ -83,6 +83,27 @@ def _apply(post, name, *, by, comment="", **changes):
     return post
 
 
+def create(post, *, by, publish=False, comment=""):
+    """Save a new ``post`` as a draft, or published when ``publish`` is asked
+    (scheduled if its ``published_at`` is in the future), and audit it."""
+    if publish and not can(by, "publish"):
+        raise TransitionNotAllowed("You may not publish posts.")
+    post.status = Status.PUBLISHED if publish else Status.DRAFT
+    if publish and post.published_at is None:
+        post.published_at = timezone.now()
+    with transaction.atomic():
+        post.save()
+        AuditEntry.objects.create(
+            post=post,
+            user=by,
+            transition="create",
+            from_status="",
+            to_status=post.status,
+            comment=comment,
+        )
+    return post
+
+
 def publish(post, *, by, at=None, comment=""):
     """Publish ``post`` at ``at`` (a future time schedules it), keeping an existing
     publication time when ``at`` is not given."""

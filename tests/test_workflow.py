@@ -43,3 +43,20 @@ def test_unpublish_takes_a_post_off_the_site():
     workflow.unpublish(post, by=None, comment="Wrong date")
     assert not Post.objects.published().exists()
     assert AuditEntry.objects.get().comment == "Wrong date"
+
+
+def test_create_saves_a_new_post_as_draft_or_published_and_audits_it():
+    editor = User.objects.create_user("editor")
+    draft = workflow.create(Post(title="D", slug="d"), by=editor)
+    assert draft.status == Post.Status.DRAFT
+    with pytest.raises(workflow.TransitionNotAllowed):
+        workflow.create(Post(title="P", slug="p"), by=editor, publish=True)
+    assert not Post.objects.filter(slug="p").exists()
+    live = workflow.create(Post(title="L", slug="l"), by=None, publish=True)
+    assert list(Post.objects.published()) == [live]
+    assert list(
+        AuditEntry.objects.values_list("transition", "from_status", "to_status")
+    ) == [
+        ("create", "", "published"),
+        ("create", "", "draft"),
+    ]
