@@ -241,9 +241,8 @@ def main():
             by[large, images]["import_maxrss_mb"]
             / by[small, images]["import_maxrss_mb"]
         )
-        print(
-            f"peak memory {large} / {small} posts ({'images' if images else 'text'}): {ratio:.2f}x"
-        )
+        kind = "images" if images else "text"
+        print(f"peak memory {large} / {small} posts ({kind}): {ratio:.2f}x")
     print(f"total bench time {time.perf_counter() - started:.0f}s")
     (OUT / "results.json").write_text(json.dumps(rows, indent=2))
 
