@@ -234,6 +234,14 @@ class Post(models.Model):
             return False
         return self.bylines.filter(author__user=user).exists()
 
+    def state_label(self):
+        """Return the status as people say it, telling scheduled posts apart."""
+        scheduled = self.published_at and self.published_at > timezone.now()
+        if self.status == self.Status.PUBLISHED and scheduled:
+            when = timezone.localtime(self.published_at)
+            return f"Scheduled for {when:%Y-%m-%d %H:%M}"
+        return self.get_status_display()
+
     def pending_change(self):
         """Return the revision waiting to replace this live post, if any."""
         return self.revisions.exclude(pending_status="").first()

@@ -109,6 +109,16 @@ def record(post, *, by, reason=""):
     )
 
 
+def can_view(user, post):
+    """Return whether staff ``user`` may see ``post`` unpublished: editors and
+    publishers see every post, authors their own."""
+    if not (user.is_active and user.is_staff):
+        return False
+    if user.is_superuser or user.has_perm("news.change_any_post"):
+        return True
+    return user.has_perm("news.view_post") and post.is_authored_by(user)
+
+
 def can_edit(user, post):
     """Return whether ``user`` may edit ``post``.
 
@@ -234,9 +244,44 @@ def withdraw_pending(post):
 def version(post):
     """Return a token that changes whenever ``post`` or its pending change does,
     for refusing stale forms."""
-    pending = post.pending_change()
+    latest = post.revisions.first()
     stamp = post.updated_at.isoformat() if post.updated_at else ""
-    return f"{stamp}|{pending.pk if pending else ''}"
+    return f"{stamp}|{latest.pk if latest else ''}"
+
+
+@dataclass(frozen=True)
+class Meanwhile:
+    """What changed in a post since a form was loaded."""
+
+    diff: list
+    entries: list
+    revisions: list
+
+
+def changed_since(post, token):
+    """Return what changed in ``post`` since ``version()`` gave ``token``, or None
+    if nothing did."""
+    if token == version(post):
+        return None
+    stamp, _, base_pk = token.partition("|")
+    base = post.revisions.filter(pk=base_pk).first() if base_pk else None
+    newer = post.revisions.all()
+    entries = post.audit_entries.select_related("user")
+    if base is not None:
+        newer = newer.filter(pk__gt=base.pk)
+    since = parse_datetime(stamp) if stamp else None
+    if since is not None:
+        entries = entries.filter(at__gt=since)
+    latest = post.revisions.first()
+    lines = []
+    if base is not None and latest is not None:
+        lines = diff(
+            base.document,
+            latest.document,
+            old_label="when you opened the form",
+            new_label="saved meanwhile",
+        )
+    return Meanwhile(lines, list(entries), list(newer.select_related("created_by")))
 
 
 @dataclass(frozen=True)
