@@ -99,7 +99,8 @@ class PostAdminViews:
         transition = workflow.TRANSITIONS.get(name)
         if transition is None:
             raise Http404("No such transition.")
-        form = TransitionForm(request.POST or None, transition=transition)
+        data = request.POST if request.method == "POST" else None
+        form = TransitionForm(data, transition=transition)
         if request.method == "POST" and form.is_valid():
             options = {"comment": form.cleaned_data["comment"]}
             if form.cleaned_data.get("at"):
