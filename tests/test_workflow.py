@@ -193,7 +193,7 @@ def test_the_second_of_two_racing_transitions_sees_the_new_state():
     assert AuditEntry.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_transitions_on_postgresql_have_one_winner():
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL; SQLite serialises every writer")
