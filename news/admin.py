@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.html import format_html
 
 from . import previews, revisions, uploads, workflow
@@ -19,6 +20,7 @@ from .models import (
     PostImage,
     PreviewLink,
     ReviewComment,
+    Revision,
 )
 
 
@@ -129,9 +131,8 @@ class PendingFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "yes":
             return queryset.filter(
-                status=Post.Status.PUBLISHED,
-                revisions__pending_status__gt="",
-            ).distinct()
+                status=Post.Status.PUBLISHED, has_pending_change=True
+            )
         return queryset
 
 
@@ -189,7 +190,15 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
     # -- what each user sees and may change ----------------------------------------
 
     def get_queryset(self, request):
-        posts = super().get_queryset(request).prefetch_related("tags", "authors")
+        pending = Revision.objects.filter(post=OuterRef("pk")).exclude(
+            pending_status=""
+        )
+        posts = (
+            super()
+            .get_queryset(request)
+            .prefetch_related("tags", "authors")
+            .annotate(has_pending_change=Exists(pending))
+        )
         user = request.user
         if user.is_superuser or user.has_perm("news.change_any_post"):
             return posts
@@ -215,7 +224,7 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_shown(self, post):
-        if post.is_published and post.pending_change():
+        if post.status == Post.Status.PUBLISHED and post.has_pending_change:
             return "Published, with pending changes"
         return post.state_label()
 

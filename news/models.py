@@ -13,6 +13,20 @@ from taggit.models import TaggedItemBase
 from . import markdown
 
 
+def actor_field(**options):
+    """Return a foreign key to the user who did something; empty for the command
+    line and other system actors, and kept when the account is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty for the command line and other system actors.",
+        **options,
+    )
+
+
 class Image(models.Model):
     """An image stored once per content hash, shared by every post that uses it."""
 
@@ -344,14 +358,7 @@ class AuditEntry(models.Model):
     post = models.ForeignKey(
         Post, on_delete=models.CASCADE, related_name="audit_entries"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Empty for the command line and other system actors.",
-    )
+    user = actor_field()
     transition = models.CharField(max_length=40)
     from_status = models.CharField(max_length=20, choices=Post.Status.choices)
     to_status = models.CharField(max_length=20, choices=Post.Status.choices)
@@ -383,14 +390,7 @@ class Revision(models.Model):
     """
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Empty for the command line and other system actors.",
-    )
+    created_by = actor_field()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     reason = models.CharField(max_length=300, blank=True)
     document = models.TextField()
@@ -431,12 +431,7 @@ class ReviewComment(models.Model):
         help_text="The line of the Markdown body it is about; empty for the post.",
     )
     text = models.TextField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = actor_field()
     created_at = models.DateTimeField(default=timezone.now)
     resolved = models.BooleanField(default=False)
 
@@ -466,12 +461,7 @@ class PreviewLink(models.Model):
         help_text="Empty to follow the latest draft.",
     )
     token = models.CharField(max_length=64, unique=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = actor_field()
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     revoked = models.BooleanField(default=False)

@@ -381,3 +381,12 @@ def test_the_json_of_the_upload_endpoint_is_json(client, author):
     client.force_login(author)
     response = client.post(reverse("admin:news_post_upload_image"), {})
     assert json.loads(response.content) == {"error": "Choose an image to upload."}
+
+
+def test_live_posts_with_pending_changes_can_be_filtered(client, editor):
+    pending = make_post(title="Pending", slug="pending")
+    make_post(title="Quiet", slug="quiet")
+    revisions.save_edit(pending, by=editor, save=lambda: None)
+    client.force_login(editor)
+    response = client.get(reverse("admin:news_post_changelist"), {"pending": "yes"})
+    assert [p.title for p in response.context["cl"].result_list] == ["Pending"]
