@@ -199,10 +199,7 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
             .prefetch_related("tags", "authors")
             .annotate(has_pending_change=Exists(pending))
         )
-        user = request.user
-        if user.is_superuser or user.has_perm("news.change_any_post"):
-            return posts
-        return posts.filter(bylines__author__user=user).distinct()
+        return revisions.viewable(posts, request.user)
 
     def has_view_permission(self, request, obj=None):
         allowed = super().has_view_permission(request, obj)
@@ -350,6 +347,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = ["post", "user"]
 
+    def get_queryset(self, request):
+        posts = revisions.viewable(Post.objects.all(), request.user)
+        return super().get_queryset(request).filter(post__in=posts)
+
     def has_add_permission(self, request):
         return False
 
@@ -371,6 +372,10 @@ class PreviewLinkAdmin(admin.ModelAdmin):
     readonly_fields = ["post", "revision", "created_by", "created_at", "url"]
     fields = readonly_fields + ["expires_at", "revoked"]
     actions = ["revoke_links"]
+
+    def get_queryset(self, request):
+        posts = revisions.viewable(Post.objects.all(), request.user)
+        return super().get_queryset(request).filter(post__in=posts)
 
     def has_add_permission(self, request):
         return False  # links are made from the post page

@@ -109,6 +109,14 @@ def record(post, *, by, reason=""):
     )
 
 
+def viewable(posts, user):
+    """Return the ``posts`` that staff ``user`` may see unpublished (see
+    ``can_view``)."""
+    if user.is_superuser or user.has_perm("news.change_any_post"):
+        return posts
+    return posts.filter(bylines__author__user=user).distinct()
+
+
 def can_view(user, post):
     """Return whether staff ``user`` may see ``post`` unpublished: editors and
     publishers see every post, authors their own."""

@@ -6,7 +6,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from news import revisions, workflow
+from news import previews, revisions, workflow
 from news.models import AuditEntry, Post, ReviewComment, Revision
 
 from .factories import byline, image_bytes, make_post, make_user
@@ -390,3 +390,17 @@ def test_live_posts_with_pending_changes_can_be_filtered(client, editor):
     client.force_login(editor)
     response = client.get(reverse("admin:news_post_changelist"), {"pending": "yes"})
     assert [p.title for p in response.context["cl"].result_list] == ["Pending"]
+
+
+def test_authors_see_audit_entries_and_preview_links_of_their_posts_only(
+    client, author
+):
+    mine = byline(make_post(title="Mine", slug="mine", status=S.DRAFT), author)
+    theirs = make_post(title="Theirs", slug="theirs", status=S.DRAFT)
+    for post in (mine, theirs):
+        workflow.submit(post, by=None)
+        previews.create(post, by=None)
+    client.force_login(author)
+    for name in ["auditentry", "previewlink"]:
+        response = client.get(reverse(f"admin:news_{name}_changelist"))
+        assert [e.post.title for e in response.context["cl"].result_list] == ["Mine"]
