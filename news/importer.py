@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from . import frontmatter, images, markdown, workflow
+from . import frontmatter, images, markdown, revisions, workflow
 from .models import (
     Author,
     Category,
@@ -426,6 +426,7 @@ class Importer:
         known.snapshot = fingerprint(post, tags=tags, authors=authors, aliases=aliases)
         known.imported_at = timezone.now()
         known.save()
+        revisions.record(post, by=self.user, reason=f"import of {relpath}")
         self.report.problems.extend(warnings)
         return "created" if creating else "updated"
 

@@ -4,6 +4,7 @@ from datetime import UTC
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -16,6 +17,20 @@ from . import markdown
 
 def utc_text(value):
     return value.astimezone(UTC).isoformat() if value else None
+
+
+def actor_field(**options):
+    """Return a foreign key to the user who did something; empty for the command
+    line and other system actors, and kept when the account is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty for the command line and other system actors.",
+        **options,
+    )
 
 
 class Image(models.Model):
@@ -129,6 +144,11 @@ class Post(models.Model):
         max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    planned_for = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the post is planned for, before it is scheduled.",
+    )
     lastmod = models.DateTimeField(
         "last updated",
         null=True,
@@ -161,7 +181,11 @@ class Post(models.Model):
     class Meta:
         ordering = ["-published_at", "-id"]
         permissions = [
+            ("submit_post", "Can submit posts for review"),
+            ("approve_post", "Can approve posts and request changes"),
             ("publish_post", "Can publish, schedule and unpublish posts"),
+            ("archive_post", "Can archive published posts"),
+            ("change_any_post", "Can edit posts they are not an author of"),
             ("import_post", "Can import posts from Markdown"),
             ("export_post", "Can export posts as Markdown"),
         ]
@@ -245,6 +269,24 @@ class Post(models.Model):
             "aliases": sorted(aliases),
             "extra": self.extra,
         }
+
+    def is_authored_by(self, user):
+        """Return whether ``user`` logs in as one of this post's authors."""
+        if user is None or not user.is_authenticated:
+            return False
+        return self.bylines.filter(author__user=user).exists()
+
+    def state_label(self):
+        """Return the status as people say it, telling scheduled posts apart."""
+        scheduled = self.published_at and self.published_at > timezone.now()
+        if self.status == self.Status.PUBLISHED and scheduled:
+            when = timezone.localtime(self.published_at)
+            return f"Scheduled for {when:%Y-%m-%d %H:%M}"
+        return self.get_status_display()
+
+    def pending_change(self):
+        """Return the revision waiting to replace this live post, if any."""
+        return self.revisions.exclude(pending_status="").first()
 
     @property
     def is_published(self):
@@ -344,14 +386,7 @@ class AuditEntry(models.Model):
     post = models.ForeignKey(
         Post, on_delete=models.CASCADE, related_name="audit_entries"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Empty for the command line and other system actors.",
-    )
+    user = actor_field()
     transition = models.CharField(max_length=40)
     from_status = models.CharField(
         max_length=20,
@@ -361,6 +396,14 @@ class AuditEntry(models.Model):
     )
     to_status = models.CharField(max_length=20, choices=Post.Status.choices)
     comment = models.TextField(blank=True)
+    revision = models.ForeignKey(
+        "Revision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+        help_text="Set when the transition moved a pending change of a live post.",
+    )
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -369,3 +412,104 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.post}: {self.from_status} -> {self.to_status}"
+
+
+class Revision(models.Model):
+    """The post as it was saved once, as its front-matter Markdown document.
+
+    ``values`` holds what is needed to put the revision back (restore, or publish
+    a pending change); ``document`` is what people read and diff. A revision with
+    a ``pending_status`` is a change to a live post still in review.
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    created_by = actor_field()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    reason = models.CharField(max_length=300, blank=True)
+    document = models.TextField()
+    values = models.JSONField(default=dict)
+    pending_status = models.CharField(
+        max_length=20,
+        choices=Post.Status.choices,
+        blank=True,
+        help_text="Where a pending change of a live post is in review.",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post"],
+                condition=~Q(pending_status=""),
+                name="one_pending_change_per_post",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.post} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+    def get_absolute_url(self):
+        return reverse("news:revision_preview", kwargs={"pk": self.pk})
+
+
+class ReviewComment(models.Model):
+    """A reviewer's remark on a post, in general or on one line of its Markdown."""
+
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="review_comments"
+    )
+    line = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The line of the Markdown body it is about; empty for the post.",
+    )
+    text = models.TextField()
+    created_by = actor_field()
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["resolved", "line", "created_at"]
+
+    def __str__(self):
+        where = f"line {self.line}" if self.line else "the post"
+        return f"On {where} of {self.post}"
+
+
+class PreviewLink(models.Model):
+    """A shareable, expiring, revocable preview of an unpublished post.
+
+    Pinned to ``revision`` when set; otherwise it follows the latest draft.
+    """
+
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="preview_links"
+    )
+    revision = models.ForeignKey(
+        Revision,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="preview_links",
+        help_text="Empty to follow the latest draft.",
+    )
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = actor_field()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Preview of {self.post}"
+
+    def get_absolute_url(self):
+        from . import previews
+
+        return reverse("news:shared_preview", kwargs={"signed": previews.sign(self)})
+
+    @property
+    def is_active(self):
+        return not self.revoked and self.expires_at > timezone.now()
