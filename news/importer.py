@@ -399,7 +399,7 @@ class Importer:
             post.save()
         if not creating:
             post.image_links.all().delete()
-        PostImage.objects.bulk_create(
+        links = PostImage.objects.bulk_create(
             PostImage(post=post, image=image, reference=key, path=references[key].path)
             for key, image in mapping.items()
         )
@@ -426,7 +426,13 @@ class Importer:
         known.snapshot = fingerprint(post, tags=tags, authors=authors, aliases=aliases)
         known.imported_at = timezone.now()
         known.save()
-        revisions.record(post, by=self.user, reason=f"import of {relpath}")
+        revisions.record(
+            post,
+            by=self.user,
+            reason=f"import of {relpath}",
+            text=data.decode("utf-8-sig").replace("\r\n", "\n"),
+            values=revisions.snapshot(post, tags=tags, authors=authors, links=links),
+        )
         self.report.problems.extend(warnings)
         return "created" if creating else "updated"
 

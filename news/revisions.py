@@ -36,8 +36,18 @@ def document(post):
     return frontmatter.serialize(frontmatter.compose(values, post.body)).decode()
 
 
-def snapshot(post):
-    """Return what ``apply()`` needs to put ``post`` back as it is now."""
+def snapshot(post, *, tags=None, authors=None, links=None):
+    """Return what ``apply()`` needs to put ``post`` back as it is now.
+
+    ``tags``, ``authors`` and ``links`` (image links) may be given by a caller
+    that has just written them, to save the queries.
+    """
+    if tags is None:
+        tags = post.tags.all()
+    if authors is None:
+        authors = [byline.author for byline in post.bylines.all()]
+    if links is None:
+        links = post.image_links.all()
     values = {name: getattr(post, name) for name in PLAIN_FIELDS}
     for name in DATETIME_FIELDS:
         value = getattr(post, name)
@@ -45,11 +55,9 @@ def snapshot(post):
     values["planned_for"] = post.planned_for.isoformat() if post.planned_for else None
     values["category"] = post.category_id
     values["banner"] = post.banner_id
-    values["tags"] = sorted(tag.name for tag in post.tags.all())
-    values["authors"] = [byline.author_id for byline in post.bylines.all()]
-    values["images"] = [
-        [link.reference, link.image_id, link.path] for link in post.image_links.all()
-    ]
+    values["tags"] = sorted(tag.name for tag in tags)
+    values["authors"] = [author.pk for author in authors]
+    values["images"] = [[link.reference, link.image_id, link.path] for link in links]
     return values
 
 
@@ -97,19 +105,25 @@ def apply(post, values):
     return post
 
 
-def record(post, *, by, reason=""):
-    """Store ``post`` as the database holds it now as a new revision; return it."""
-    post = (
-        Post.objects.select_related("category", "banner")
-        .prefetch_related("tags", "aliases", "bylines__author", "image_links")
-        .get(pk=post.pk)
-    )
+def record(post, *, by, reason="", text=None, values=None):
+    """Store ``post`` as the database holds it now as a new revision; return it.
+
+    A caller that has just written the post may pass its document ``text`` and
+    its ``values`` (from ``snapshot()``): the importer passes the file it just
+    read, which is what export gives back.
+    """
+    if text is None or values is None:
+        post = (
+            Post.objects.select_related("category", "banner")
+            .prefetch_related("tags", "aliases", "bylines__author", "image_links")
+            .get(pk=post.pk)
+        )
     return Revision.objects.create(
         post=post,
         created_by=by,
         reason=reason,
-        document=document(post),
-        values=snapshot(post),
+        document=document(post) if text is None else text,
+        values=snapshot(post) if values is None else values,
     )
 
 
