@@ -341,3 +341,19 @@ def test_command_json_report(tree, capsys):
     assert report["dry_run"] is True
     assert (report["created"], report["failed"], report["warnings"]) == (1, 0, 0)
     assert not Post.objects.exists()
+
+
+def test_import_records_a_revision_per_change_and_none_when_unchanged(tree):
+    run(tree)
+    post = Post.objects.get()
+    first = post.revisions.get()
+    assert first.reason == "import of en/news/first/index.md"
+    assert first.document == POST
+    run(tree)
+    assert post.revisions.count() == 1
+    (tree / "en/news/first/index.md").write_text(POST.replace("A summary", "Changed"))
+    run(tree)
+    latest = post.revisions.first()
+    assert post.revisions.count() == 2
+    assert "summary: 'Changed'" in latest.document
+    assert latest.values["summary"] == "Changed"
