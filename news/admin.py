@@ -16,11 +16,13 @@ from .models import (
     Category,
     Image,
     Post,
+    PostAlias,
     PostAuthor,
     PostImage,
     PreviewLink,
     ReviewComment,
     Revision,
+    SourceFile,
 )
 
 
@@ -408,3 +410,29 @@ class PreviewLinkAdmin(admin.ModelAdmin):
             for link in queryset:
                 previews.revoke(link)
         messages.success(request, f"Revoked {len(queryset)} preview links.")
+
+
+@admin.register(SourceFile)
+class SourceFileAdmin(admin.ModelAdmin):
+    """Where imported posts came from: written only by the importer."""
+
+    list_display = ["path", "post", "format", "bom", "imported_at"]
+    list_filter = ["format", "bom", "imported_at"]
+    search_fields = ["path", "post__title"]
+    date_hierarchy = "imported_at"
+    list_select_related = ["post"]
+    readonly_fields = [f.name for f in SourceFile._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PostAlias)
+class PostAliasAdmin(admin.ModelAdmin):
+    list_display = ["path", "post"]
+    search_fields = ["path", "post__title"]
+    raw_id_fields = ["post"]
+    list_select_related = ["post"]

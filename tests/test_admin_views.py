@@ -116,3 +116,20 @@ def test_export_action_needs_the_export_permission(client):
     Post.objects.create(title="T", slug="t")
     changelist = client.get("/admin/news/post/").content.decode()
     assert "export_zip" not in changelist
+
+
+def test_every_model_has_a_working_admin_list(admin_client, tmp_path):
+    Importer().run([write_tree(tmp_path, {"x/p.md": POST, "x/pic.png": image_bytes()})])
+    for model in [
+        "author",
+        "category",
+        "image",
+        "post",
+        "auditentry",
+        "previewlink",
+        "sourcefile",
+        "postalias",
+    ]:
+        response = admin_client.get(f"/admin/news/{model}/")
+        assert response.status_code == 200, model
+    assert "x/p.md" in admin_client.get("/admin/news/sourcefile/").content.decode()
