@@ -25,25 +25,22 @@ PAGE_SIZE = 20
 RELATED_POSTS = 3
 
 
-def _listed(posts):
-    """Load what a post card shows, in a fixed number of queries."""
-    return (
-        posts.defer("body", "extra")
-        .select_related("banner")
-        .prefetch_related(
-            Prefetch("authors", queryset=Author.objects.only("name", "slug")),
-            Prefetch("banner__renditions", queryset=Rendition.objects.all()),
-        )
-    )
-
-
 class PostListMixin:
     paginate_by = PAGE_SIZE
     context_object_name = "posts"
     template_name = "news/post_list.html"
 
     def get_queryset(self):
-        return _listed(Post.objects.published()).defer("body_html")
+        return Post.objects.published().defer("body", "body_html", "extra")
+
+    def paginate_queryset(self, queryset, page_size):
+        # Load what a post card shows for the page only, in a fixed number of
+        # queries; archive views also query get_queryset() for their neighbours.
+        cards = queryset.select_related("banner").prefetch_related(
+            Prefetch("authors", queryset=Author.objects.only("name", "slug")),
+            Prefetch("banner__renditions", queryset=Rendition.objects.all()),
+        )
+        return super().paginate_queryset(cards, page_size)
 
 
 @method_decorator(public_page, name="dispatch")
@@ -152,7 +149,7 @@ class SearchView(PostListMixin, ListView):
 
     def get_queryset(self):
         self.query = search.clean(self.request.GET.get("q", ""))
-        return _listed(search.search(self.query))
+        return search.search(self.query).defer("body", "extra")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
