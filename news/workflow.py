@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from . import cache
 from .models import AuditEntry, Post
 
 Status = Post.Status
@@ -78,6 +79,7 @@ def _apply(post, name, *, by, comment="", **changes):
             to_status=transition.target,
             comment=comment,
         )
+        transaction.on_commit(cache.invalidate)
     for field, value in changes.items():
         setattr(post, field, value)
     return post
