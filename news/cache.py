@@ -18,6 +18,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date
@@ -45,10 +46,9 @@ class _Freshness:
         return self._value
 
 
-def _version(freshness, now):
-    """Return the current page version, starting a new one when there is none or
-    when a scheduled post has become due since it started."""
-    state = cache.get(VERSION_KEY)
+def _current(state, freshness, now):
+    """Return the page version ``state`` if it still holds, else start a new one:
+    when there is none, or when a scheduled post has become due since."""
     if state is not None and (state["due"] is None or state["due"] > now):
         return state
     _, due = freshness.get()
@@ -63,9 +63,9 @@ def _seconds_until(moment, now, limit):
     return max(0, min(limit, int((moment - now).total_seconds())))
 
 
-def _key(request, token):
+def _key(request):
     url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"newsdesk:page:{token}:{url}"
+    return f"newsdesk:page:{url}"
 
 
 def _cacheable(response):
@@ -111,12 +111,18 @@ def public_page(view=None, *, cache_page=True):
                 return view(request, *args, **kwargs)
             now = timezone.now()
             freshness = _Freshness()
-            key = None
+            key = state = None
             if cache_page and settings.NEWSDESK_PAGE_CACHE:
-                state = _version(freshness, now)
-                key = _key(request, state["token"])
-                response = cache.get(key)
-                if response is not None:
+                # One round trip for the version and the page. A page stored
+                # under another version is a miss, so an invalidation is seen
+                # by every process at once, and a late write of a page made
+                # before it can never be served after it.
+                key = _key(request)
+                found = cache.get_many([VERSION_KEY, key])
+                state = _current(found.get(VERSION_KEY), freshness, now)
+                entry = found.get(key)
+                if entry is not None and entry[0] == state["token"]:
+                    response = HttpResponse(entry[1], headers=entry[2])
                     _cache_control(response, state["due"], now)
                     return _conditional(request, response)
             response = view(request, *args, **kwargs)
@@ -128,7 +134,8 @@ def public_page(view=None, *, cache_page=True):
                     state["due"], now, settings.NEWSDESK_PAGE_CACHE_TIMEOUT
                 )
                 if timeout > 0:
-                    cache.set(key, response, timeout=timeout)
+                    entry = (state["token"], response.content, dict(response.items()))
+                    cache.set(key, entry, timeout=timeout)
             return _conditional(request, response)
 
         return wrapped
