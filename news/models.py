@@ -106,29 +106,42 @@ class PostQuerySet(models.QuerySet):
 
     def related_to(self, post):
         """Return posts sharing tags with ``post``, the most shared tags first."""
-        # A subquery, not a list of ids, so a post without tags costs the same
-        # one query as a post with many.
+        # Subqueries, not lists of ids: a post without tags costs the same one
+        # query as one with many, and candidates come from the tag index rather
+        # than from a walk over every published post.
         tag_ids = TaggedPost.objects.filter(content_object=post).values("tag_id")
+        candidates = TaggedPost.objects.filter(tag_id__in=tag_ids)
+        shared = (
+            candidates.filter(content_object=OuterRef("pk"))
+            .values("content_object")
+            .annotate(count=models.Count("*"))
+            .values("count")
+        )
         return (
-            self.filter(tags__in=tag_ids)
+            self.filter(pk__in=candidates.values("content_object_id"))
             .exclude(pk=post.pk)
-            .annotate(shared=models.Count("tags"))
+            .annotate(shared=Subquery(shared))
             .order_by("-shared", "-published_at", "-id")
         )
 
     def before(self, post):
         """Return the posts that come before ``post`` in time, the closest first."""
+        # The plain range keeps the index usable; the OR only breaks ties.
         at = post.published_at
-        return self.filter(
-            Q(published_at__lt=at) | Q(published_at=at, id__lt=post.pk)
-        ).order_by("-published_at", "-id")
+        return (
+            self.filter(published_at__lte=at)
+            .filter(Q(published_at__lt=at) | Q(id__lt=post.pk))
+            .order_by("-published_at", "-id")
+        )
 
     def after(self, post):
         """Return the posts that come after ``post`` in time, the closest first."""
         at = post.published_at
-        return self.filter(
-            Q(published_at__gt=at) | Q(published_at=at, id__gt=post.pk)
-        ).order_by("published_at", "id")
+        return (
+            self.filter(published_at__gte=at)
+            .filter(Q(published_at__gt=at) | Q(id__gt=post.pk))
+            .order_by("published_at", "id")
+        )
 
     def freshness(self):
         """Return ``(last_changed, next_due)`` of the public site, in one query.

@@ -4,6 +4,7 @@ Every view reads through published(); anything else is a 404. Each page runs a
 fixed number of queries: bylines, tags and banner renditions are prefetched.
 """
 
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
@@ -20,6 +21,7 @@ from taggit.models import Tag
 from . import search
 from .cache import public_page
 from .models import Author, Category, Post, Rendition, with_published_posts
+from .pagination import UncountedPaginator
 
 PAGE_SIZE = 20
 RELATED_POSTS = 3
@@ -27,6 +29,7 @@ RELATED_POSTS = 3
 
 class PostListMixin:
     paginate_by = PAGE_SIZE
+    paginator_class = UncountedPaginator
     context_object_name = "posts"
     template_name = "news/post_list.html"
 
@@ -146,6 +149,8 @@ class PostMonthArchiveView(ArchiveMixin, MonthArchiveView):
 @method_decorator(public_page(cache_page=False), name="dispatch")
 class SearchView(PostListMixin, ListView):
     template_name = "news/search.html"
+    # Readers want to know how many posts matched.
+    paginator_class = Paginator
 
     def get_queryset(self):
         self.query = search.clean(self.request.GET.get("q", ""))
