@@ -1,5 +1,7 @@
 """The content model: authors, categories, posts, images and where posts came from."""
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
@@ -87,6 +89,10 @@ class TaggedPost(TaggedItemBase):
         ]
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+RELATED_CANDIDATES = 200
+
+
 class PostQuerySet(models.QuerySet):
     def published(self):
         """Return the posts a reader may see: published, and due by now.
@@ -107,18 +113,20 @@ class PostQuerySet(models.QuerySet):
     def related_to(self, post):
         """Return posts sharing tags with ``post``, the most shared tags first."""
         # Subqueries, not lists of ids: a post without tags costs the same one
-        # query as one with many, and candidates come from the tag index rather
-        # than from a walk over every published post.
+        # query as one with many. Candidates are the latest RELATED_CANDIDATES
+        # taggings of the post's tags, so a tag on half the site costs no more
+        # than a rare one.
         tag_ids = TaggedPost.objects.filter(content_object=post).values("tag_id")
-        candidates = TaggedPost.objects.filter(tag_id__in=tag_ids)
+        taggings = TaggedPost.objects.filter(tag_id__in=tag_ids)
+        candidates = taggings.order_by("-id").values("content_object_id")
         shared = (
-            candidates.filter(content_object=OuterRef("pk"))
+            taggings.filter(content_object=OuterRef("pk"))
             .values("content_object")
             .annotate(count=models.Count("*"))
             .values("count")
         )
         return (
-            self.filter(pk__in=candidates.values("content_object_id"))
+            self.filter(pk__in=candidates[:RELATED_CANDIDATES])
             .exclude(pk=post.pk)
             .annotate(shared=Subquery(shared))
             .order_by("-shared", "-published_at", "-id")
@@ -126,10 +134,11 @@ class PostQuerySet(models.QuerySet):
 
     def before(self, post):
         """Return the posts that come before ``post`` in time, the closest first."""
-        # The plain range keeps the index usable; the OR only breaks ties.
+        # A two-sided range: SQLite's planner then bounds the index scan by it,
+        # not by published()'s "<= now", and the OR only breaks ties.
         at = post.published_at
         return (
-            self.filter(published_at__lte=at)
+            self.filter(published_at__range=(EPOCH, at))
             .filter(Q(published_at__lt=at) | Q(id__lt=post.pk))
             .order_by("-published_at", "-id")
         )
