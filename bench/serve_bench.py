@@ -251,7 +251,8 @@ _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
 def wrk(url, duration, connections):
     result = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
+        + ["--latency", url],
         capture_output=True,
         text=True,
         check=True,
@@ -259,11 +260,12 @@ def wrk(url, duration, connections):
     )
     text = result.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    value, unit = re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)$", text, re.M).groups()
+    # No latency lines means no request finished inside wrk's timeout.
+    median = re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)$", text, re.M)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     return {
         "rps": rps,
-        "p50_ms": float(value) * _UNITS[unit],
+        "p50_ms": float(median[1]) * _UNITS[median[2]] if median else float("nan"),
         "errors": int(errors.group(1)) if errors else 0,
     }
 

@@ -31,32 +31,6 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("feed/", public_page(feeds.LatestPostsFeed()), name="feed"),
     path("feed/atom/", public_page(feeds.LatestPostsAtomFeed()), name="feed_atom"),
-    path("tags/<str:slug>/feed/", public_page(feeds.TagFeed()), name="tag_feed"),
-    path(
-        "tags/<str:slug>/feed/atom/",
-        public_page(feeds.TagAtomFeed()),
-        name="tag_feed_atom",
-    ),
-    path(
-        "categories/<str:slug>/feed/",
-        public_page(feeds.CategoryFeed()),
-        name="category_feed",
-    ),
-    path(
-        "categories/<str:slug>/feed/atom/",
-        public_page(feeds.CategoryAtomFeed()),
-        name="category_feed_atom",
-    ),
-    path(
-        "authors/<str:slug>/feed/",
-        public_page(feeds.AuthorFeed()),
-        name="author_feed",
-    ),
-    path(
-        "authors/<str:slug>/feed/atom/",
-        public_page(feeds.AuthorAtomFeed()),
-        name="author_feed_atom",
-    ),
     path(
         "sitemap.xml",
         sitemap_index,
@@ -71,3 +45,18 @@ urlpatterns = [
     ),
     path("robots.txt", views.RobotsView.as_view(), name="robots"),
 ]
+
+# RSS and Atom for each tag, category and author.
+for prefix, name, rss, atom in [
+    ("tags", "tag", feeds.TagFeed, feeds.TagAtomFeed),
+    ("categories", "category", feeds.CategoryFeed, feeds.CategoryAtomFeed),
+    ("authors", "author", feeds.AuthorFeed, feeds.AuthorAtomFeed),
+]:
+    urlpatterns += [
+        path(f"{prefix}/<str:slug>/feed/", public_page(rss()), name=f"{name}_feed"),
+        path(
+            f"{prefix}/<str:slug>/feed/atom/",
+            public_page(atom()),
+            name=f"{name}_feed_atom",
+        ),
+    ]
