@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "news.middleware.PostAliasMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -209,3 +210,13 @@ NEWSDESK_IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 NEWSDESK_MAX_IMAGE_PIXELS = int(os.environ.get("NEWSDESK_MAX_IMAGE_PIXELS", 40_000_000))
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# The public site's caching (news/cache.py). The page cache keys pages by a
+# version kept in the cache, so it is on by default only with a cache that all
+# processes share (Redis); the in-process default would let one process serve a
+# page another has invalidated.
+NEWSDESK_PAGE_CACHE = env_bool("NEWSDESK_PAGE_CACHE", default=bool(REDIS_URL))
+NEWSDESK_PAGE_CACHE_TIMEOUT = int(os.environ.get("NEWSDESK_PAGE_CACHE_TIMEOUT", 600))
+# Cache-Control for browsers (max-age) and shared caches such as a CDN (s-maxage).
+NEWSDESK_HTTP_MAX_AGE = int(os.environ.get("NEWSDESK_HTTP_MAX_AGE", 60))
+NEWSDESK_HTTP_S_MAXAGE = int(os.environ.get("NEWSDESK_HTTP_S_MAXAGE", 120))

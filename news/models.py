@@ -1,10 +1,10 @@
 """The content model: authors, categories, posts, images and where posts came from."""
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -74,6 +74,9 @@ class Author(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("news:author", kwargs={"slug": self.slug})
+
 
 class Category(models.Model):
     name = models.CharField(max_length=200, unique=True)
@@ -87,6 +90,9 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("news:category", kwargs={"slug": self.slug})
+
 
 class TaggedPost(TaggedItemBase):
     """Tags through a real foreign key, so tag pages join on an indexed column."""
@@ -99,6 +105,10 @@ class TaggedPost(TaggedItemBase):
                 fields=["content_object", "tag"], name="unique_post_tag"
             )
         ]
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+RELATED_CANDIDATES = 200
 
 
 class PostQuerySet(models.QuerySet):
@@ -125,6 +135,84 @@ class PostQuerySet(models.QuerySet):
                 Post.objects.filter(pk=post.pk).update(body_html=post.body_html)
                 changed += 1
         return changed
+
+    def scheduled(self):
+        """Return the published posts whose time has not come yet."""
+        return self.filter(
+            status=Post.Status.PUBLISHED, published_at__gt=timezone.now()
+        )
+
+    def related_to(self, post):
+        """Return posts sharing tags with ``post``, the most shared tags first."""
+        # Subqueries, not lists of ids: a post without tags costs the same one
+        # query as one with many. Candidates are the latest RELATED_CANDIDATES
+        # taggings of the post's tags, so a tag on half the site costs no more
+        # than a rare one.
+        tag_ids = TaggedPost.objects.filter(content_object=post).values("tag_id")
+        taggings = TaggedPost.objects.filter(tag_id__in=tag_ids)
+        candidates = taggings.order_by("-id").values("content_object_id")
+        shared = (
+            taggings.filter(content_object=OuterRef("pk"))
+            .values("content_object")
+            .annotate(count=models.Count("*"))
+            .values("count")
+        )
+        return (
+            self.filter(pk__in=candidates[:RELATED_CANDIDATES])
+            .exclude(pk=post.pk)
+            .annotate(shared=Subquery(shared))
+            .order_by("-shared", "-published_at", "-id")
+        )
+
+    def before(self, post):
+        """Return the posts that come before ``post`` in time, the closest first."""
+        # A two-sided range: SQLite's planner then bounds the index scan by it,
+        # not by published()'s "<= now", and the OR only breaks ties.
+        at = post.published_at
+        return (
+            self.filter(published_at__range=(EPOCH, at))
+            .filter(Q(published_at__lt=at) | Q(id__lt=post.pk))
+            .order_by("-published_at", "-id")
+        )
+
+    def after(self, post):
+        """Return the posts that come after ``post`` in time, the closest first."""
+        at = post.published_at
+        return (
+            self.filter(published_at__gte=at)
+            .filter(Q(published_at__gt=at) | Q(id__gt=post.pk))
+            .order_by("published_at", "id")
+        )
+
+    def freshness(self):
+        """Return ``(last_changed, next_due)`` of the public site, in one query.
+
+        ``last_changed`` is the later of the newest edit of any post and the
+        newest publication time that has passed; ``next_due`` is the time of the
+        next scheduled post, or None. Each part is an index lookup.
+        """
+        published = self.published().order_by("-published_at")
+        due = self.scheduled().order_by("published_at")
+        row = (
+            self.order_by("-updated_at")
+            .values("updated_at")
+            .annotate(
+                latest=Subquery(published.values("published_at")[:1]),
+                due=Subquery(due.values("published_at")[:1]),
+            )
+            .first()
+        )
+        if row is None:
+            return None, None
+        changed = max(filter(None, [row["updated_at"], row["latest"]]))
+        return changed, row["due"]
+
+
+def with_published_posts(queryset, post_field):
+    """Keep the rows of ``queryset`` (authors, categories, tags) that at least one
+    published post points to through ``post_field``."""
+    posts = Post.objects.published().filter(**{post_field: OuterRef("pk")})
+    return queryset.filter(Exists(posts))
 
 
 class Post(models.Model):
@@ -194,6 +282,7 @@ class Post(models.Model):
             models.Index(
                 fields=["category", "status", "-published_at"], name="post_by_category"
             ),
+            models.Index(fields=["-updated_at"], name="post_updated"),
         ]
 
     def __str__(self):
@@ -295,6 +384,25 @@ class Post(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    def change_slug(self, slug):
+        """Give the post a new slug, keeping the old one to redirect from.
+
+        Returns the post. The old URL answers 301 to the new one; changing back
+        to an old slug drops it from the history.
+        """
+        from . import cache
+
+        with transaction.atomic():
+            old = Post.objects.select_for_update().get(pk=self.pk).slug
+            if old == slug:
+                return self
+            OldSlug.objects.filter(slug=slug).delete()
+            OldSlug.objects.update_or_create(slug=old, defaults={"post": self})
+            self.slug = slug
+            self.save(update_fields=["slug", "updated_at"])
+            transaction.on_commit(cache.invalidate)
+        return self
 
 
 class PostAuthor(models.Model):
@@ -513,3 +621,42 @@ class PreviewLink(models.Model):
     @property
     def is_active(self):
         return not self.revoked and self.expires_at > timezone.now()
+
+
+class OldSlug(models.Model):
+    """A slug the post had before: its old URL answers 301 to the current one."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="old_slugs")
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.slug
+
+
+class Rendition(models.Model):
+    """A resized copy of an image in one width and format (news.renditions)."""
+
+    class Format(models.TextChoices):
+        WEBP = "webp", "WebP"
+        JPEG = "jpeg", "JPEG"
+        PNG = "png", "PNG"
+
+    image = models.ForeignKey(
+        Image, on_delete=models.CASCADE, related_name="renditions"
+    )
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    format = models.CharField(max_length=4, choices=Format.choices)
+    file = models.FileField(upload_to="renditions/", max_length=200)
+
+    class Meta:
+        ordering = ["image", "format", "width"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["image", "width", "format"], name="unique_rendition"
+            )
+        ]
+
+    def __str__(self):
+        return self.file.name

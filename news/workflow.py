@@ -20,7 +20,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
-from . import notifications, revisions
+from . import cache, notifications, revisions
 from .models import AuditEntry, Post
 
 Status = Post.Status
@@ -214,6 +214,7 @@ def _apply(post, name, *, by, comment="", **changes):
             transaction.on_commit(
                 partial(notifications.send, entry.pk, audience=transition.notify)
             )
+        transaction.on_commit(cache.invalidate)
     post.refresh_from_db()
     return post
 
@@ -236,6 +237,8 @@ def create(post, *, by, publish=False, comment=""):
             to_status=post.status,
             comment=comment,
         )
+        if publish:
+            transaction.on_commit(cache.invalidate)
     return post
 
 

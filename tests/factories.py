@@ -81,3 +81,47 @@ def byline(post, *users):
     for position, user in enumerate(users):
         PostAuthor.objects.create(post=post, author=user.author, position=position)
     return post
+
+
+HOSTILE = "</script><script>alert(1)</script>\"'&<>"
+
+# Every state a post can be in that readers must not see, as make_post kwargs.
+HIDDEN_STATES = {
+    "draft": {"status": Post.Status.DRAFT},
+    "in_review": {"status": Post.Status.IN_REVIEW},
+    "approved": {"status": Post.Status.APPROVED},
+    "archived": {"status": Post.Status.ARCHIVED},
+    "scheduled": {
+        "status": Post.Status.PUBLISHED,
+        "published_at": timezone.now() + timedelta(days=3650),
+    },
+}
+
+
+def make_image(*, size=(1600, 900), fmt="JPEG", alt="An image", color=(30, 90, 160)):
+    from news import images
+
+    image, _ = images.store(image_bytes(fmt, size, color), alt=alt)
+    return image
+
+
+def make_author(name, slug=None):
+    from news.models import Author
+
+    return Author.objects.create(name=name, slug=slug or name.lower().replace(" ", "-"))
+
+
+def make_category(name, slug=None):
+    from news.models import Category
+
+    return Category.objects.create(
+        name=name, slug=slug or name.lower().replace(" ", "-")
+    )
+
+
+def add_authors(post, *authors):
+    from news.models import PostAuthor
+
+    for position, author in enumerate(authors):
+        PostAuthor.objects.create(post=post, author=author, position=position)
+    return post

@@ -8,6 +8,7 @@ import csv
 
 import pytest
 from django.test import override_settings
+from taggit.models import Tag
 
 from news.exporter import DirectoryWriter, export, posts_for_export
 from news.importer import Importer
@@ -81,7 +82,7 @@ def imported(django_db_setup, django_db_blocker, corpus_media):
             for site, site_root in SITES.items()
         }
         yield reports
-        for model in (Post, Image, Author, Category):
+        for model in (Post, Image, Author, Category, Tag):
             model.objects.all().delete()
 
 

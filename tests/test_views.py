@@ -1,13 +1,49 @@
-from datetime import timedelta
+import json
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.management import call_command
+from django.test import RequestFactory
 from django.utils import timezone
+from taggit.models import Tag
 
-from news.models import Post
+from news import renditions
+from news.models import Post, PostAlias
 
-from .factories import make_post
+from .factories import (
+    HIDDEN_STATES,
+    HOSTILE,
+    add_authors,
+    make_author,
+    make_category,
+    make_image,
+    make_post,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+def hidden_post(state, **kwargs):
+    """A post in a state readers must not see, dated like a published one."""
+    values = {"published_at": timezone.now() - timedelta(hours=1)}
+    values.update(HIDDEN_STATES[state])
+    values.update(kwargs)
+    return make_post(**values)
+
+
+def html(response):
+    return response.content.decode()
+
+
+def json_ld(response):
+    match = re.search(
+        r'<script type="application/ld\+json">(.*?)</script>', html(response), re.S
+    )
+    return json.loads(match.group(1))
+
+
+# The home page and pagination
 
 
 def test_home_lists_published_posts_newest_first(client):
@@ -15,41 +51,452 @@ def test_home_lists_published_posts_newest_first(client):
     make_post(title="Newer", published_at=timezone.now() - timedelta(days=1))
     make_post(title="Secret draft", status=Post.Status.DRAFT)
     response = client.get("/")
-    content = response.content.decode()
+    content = html(response)
     assert response.status_code == 200
     assert content.index("Newer") < content.index("Older")
     assert "Secret draft" not in content
 
 
-def test_article_page_shows_the_post(client):
+@pytest.mark.parametrize("state", HIDDEN_STATES)
+def test_home_hides_every_unpublished_state(client, state):
+    make_post(title="Visible post")
+    hidden_post(state, title="Hidden post")
+    response = client.get("/")
+    assert "Visible post" in html(response)
+    assert "Hidden post" not in html(response)
+
+
+def test_home_paginates_twenty_posts_with_previous_and_next_links(client):
+    now = timezone.now()
+    for n in range(21):
+        make_post(title=f"Post {n:02}", published_at=now - timedelta(minutes=n + 1))
+    first = client.get("/")
+    assert html(first).count('class="post-card"') == 20
+    assert 'rel="next" href="?page=2"' in html(first)
+    assert 'rel="prev"' not in html(first)
+    second = client.get("/?page=2")
+    assert html(second).count('class="post-card"') == 1
+    assert "Post 20" in html(second)
+    assert 'rel="prev" href="?page=1"' in html(second)
+    assert 'rel="next"' not in html(second)
+
+
+@pytest.mark.parametrize("page", ["3", "0", "nope", "-1"])
+def test_page_past_the_end_is_a_404(client, page):
+    for n in range(21):
+        make_post(title=f"Post {n}")
+    assert client.get(f"/?page={page}").status_code == 404
+
+
+def test_page_has_landmarks_skip_link_and_one_h1(client):
+    make_post(title="Something")
+    content = html(client.get("/"))
+    assert '<a class="skip-link" href="#main">' in content
+    assert '<main id="main"' in content
+    assert "<header" in content and "<footer" in content
+    assert 'role="search"' in content
+    assert content.count("<h1") == 1
+    assert 'rel="alternate" type="application/rss+xml"' in content
+    assert 'rel="alternate" type="application/atom+xml"' in content
+
+
+# The article page
+
+
+@pytest.fixture
+def article(settings):
+    settings.TIME_ZONE = "Asia/Shanghai"
+    category = make_category("Releases")
+    banner = make_image(alt="A banner of the launch")
     post = make_post(
-        title="Hello <world>", body="Some **text**.", summary="Short & sweet"
+        title="Version 2 is out",
+        slug="version-2",
+        summary="What changed in version 2.",
+        body="The **new** release.",
+        category=category,
+        banner=banner,
+        published_at=datetime(2024, 5, 20, 18, 30, tzinfo=UTC),
     )
+    post.tags.add("release", "community")
+    add_authors(post, make_author("Ana Costa"), make_author("Li Wei"))
+    return post
+
+
+def test_article_shows_title_authors_date_category_tags_summary_and_body(
+    client, article
+):
+    content = html(client.get("/news/version-2/"))
+    assert "<h1>Version 2 is out</h1>" in content
+    assert '<a href="/authors/ana-costa/" rel="author">Ana Costa</a>' in content
+    assert '<a href="/authors/li-wei/" rel="author">Li Wei</a>' in content
+    # 18:30 UTC is 02:30 the next day in the site's zone.
+    assert '<time datetime="2024-05-21T02:30:00+08:00">' in content
+    assert '<a href="/categories/releases/">Releases</a>' in content
+    assert '<a href="/tags/release/" rel="tag">release</a>' in content
+    assert '<a href="/tags/community/" rel="tag">community</a>' in content
+    assert '<p class="summary">What changed in version 2.</p>' in content
+    assert "The <strong>new</strong> release." in content
+
+
+def test_article_banner_has_alt_size_srcsets_and_webp(client, article):
+    content = html(client.get("/news/version-2/"))
+    banner = re.search(r'<figure class="banner"><picture>(.*?)</picture>', content)
+    picture = banner.group(1)
+    assert '<source type="image/webp"' in picture
+    assert "-320.webp 320w" in picture and "-1600.webp 1600w" in picture
+    assert "-640.jpg 640w" in picture
+    assert 'sizes="(min-width: 48rem) 46rem, 100vw"' in picture
+    assert 'width="1600" height="900"' in picture
+    assert 'alt="A banner of the launch"' in picture
+
+
+def test_article_head_has_description_canonical_opengraph_twitter(client, article):
+    content = html(client.get("/news/version-2/"))
+    banner_url = f"http://testserver{article.banner.file.url}"
+    assert "<title>Version 2 is out · Newsdesk</title>" in content
+    assert '<meta name="description" content="What changed in version 2.">' in content
+    assert '<link rel="canonical" href="http://testserver/news/version-2/">' in content
+    assert '<meta property="og:title" content="Version 2 is out">' in content
+    assert '<meta property="og:type" content="article">' in content
+    assert '<meta property="og:url" content="http://testserver/news/version-2/">' in (
+        content
+    )
+    assert f'<meta property="og:image" content="{banner_url}">' in content
+    assert f'<meta name="twitter:image" content="{banner_url}">' in content
+    assert '<meta name="twitter:card" content="summary_large_image">' in content
+
+
+def test_article_has_news_article_json_ld(client, article):
+    data = json_ld(client.get("/news/version-2/"))
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == "Version 2 is out"
+    assert data["description"] == "What changed in version 2."
+    assert data["datePublished"].startswith("2024-05-20T18:30:00")
+    assert [a["name"] for a in data["author"]] == ["Ana Costa", "Li Wei"]
+    assert data["author"][0]["url"] == "http://testserver/authors/ana-costa/"
+    assert data["image"] == [f"http://testserver{article.banner.file.url}"]
+    assert data["mainEntityOfPage"] == "http://testserver/news/version-2/"
+
+
+def test_article_links_related_posts_by_shared_tags(client, article):
+    now = timezone.now()
+    both = make_post(title="Shares both", published_at=now - timedelta(days=3))
+    both.tags.add("release", "community")
+    one = make_post(title="Shares one", published_at=now - timedelta(days=1))
+    one.tags.add("community")
+    make_post(title="Shares none").tags.add("other")
+    draft = make_post(title="Draft sharing", status=Post.Status.DRAFT)
+    draft.tags.add("release")
+    content = html(client.get("/news/version-2/"))
+    related = content[content.index("Related posts") :]
+    assert related.index("Shares both") < related.index("Shares one")
+    assert "Shares none" not in related
+    assert "Draft sharing" not in content
+
+
+def test_article_links_previous_and_next_published_posts(client, article):
+    at = article.published_at
+    make_post(title="Before", published_at=at - timedelta(days=1))
+    make_post(title="Long before", published_at=at - timedelta(days=2))
+    make_post(title="After", published_at=at + timedelta(days=1))
+    hidden_post("draft", title="Draft between", published_at=at - timedelta(hours=1))
+    content = html(client.get("/news/version-2/"))
+    assert re.search(r'rel="prev" href="/news/before/">.*Before</a>', content)
+    assert re.search(r'rel="next" href="/news/after/">.*After</a>', content)
+    assert "Draft between" not in content
+
+
+def test_every_front_matter_value_is_escaped_on_the_article_page(client):
+    post = make_post(
+        title=HOSTILE,
+        slug="hostile",
+        summary=HOSTILE,
+        category=make_category(HOSTILE, slug="hostile-category"),
+        banner=make_image(alt=HOSTILE),
+    )
+    post.tags.add(HOSTILE)
+    add_authors(post, make_author(HOSTILE, slug="hostile-author"))
+    response = client.get("/news/hostile/")
+    content = html(response)
+    assert "<script>alert(1)</script>" not in content
+    assert "</script><script>" not in content
+    escaped = (
+        "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#x27;&amp;&lt;&gt;"
+    )
+    assert f"<h1>{escaped}</h1>" in content
+    assert f'<meta property="og:title" content="{escaped}">' in content
+    assert f'alt="{escaped}"' in content
+    data = json_ld(response)
+    assert data["headline"] == HOSTILE
+    assert data["author"][0]["name"] == HOSTILE
+    assert data["keywords"] == [HOSTILE]
+    # Nothing on the list pages either.
+    for url in ["/", "/authors/hostile-author/", "/categories/hostile-category/"]:
+        assert "<script>alert(1)" not in html(client.get(url))
+
+
+@pytest.mark.parametrize("state", HIDDEN_STATES)
+def test_unpublished_article_is_a_404(client, state):
+    post = hidden_post(state, title="Hidden")
     response = client.get(post.get_absolute_url())
-    assert response.status_code == 200
-    assert "<h1>Hello &lt;world&gt;</h1>" in response.content.decode()
-    assert "<strong>text</strong>" in response.content.decode()
-
-
-@pytest.mark.parametrize(
-    "status",
-    [
-        Post.Status.DRAFT,
-        Post.Status.IN_REVIEW,
-        Post.Status.APPROVED,
-        Post.Status.ARCHIVED,
-    ],
-)
-def test_unpublished_article_is_a_404(client, status):
-    post = make_post(title="Hidden", status=status, published_at=timezone.now())
-    assert client.get(post.get_absolute_url()).status_code == 404
-
-
-def test_scheduled_article_is_a_404_until_due(client):
-    post = make_post(title="Soon", published_at=timezone.now() + timedelta(hours=1))
-    assert client.get(post.get_absolute_url()).status_code == 404
+    assert response.status_code == 404
+    assert "Page not found" in html(response)
+    assert "Hidden" not in html(response)
 
 
 def test_unicode_slug_article_is_served(client):
     post = make_post(title="社区动态", slug="社区动态")
     assert client.get(post.get_absolute_url()).status_code == 200
+    assert client.get("/news/%E7%A4%BE%E5%8C%BA%E5%8A%A8%E6%80%81/").status_code == 200
+
+
+def test_unknown_article_is_a_404(client):
+    assert client.get("/news/nothing-here/").status_code == 404
+
+
+# Redirects: changed slugs and front-matter aliases
+
+
+def test_changed_slug_redirects_permanently_to_the_current_url(client):
+    post = make_post(title="First name", slug="first-name")
+    post.change_slug("second-name")
+    post.change_slug("third-name")
+    for old in ["first-name", "second-name"]:
+        response = client.get(f"/news/{old}/")
+        assert response.status_code == 301
+        assert response["Location"] == "/news/third-name/"
+    assert client.get("/news/third-name/").status_code == 200
+
+
+def test_changing_back_to_an_old_slug_serves_it_again(client):
+    post = make_post(title="A", slug="a")
+    post.change_slug("b")
+    post.change_slug("a")
+    assert client.get("/news/a/").status_code == 200
+    assert client.get("/news/b/")["Location"] == "/news/a/"
+
+
+@pytest.mark.parametrize("state", HIDDEN_STATES)
+def test_old_slug_of_an_unpublished_post_is_a_404(client, state):
+    post = hidden_post(state, title="Gone", slug="gone")
+    post.change_slug("gone-too")
+    assert client.get("/news/gone/").status_code == 404
+
+
+def test_front_matter_alias_redirects_permanently(client):
+    post = make_post(title="Aliased", slug="aliased")
+    PostAlias.objects.create(post=post, path="/2019/01/old-path/")
+    PostAlias.objects.create(post=post, path="/旧的/")
+    response = client.get("/2019/01/old-path/")
+    assert response.status_code == 301
+    assert response["Location"] == "/news/aliased/"
+    assert client.get("/2019/01/old-path")["Location"] == "/news/aliased/"
+    assert client.get("/%E6%97%A7%E7%9A%84/")["Location"] == "/news/aliased/"
+
+
+@pytest.mark.parametrize("state", HIDDEN_STATES)
+def test_alias_of_an_unpublished_post_is_a_404(client, state):
+    post = hidden_post(state, title="Hidden alias")
+    PostAlias.objects.create(post=post, path="/old/hidden/")
+    assert client.get("/old/hidden/").status_code == 404
+
+
+# Tag, category, author and archive pages
+
+
+def test_tag_page_lists_the_tags_published_posts(client):
+    tagged = make_post(title="Tagged")
+    tagged.tags.add("kernel")
+    make_post(title="Untagged")
+    hidden_post("draft", title="Draft tagged").tags.add("kernel")
+    response = client.get("/tags/kernel/")
+    assert response.status_code == 200
+    content = html(response)
+    assert "<h1>Posts tagged “kernel”</h1>" in content
+    assert "Tagged" in content
+    assert "Untagged" not in content and "Draft tagged" not in content
+    assert 'href="/tags/kernel/feed/"' in content
+
+
+def test_unicode_tag_page(client):
+    make_post(title="中文").tags.add("社区")
+    slug = Tag.objects.get(name="社区").slug
+    assert client.get(f"/tags/{slug}/").status_code == 200
+
+
+def test_category_page_lists_its_published_posts(client):
+    category = make_category("Events")
+    category.description = "Meetups and talks."
+    category.save()
+    make_post(title="In events", category=category)
+    make_post(title="Elsewhere")
+    content = html(client.get("/categories/events/"))
+    assert "<h1>Events</h1>" in content
+    assert "Meetups and talks." in content
+    assert "In events" in content and "Elsewhere" not in content
+
+
+def test_author_page_lists_their_published_posts(client):
+    ana = make_author("Ana Costa")
+    add_authors(make_post(title="By Ana"), ana)
+    make_post(title="By nobody")
+    content = html(client.get("/authors/ana-costa/"))
+    assert "<h1>Posts by Ana Costa</h1>" in content
+    assert "By Ana" in content and "By nobody" not in content
+
+
+@pytest.mark.parametrize("state", HIDDEN_STATES)
+@pytest.mark.parametrize("route", ["tag", "category", "author"])
+def test_section_with_only_unpublished_posts_is_a_404(client, state, route):
+    post = hidden_post(state, title="Hidden", category=make_category("Secret"))
+    post.tags.add("secret")
+    add_authors(post, make_author("Secret"))
+    url = {"tag": "/tags/secret/", "category": "/categories/secret/"}.get(
+        route, "/authors/secret/"
+    )
+    assert client.get(url).status_code == 404
+    assert client.get(f"{url}feed/").status_code == 404
+    assert client.get(f"{url}feed/atom/").status_code == 404
+
+
+def test_unknown_section_is_a_404(client):
+    for url in ["/tags/none/", "/categories/none/", "/authors/none/"]:
+        assert client.get(url).status_code == 404
+
+
+def test_archives_list_posts_by_year_and_month_in_the_site_zone(client, settings):
+    settings.TIME_ZONE = "Asia/Shanghai"
+    make_post(title="May post", published_at=datetime(2023, 5, 10, tzinfo=UTC))
+    # 20:00 UTC on 31 May is 1 June in Shanghai.
+    make_post(title="June post", published_at=datetime(2023, 5, 31, 20, tzinfo=UTC))
+    make_post(title="Other year", published_at=datetime(2022, 5, 10, tzinfo=UTC))
+    year = html(client.get("/archive/2023/"))
+    assert "<h1>2023</h1>" in year
+    assert "May post" in year and "June post" in year and "Other year" not in year
+    assert 'href="/archive/2023/05/"' in year
+    may = html(client.get("/archive/2023/05/"))
+    assert "<h1>May 2023</h1>" in may
+    assert "May post" in may and "June post" not in may
+    assert "June post" in html(client.get("/archive/2023/06/"))
+
+
+@pytest.mark.parametrize("state", HIDDEN_STATES)
+def test_archive_with_only_unpublished_posts_is_a_404(client, state):
+    at = datetime(2021, 3, 4, tzinfo=UTC)
+    if state == "scheduled":
+        at = timezone.now() + timedelta(days=40)
+    hidden_post(state, published_at=at)
+    assert client.get(f"/archive/{at.year}/").status_code == 404
+    assert client.get(f"/archive/{at.year}/{at.month:02}/").status_code == 404
+
+
+def test_archive_month_out_of_range_is_a_404(client):
+    make_post(title="x", published_at=datetime(2023, 5, 10, tzinfo=UTC))
+    assert client.get("/archive/2023/13/").status_code == 404
+
+
+def test_robots_txt_points_to_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "Sitemap: http://testserver/sitemap.xml" in html(response)
+    assert "Disallow: /admin/" in html(response)
+
+
+# Query counts stay constant, whatever the number of posts, tags, authors, images
+
+
+def rich_post(n, *, tags=3, authors=3, banner=True):
+    post = make_post(
+        title=f"Rich {n}",
+        published_at=timezone.now() - timedelta(hours=n + 1),
+        category=make_category(f"Category {n}"),
+        banner=make_image(size=(400, 200), color=(n, 10, 10)) if banner else None,
+    )
+    post.tags.add(*[f"tag-{i}" for i in range(tags)])
+    add_authors(post, *[make_author(f"Author {n}-{i}") for i in range(authors)])
+    if post.banner:
+        renditions.ensure(post.banner)
+    return post
+
+
+def queries_for(client, url, django_assert_num_queries, expected):
+    with django_assert_num_queries(expected):
+        assert client.get(url).status_code == 200
+
+
+# (url, expected queries). Lists: page, authors, renditions, freshness, and no
+# COUNT(*); sections add their lookup and an emptiness check, archives an
+# emptiness check, their months and their neighbours; search counts its results.
+LIST_PAGES = [
+    ("/", 4),
+    ("/tags/tag-0/", 6),
+    ("/authors/author-0-0/", 6),
+    ("/archive/{year}/", 8),
+    ("/search/?q=Rich", 5),
+]
+
+
+@pytest.mark.parametrize("url,expected", LIST_PAGES)
+def test_list_pages_run_the_same_queries_for_one_post_or_many(
+    client, django_assert_num_queries, url, expected
+):
+    first = rich_post(0)
+    url = url.format(year=first.published_at.year)
+    queries_for(client, url, django_assert_num_queries, expected)
+    author = first.authors.first()
+    for n in range(1, 25):
+        post = rich_post(n)
+        post.tags.add("tag-0")
+        add_authors(post, author)
+    queries_for(client, url, django_assert_num_queries, expected)
+
+
+def test_category_page_queries_stay_constant(client, django_assert_num_queries):
+    category = make_category("Fixed")
+    post = rich_post(0)
+    post.category = category
+    post.save()
+    queries_for(client, "/categories/fixed/", django_assert_num_queries, 6)
+    for n in range(30):
+        post = rich_post(n + 1)
+        post.category = category
+        post.save()
+    queries_for(client, "/categories/fixed/", django_assert_num_queries, 6)
+
+
+@pytest.mark.parametrize("rich", [False, True])
+def test_article_queries_stay_constant(client, django_assert_num_queries, rich):
+    # post + authors + tags + renditions, related, previous, next, freshness
+    if rich:
+        for n in range(1, 6):
+            rich_post(n, tags=5, authors=4)
+        post = rich_post(0, tags=8, authors=6)
+    else:
+        post = rich_post(0, tags=0, authors=0)
+    queries_for(client, post.get_absolute_url(), django_assert_num_queries, 8)
+
+
+# Static files
+
+
+def test_static_files_get_hashed_names_and_far_future_headers(settings, tmp_path):
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        },
+    }
+    settings.DEBUG = False
+    call_command("collectstatic", interactive=False, verbosity=0)
+    from django.templatetags.static import static
+
+    url = static("css/site.css")
+    assert re.fullmatch(r"/static/css/site\.[0-9a-f]{12}\.css", url)
+    middleware = WhiteNoiseMiddleware(lambda request: None)
+    response = middleware(RequestFactory().get(url))
+    assert response.status_code == 200
+    assert "max-age=315360000" in response["Cache-Control"]
+    assert "immutable" in response["Cache-Control"]

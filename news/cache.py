@@ -1,0 +1,153 @@
+"""The public pages' HTTP caching: a page cache, validators and Cache-Control.
+
+Cached pages are keyed by a version kept in the configured cache. ``invalidate()``
+drops the version, so every page made before it is abandoned at once; the
+workflow calls it on commit of every publish and unpublish, and so must every
+other code path that edits a post readers can see. The version also ends by
+itself when the next scheduled post becomes due, so a scheduled post appears on
+time with no cron and no stale list outlives it.
+
+The version lives in the cache, so processes see each other's invalidations only
+through a shared cache (Redis): settings turn the page cache on by default only
+then. ETag and Last-Modified need no shared state and are always sent.
+"""
+
+import hashlib
+import uuid
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, parse_http_date
+
+from .models import Post
+
+VERSION_KEY = "newsdesk:pages:version"
+
+
+def invalidate():
+    """Abandon every cached page: the next request of each page makes it anew."""
+    cache.delete(VERSION_KEY)
+
+
+class _Freshness:
+    """The site's last change and next scheduled post, read at most once per
+    request and only when needed."""
+
+    def __init__(self):
+        self._value = None
+
+    def get(self):
+        if self._value is None:
+            self._value = Post.objects.freshness()
+        return self._value
+
+
+def _current(state, freshness, now):
+    """Return the page version ``state`` if it still holds, else start a new one:
+    when there is none, or when a scheduled post has become due since."""
+    if state is not None and (state["due"] is None or state["due"] > now):
+        return state
+    _, due = freshness.get()
+    state = {"token": uuid.uuid4().hex, "due": due}
+    cache.set(VERSION_KEY, state, timeout=None)
+    return state
+
+
+def _seconds_until(moment, now, limit):
+    if moment is None:
+        return limit
+    return max(0, min(limit, int((moment - now).total_seconds())))
+
+
+def _key(request):
+    url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    return f"newsdesk:page:{url}"
+
+
+def _cacheable(response):
+    return (
+        response.status_code == 200
+        and not response.cookies
+        and "Cookie" not in response.get("Vary", "")
+        and not response.streaming
+    )
+
+
+def _finish(response, freshness, now):
+    """Add validators and Cache-Control to a fresh 200 response."""
+    if hasattr(response, "render") and callable(response.render):
+        response.render()
+    changed, due = freshness.get()
+    response["ETag"] = f'"{hashlib.md5(response.content).hexdigest()}"'  # noqa: S324
+    if changed is not None:
+        response["Last-Modified"] = http_date(changed.timestamp())
+    _cache_control(response, due, now)
+
+
+def _cache_control(response, due, now):
+    """Let browsers and CDNs keep the page briefly, never past the next
+    scheduled post."""
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=_seconds_until(due, now, settings.NEWSDESK_HTTP_MAX_AGE),
+        s_maxage=_seconds_until(due, now, settings.NEWSDESK_HTTP_S_MAXAGE),
+    )
+
+
+def public_page(view=None, *, cache_page=True):
+    """Decorate a public view: conditional GET (ETag, Last-Modified, 304),
+    CDN-friendly Cache-Control, and, if ``cache_page`` and the
+    ``NEWSDESK_PAGE_CACHE`` setting allow it, the versioned page cache."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD"):
+                return view(request, *args, **kwargs)
+            now = timezone.now()
+            freshness = _Freshness()
+            key = state = None
+            if cache_page and settings.NEWSDESK_PAGE_CACHE:
+                # One round trip for the version and the page. A page stored
+                # under another version is a miss, so an invalidation is seen
+                # by every process at once, and a late write of a page made
+                # before it can never be served after it.
+                key = _key(request)
+                found = cache.get_many([VERSION_KEY, key])
+                state = _current(found.get(VERSION_KEY), freshness, now)
+                entry = found.get(key)
+                if entry is not None and entry[0] == state["token"]:
+                    response = HttpResponse(entry[1], headers=entry[2])
+                    _cache_control(response, state["due"], now)
+                    return _conditional(request, response)
+            response = view(request, *args, **kwargs)
+            if not _cacheable(response):
+                return response
+            _finish(response, freshness, now)
+            if key is not None:
+                timeout = _seconds_until(
+                    state["due"], now, settings.NEWSDESK_PAGE_CACHE_TIMEOUT
+                )
+                if timeout > 0:
+                    entry = (state["token"], response.content, dict(response.items()))
+                    cache.set(key, entry, timeout=timeout)
+            return _conditional(request, response)
+
+        return wrapped
+
+    return decorator(view) if view is not None else decorator
+
+
+def _conditional(request, response):
+    last_modified = response.get("Last-Modified")
+    return get_conditional_response(
+        request,
+        etag=response.get("ETag"),
+        last_modified=parse_http_date(last_modified) if last_modified else None,
+        response=response,
+    )

@@ -1,0 +1,84 @@
+"""Template helpers for the public site: responsive pictures, JSON-LD and
+search highlighting."""
+
+import json
+
+from django import template
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.safestring import mark_safe
+
+from .. import renditions, search
+
+register = template.Library()
+
+# As django.utils.html.json_script: nothing in the JSON can end the <script>.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.inclusion_tag("news/includes/picture.html")
+def picture(image, sizes="100vw", loading="lazy", css_class=""):
+    """Show ``image`` with WebP and fallback srcsets, its size and lazy loading."""
+    return {
+        "picture": renditions.picture(image),
+        "sizes": sizes,
+        "loading": loading,
+        "css_class": css_class,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def absolute(context, url):
+    """Return ``url`` made absolute against the current request (storage URLs
+    that are already absolute stay as they are)."""
+    return context["request"].build_absolute_uri(url)
+
+
+@register.simple_tag(takes_context=True)
+def news_article_json_ld(context, post):
+    """Return a <script type="application/ld+json"> describing ``post`` as a
+    schema.org NewsArticle."""
+    request = context["request"]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": post.title,
+        "description": post.summary,
+        "url": request.build_absolute_uri(post.get_absolute_url()),
+        "mainEntityOfPage": request.build_absolute_uri(post.get_absolute_url()),
+        "datePublished": post.published_at,
+        "dateModified": max(filter(None, [post.lastmod, post.published_at])),
+        "author": [
+            {
+                "@type": "Person",
+                "name": author.name,
+                "url": request.build_absolute_uri(author.get_absolute_url()),
+            }
+            for author in post.authors.all()
+        ],
+        "publisher": {"@type": "Organization", "name": settings.NEWSDESK_SITE_NAME},
+        "keywords": [tag.name for tag in post.tags.all()],
+    }
+    if post.category_id:
+        data["articleSection"] = post.category.name
+    if post.banner_id:
+        data["image"] = [request.build_absolute_uri(post.banner.file.url)]
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    # Safe: the escapes leave no "<", ">" or "&" that could close the script.
+    return mark_safe(  # noqa: S308
+        '<script type="application/ld+json">'
+        + text.translate(_JSON_SCRIPT_ESCAPES)
+        + "</script>"
+    )
+
+
+@register.filter
+def highlight(text, terms):
+    """Escape ``text`` and mark the search terms in it."""
+    return search.highlight(text, terms)
+
+
+@register.filter
+def search_excerpt(post, terms):
+    """Return the highlighted part of ``post`` around the first search term."""
+    return search.excerpt(post, terms)

@@ -1,0 +1,166 @@
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core.cache import cache as django_cache
+from django.utils import timezone
+from django.utils.http import http_date
+
+from news import cache, workflow
+from news.models import Post
+
+from .factories import make_post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    django_cache.clear()
+    yield
+    django_cache.clear()
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.NEWSDESK_PAGE_CACHE = True
+    return settings
+
+
+@pytest.fixture
+def post():
+    post = make_post(title="Cached post", slug="cached")
+    post.tags.add("news")
+    return post
+
+
+PAGES = ["/", "/news/cached/", "/tags/news/", "/feed/", "/feed/atom/", "/sitemap.xml"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_carry_etag_last_modified_and_cdn_cache_control(client, post, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["ETag"].startswith('"')
+    assert response["Last-Modified"] == http_date(post.updated_at.timestamp())
+    assert set(response["Cache-Control"].split(", ")) == {
+        "public",
+        "max-age=60",
+        "s-maxage=120",
+    }
+
+
+@pytest.mark.parametrize("url", PAGES)
+@pytest.mark.parametrize("enabled", [False, True])
+def test_conditional_get_answers_304(client, settings, post, url, enabled):
+    settings.NEWSDESK_PAGE_CACHE = enabled
+    first = client.get(url)
+    by_etag = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert by_etag.status_code == 304
+    assert by_etag.content == b""
+    by_date = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert by_date.status_code == 304
+    assert client.get(url, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_a_changed_page_no_longer_matches_its_old_etag(client, post):
+    etag = client.get("/")["ETag"]
+    make_post(title="Another one")
+    assert client.get("/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/", "/news/cached/", "/tags/news/", "/feed/"])
+def test_cached_page_is_served_without_queries(
+    client, page_cache, post, url, django_assert_num_queries
+):
+    first = client.get(url)
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+
+
+@pytest.mark.parametrize(
+    "url,enabled",
+    [("/", False), ("/search/?q=cached", True)],
+    ids=["page cache off unless configured", "search results never cached"],
+)
+def test_uncached_pages_query_the_database_every_time(
+    client, settings, post, django_assert_max_num_queries, url, enabled
+):
+    settings.NEWSDESK_PAGE_CACHE = enabled
+    client.get(url)
+    with django_assert_max_num_queries(10) as captured:
+        client.get(url)
+    assert len(captured) > 0
+
+
+def test_unpublished_post_disappears_at_once(
+    client, page_cache, post, django_capture_on_commit_callbacks
+):
+    assert "Cached post" in client.get("/").content.decode()
+    assert client.get("/news/cached/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.unpublish(post, by=None)
+    assert "Cached post" not in client.get("/").content.decode()
+    assert client.get("/news/cached/").status_code == 404
+    assert client.get("/tags/news/").status_code == 404
+    assert b"Cached post" not in client.get("/feed/").content
+
+
+def test_published_post_appears_at_once(
+    client, page_cache, post, django_capture_on_commit_callbacks
+):
+    draft = make_post(title="Fresh news", status=Post.Status.DRAFT)
+    assert "Fresh news" not in client.get("/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(draft, by=None)
+    assert "Fresh news" in client.get("/").content.decode()
+
+
+def test_changed_slug_is_seen_at_once(
+    client, page_cache, post, django_capture_on_commit_callbacks
+):
+    client.get("/")
+    with django_capture_on_commit_callbacks(execute=True):
+        post.change_slug("renamed")
+    assert 'href="/news/renamed/"' in client.get("/").content.decode()
+
+
+def test_edits_without_invalidation_stay_cached(client, page_cache, post):
+    # The control for the tests above: the cache really serves stored pages.
+    client.get("/")
+    Post.objects.filter(pk=post.pk).update(title="Quietly renamed")
+    assert "Cached post" in client.get("/").content.decode()
+    cache.invalidate()
+    assert "Quietly renamed" in client.get("/").content.decode()
+
+
+def test_scheduled_post_appears_at_its_time_without_invalidation(
+    client, page_cache, post
+):
+    now = timezone.now()
+    due = now + timedelta(minutes=10)
+    make_post(title="Scheduled story", published_at=due)
+    response = client.get("/")
+    assert "Scheduled story" not in response.content.decode()
+    # Neither the page cache nor a CDN may keep the list past the post's time.
+    assert "max-age=60" in response["Cache-Control"]
+    with mock.patch(
+        "django.utils.timezone.now", return_value=due - timedelta(seconds=30)
+    ):
+        soon = client.get("/")
+    assert "Scheduled story" not in soon.content.decode()
+    assert "max-age=30" in soon["Cache-Control"]
+    assert "s-maxage=30" in soon["Cache-Control"]
+    with mock.patch(
+        "django.utils.timezone.now", return_value=due + timedelta(seconds=1)
+    ):
+        assert "Scheduled story" in client.get("/").content.decode()
+        assert client.get("/news/scheduled-story/").status_code == 200
+
+
+def test_not_found_pages_are_not_cached(client, page_cache, post):
+    assert client.get("/news/missing/").status_code == 404
+    make_post(title="Missing", slug="missing")
+    assert client.get("/news/missing/").status_code == 200
