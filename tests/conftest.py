@@ -3,9 +3,20 @@ from pathlib import Path
 
 import pytest
 
-CORPUS = (
-    Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "openeuler"
-)
+
+def _find_corpus():
+    """Return the openEuler corpus: $NEWSDESK_CORPUS, else ../shared/corpus beside
+    the checkout, else the workplace's shared folder."""
+    if os.environ.get("NEWSDESK_CORPUS"):
+        return Path(os.environ["NEWSDESK_CORPUS"])
+    beside = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+    for root in (beside, Path("/work/shared/corpus")):
+        if (root / "openeuler").is_dir():
+            return root / "openeuler"
+    return beside / "openeuler"
+
+
+CORPUS = _find_corpus()
 
 
 def require_service(name, available, reason):

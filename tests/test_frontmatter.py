@@ -1,12 +1,10 @@
 """Tests for news.frontmatter: the lossless document format. No database."""
 
 import json
-import os
 import string
 import time as clock
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,9 +23,11 @@ from news.frontmatter import (
     update,
 )
 
+from .conftest import CORPUS
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LIST_FIELDS = ("tags", "authors", "aliases")
-CORPUS = Path(os.environ.get("NEWSDESK_CORPUS", "/work/shared/corpus/openeuler"))
+
 SEED = (
     "openeuler-portal-mirror/app/en/news/"
     "20240422-openEuler Shines Alongside Partners at FOSSASIA Summit 2024/index.md"
