@@ -3,6 +3,9 @@ from pathlib import Path
 
 import pytest
 
+# The S3 server, Redis and PostgreSQL fixtures.
+pytest_plugins = ["tests.services"]
+
 CORPUS = (
     Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "openeuler"
 )
