@@ -8,6 +8,7 @@ it is absent, and fails in CI (``require_service``).
 
 import importlib.util
 import itertools
+import json
 import os
 import signal
 import socket
@@ -118,8 +119,12 @@ class MotoServer:
         )
 
     def create_bucket(self, name=None):
+        """Create a bucket whose objects anyone may read, as a site's media
+        bucket is set up (README, "Deploying"); return its name."""
         name = name or f"media-{uuid.uuid4().hex[:12]}"
-        self.client().create_bucket(Bucket=name)
+        client = self.client()
+        client.create_bucket(Bucket=name)
+        client.put_bucket_policy(Bucket=name, Policy=json.dumps(public_read(name)))
         return name
 
     def environ(self, bucket, **extra):
@@ -132,6 +137,20 @@ class MotoServer:
             **S3_KEYS,
             **extra,
         }
+
+
+def public_read(bucket):
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+            }
+        ],
+    }
 
 
 def start_moto(log_dir):
@@ -155,17 +174,22 @@ def s3_server(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture
-def s3_storage(s3_server, settings, monkeypatch):
-    """Point default_storage at a fresh bucket on the S3 server, as cms/settings.py
-    configures it from the environment; return the bucket's name."""
-    bucket = s3_server.create_bucket()
-    for name, value in s3_server.environ(bucket).items():
+def use_s3(server, bucket, settings, monkeypatch, **env):
+    """Point default_storage at ``bucket`` on ``server``, configured as
+    cms/settings.py configures it from the environment (plus ``env``)."""
+    for name, value in server.environ(bucket, **env).items():
         monkeypatch.setenv(name, value)
     settings.STORAGES = {
         **settings.STORAGES,
         "default": load_settings().STORAGES["default"],
     }
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings, monkeypatch):
+    """Point default_storage at a fresh bucket on the S3 server; return its name."""
+    bucket = s3_server.create_bucket()
+    use_s3(s3_server, bucket, settings, monkeypatch)
     return bucket
 
 
