@@ -222,7 +222,7 @@ def postgres_admin():
     return psycopg.connect(dbname="postgres", autocommit=True, **POSTGRES)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def throwaway_database():
     """Create an empty PostgreSQL database that other processes can use (unlike
     pytest-django's, whose rows live in a transaction), drop it afterwards, and
@@ -233,14 +233,13 @@ def throwaway_database():
         "nothing accepts connections as user postgres at 127.0.0.1:5432",
     )
     name = f"newsdesk_deploy_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    identifier = sql.Identifier(name)
     with postgres_admin() as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(identifier))
     yield name
     with postgres_admin() as conn:
         conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(name)
-            )
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(identifier)
         )
 
 
