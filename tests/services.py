@@ -47,6 +47,23 @@ def load_settings():
     return module
 
 
+def manage_py(env, *args, timeout=300):
+    """Run manage.py in a subprocess with exactly the environment ``env``."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def environ_without(*prefixes):
+    """Return this process's environment less the variables starting so."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

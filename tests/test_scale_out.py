@@ -6,7 +6,6 @@ it) into a throwaway PostgreSQL database that every process can see.
 """
 
 import http.cookiejar
-import os
 import re
 import secrets
 import subprocess
@@ -18,7 +17,15 @@ import urllib.request
 import pytest
 
 from .factories import image_bytes, write_tree
-from .services import ROOT, free_port, stop, terminate_connections, wait_for
+from .services import (
+    ROOT,
+    environ_without,
+    free_port,
+    manage_py,
+    stop,
+    terminate_connections,
+    wait_for,
+)
 
 PASSWORD = secrets.token_urlsafe(16)
 DOCUMENT = """---
@@ -31,14 +38,7 @@ draft: true
 
 
 def manage(env, *args):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    result = manage_py(env, *args, timeout=180)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -92,11 +92,7 @@ def cluster(tmp_path_factory, s3_server, redis_url, throwaway_database):
     tmp = tmp_path_factory.mktemp("cluster")
     bucket = s3_server.create_bucket()
     env = {
-        **{
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("DJANGO_", "NEWSDESK_", "AWS_", "DATABASE_URL"))
-        },
+        **environ_without("DJANGO_", "NEWSDESK_", "AWS_", "DATABASE_URL", "REDIS_URL"),
         **s3_server.environ(bucket),
         "DJANGO_SETTINGS_MODULE": "cms.settings",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),

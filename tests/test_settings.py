@@ -1,15 +1,12 @@
 """The settings read from the environment: each test loads cms/settings.py afresh."""
 
-import os
 import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from .services import ROOT, load_settings
+from .services import environ_without, load_settings, manage_py
 
 VARIABLES = [
     "DJANGO_DEBUG",
@@ -223,22 +220,17 @@ def test_bad_number_is_a_clear_error(monkeypatch):
 
 def manage_check_deploy(tmp_path, **env):
     """Run `manage.py check --deploy` with only ``env`` set among our variables."""
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in VARIABLES and not k.startswith(("DJANGO_", "NEWSDESK_"))
-    }
-    return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env={
-            **base,
+    return manage_py(
+        {
+            **environ_without("DJANGO_", "NEWSDESK_", *VARIABLES),
             "DJANGO_SETTINGS_MODULE": "cms.settings",
             "NEWSDESK_VAR_DIR": str(tmp_path),
             **env,
         },
-        capture_output=True,
-        text=True,
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         timeout=120,
     )
 
