@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.urls import path
 
+from . import admin_views
 from .models import Author, Category, Image, Post, PostAuthor, PostImage
 
 
@@ -50,6 +52,7 @@ class PostAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "created_at", "updated_at"]
     inlines = [PostAuthorInline, PostImageInline]
     list_select_related = ["category"]
+    actions = [admin_views.export_zip]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "body"]}),
         (
@@ -62,3 +65,13 @@ class PostAdmin(admin.ModelAdmin):
             {"classes": ["collapse"], "fields": ["extra", "created_at", "updated_at"]},
         ),
     ]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(admin_views.import_view)
+        return [
+            path("import/", view, {"model_admin": self}, name="news_post_import"),
+            *super().get_urls(),
+        ]
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("news.export_post")

@@ -182,13 +182,46 @@ class ZipSource:
         self.zip.close()
 
 
+class UploadSource:
+    """Files uploaded together (Markdown and images), side by side in one folder."""
+
+    def __init__(self, files):
+        self.label = "upload"
+        self.files = {}
+        for upload in files:
+            name = normalise(posixpath.basename(upload.name.replace("\\", "/")))
+            if name:
+                self.files[name] = upload
+
+    def documents(self):
+        for name in sorted(self.files):
+            if name.lower().endswith(MARKDOWN_SUFFIXES):
+                yield name
+
+    def exists(self, relpath):
+        return relpath in self.files
+
+    def read(self, relpath, limit):
+        upload = self.files[relpath]
+        if upload.size > limit:
+            raise ImportFailure(f"file is larger than {limit // (1024 * 1024)} MB")
+        upload.seek(0)
+        return upload.read()
+
+    def close(self):
+        pass
+
+
 def open_source(path):
+    """Return the source for a directory, a zip archive or one Markdown file."""
     path = Path(path)
     if path.is_dir():
         return DirectorySource(path)
+    if path.is_file() and path.suffix.lower() in MARKDOWN_SUFFIXES:
+        return _SingleFile(path)
     if zipfile.is_zipfile(path):
         return ZipSource(path)
-    raise ValueError(f"{path}: not a directory or a zip archive")
+    raise ValueError(f"{path}: not a directory, a Markdown file or a zip archive")
 
 
 class _SingleFile(DirectorySource):
@@ -241,30 +274,28 @@ class Importer:
         self.progress = progress
         self.report = Report(dry_run=dry_run)
 
-    def run(self, paths):
-        """Import every document under ``paths`` and return the report."""
+    def run(self, sources):
+        """Import every document in ``sources`` (paths, or source objects such as
+        an UploadSource or a ZipSource over an uploaded file); return the report."""
         started = time.perf_counter()
         try:
             if self.dry_run:
                 # Savepoints per file inside one transaction that is always
                 # rolled back: the report sees the whole batch, nothing stays.
                 with transaction.atomic():
-                    self._run(paths)
+                    self._run(sources)
                     raise _DryRunRollback
             else:
-                self._run(paths)
+                self._run(sources)
         except _DryRunRollback:
             pass
         self.report.seconds = time.perf_counter() - started
         return self.report
 
-    def _run(self, paths):
-        for path in paths:
-            path = Path(path)
-            if path.is_file() and path.suffix.lower() in MARKDOWN_SUFFIXES:
-                source = _SingleFile(path)
-            else:
-                source = open_source(path)
+    def _run(self, sources):
+        for source in sources:
+            if not hasattr(source, "documents"):
+                source = open_source(source)
             try:
                 for member in getattr(source, "escaping", ()):
                     self._problem(member, "zip member escapes the archive")
@@ -338,7 +369,7 @@ class Importer:
         post.title = values.title
         post.slug = slug
         post.summary = values.summary
-        post.body = doc.body
+        post.body = doc.body.lstrip("\n")
         post.lastmod = values.updated
         post.extra = values.extra
         post.category = category_named(values.category) if values.category else None
@@ -364,7 +395,9 @@ class Importer:
             post=post,
             defaults={
                 "path": relpath,
-                "front": doc.front,
+                # The blank lines between front matter and body belong to the
+                # layout, not to the text an editor sees.
+                "front": doc.front + doc.body[: len(doc.body) - len(post.body)],
                 "format": doc.format or "",
                 "bom": doc.bom,
                 "newline": doc.newline,

@@ -91,6 +91,20 @@ class PostQuerySet(models.QuerySet):
             status=Post.Status.PUBLISHED, published_at__lte=timezone.now()
         )
 
+    def rerender(self):
+        """Render every post's body again (after a renderer or storage change);
+        return how many posts' HTML changed."""
+        changed = 0
+        posts = self.prefetch_related("image_links__image")
+        for post in posts.iterator(chunk_size=500):
+            before = post.body_html
+            links = post.image_links.all()
+            post.refresh_html({link.reference: link.image for link in links})
+            if post.body_html != before:
+                Post.objects.filter(pk=post.pk).update(body_html=post.body_html)
+                changed += 1
+        return changed
+
 
 class Post(models.Model):
     class Status(models.TextChoices):

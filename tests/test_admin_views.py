@@ -1,0 +1,118 @@
+import io
+import zipfile
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from news.importer import Importer
+from news.models import Post
+
+from .factories import image_bytes, write_tree
+
+pytestmark = pytest.mark.django_db
+
+POST = b"---\ntitle: Uploaded\n---\n![pic](pic.png)\n"
+
+
+def staff(*codenames):
+    user = User.objects.create_user("staff", password="pw", is_staff=True)
+    for codename in ["view_post", "change_post", *codenames]:
+        user.user_permissions.add(Permission.objects.get(codename=codename))
+    return user
+
+
+def zipped(files):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return SimpleUploadedFile("posts.zip", buffer.getvalue(), "application/zip")
+
+
+def test_import_needs_the_import_permission(client):
+    client.force_login(staff())
+    assert client.get("/admin/news/post/import/").status_code == 403
+    changelist = client.get("/admin/news/post/")
+    assert "Import Markdown" not in changelist.content.decode()
+
+
+def test_zip_upload_imports_and_shows_the_report(client):
+    client.force_login(staff("import_post"))
+    assert "Import Markdown" in client.get("/admin/news/post/").content.decode()
+    upload = zipped(
+        {"a/p.md": POST, "a/pic.png": image_bytes(), "a/bad.md": b"---\n[x\n---\n"}
+    )
+    response = client.post(
+        "/admin/news/post/import/", {"files": upload, "status": "draft"}, follow=True
+    )
+    content = response.content.decode()
+    assert "1 created, 0 updated, 0 unchanged, 0 conflicts, 1 failed" in content
+    assert "a/bad.md" in content
+    post = Post.objects.get()
+    assert post.status == Post.Status.DRAFT
+    assert post.image_links.get().path == "a/pic.png"
+
+
+def test_markdown_files_upload_with_their_images(client):
+    client.force_login(staff("import_post"))
+    files = [
+        SimpleUploadedFile("p.md", POST),
+        SimpleUploadedFile("pic.png", image_bytes(), "image/png"),
+    ]
+    response = client.post(
+        "/admin/news/post/import/", {"files": files, "status": "draft"}
+    )
+    assert "1 created" in response.content.decode()
+    assert Post.objects.get().image_links.count() == 1
+
+
+def test_admin_import_never_publishes_without_the_publish_permission(client):
+    client.force_login(staff("import_post"))
+    response = client.post(
+        "/admin/news/post/import/",
+        {"files": SimpleUploadedFile("p.md", POST), "status": "published"},
+    )
+    assert "You may not publish posts" in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_publisher_can_import_published_posts(client):
+    client.force_login(staff("import_post", "publish_post"))
+    client.post(
+        "/admin/news/post/import/",
+        {"files": SimpleUploadedFile("p.md", POST), "status": "published"},
+    )
+    assert Post.objects.get().status == Post.Status.PUBLISHED
+
+
+def test_other_file_types_are_refused(client):
+    client.force_login(staff("import_post"))
+    response = client.post(
+        "/admin/news/post/import/",
+        {"files": SimpleUploadedFile("evil.exe", b"MZ"), "status": "draft"},
+    )
+    assert "evil.exe: not a .zip, Markdown or image file." in response.content.decode()
+
+
+def test_export_action_downloads_a_zip_of_the_selected_posts(client, tmp_path):
+    root = write_tree(
+        tmp_path, {"x/p.md": POST, "x/pic.png": image_bytes(), "y.md": POST}
+    )
+    Importer().run([root])
+    client.force_login(staff("export_post"))
+    wanted = Post.objects.get(source__path="x/p.md")
+    response = client.post(
+        "/admin/news/post/", {"action": "export_zip", "_selected_action": [wanted.pk]}
+    )
+    assert response["Content-Disposition"].startswith('attachment; filename="posts-')
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as zf:
+        assert sorted(zf.namelist()) == ["x/p.md", "x/pic.png"]
+        assert zf.read("x/p.md") == POST
+
+
+def test_export_action_needs_the_export_permission(client):
+    client.force_login(staff())
+    Post.objects.create(title="T", slug="t")
+    changelist = client.get("/admin/news/post/").content.decode()
+    assert "export_zip" not in changelist

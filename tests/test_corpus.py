@@ -1,0 +1,159 @@
+"""The real openEuler corpus: import, warnings, and the byte-for-byte round trip.
+
+The corpus is imported once for the module (three sites, each its own import
+root, as the corpus README describes) and removed again at the end.
+"""
+
+import csv
+
+import pytest
+from django.test import override_settings
+
+from news.exporter import DirectoryWriter, export, posts_for_export
+from news.importer import Importer
+from news.models import Author, Category, Image, Post
+
+from .conftest import CORPUS
+from .factories import read_tree
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        not CORPUS.is_dir(), reason=f"the openEuler corpus is not at {CORPUS}"
+    ),
+]
+
+SITES = {
+    "website-v2": "web-ui/docs/.vuepress/public",
+    "openEuler-portal": "",
+    "openeuler-portal-mirror": "",
+}
+BROKEN = {
+    (
+        "website-v2",
+        "web-ui/docs/zh/blog/rosinL/2022-8-16-Ceph社区动态(2022-7-1~2022-7-31).md",
+    ),
+    ("openEuler-portal", "app/en/blog/2022-10-12-HPC/HPC.md"),
+    ("openEuler-portal", "app/en/blog/20240111-sec/20240111-sec.md"),
+    ("openEuler-portal", "app/en/blog/20230908-EulerPublisher.md"),
+    (
+        "openEuler-portal",
+        "app/en/blog/G11N-SIG/20240412-SysCare/SysCare—openEuler's Secret Weapon for Live Patching.md",
+    ),
+    (
+        "openEuler-portal",
+        "app/en/blog/rosinL/2022-8-16-Ceph社区动态(2022-7-1~2022-7-31).md",
+    ),
+}
+
+
+def storage_at(path):
+    return override_settings(
+        STORAGES={
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": path, "base_url": "/media/"},
+            },
+            "staticfiles": {
+                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+            },
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def corpus_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("corpus-media")
+
+
+@pytest.fixture
+def media_root(corpus_media):
+    """Every test here reads the images the module's import stored."""
+    with storage_at(corpus_media):
+        yield corpus_media
+
+
+@pytest.fixture(scope="module")
+def imported(django_db_setup, django_db_blocker, corpus_media):
+    with django_db_blocker.unblock(), storage_at(corpus_media):
+        reports = {
+            site: Importer(site_root=site_root).run([CORPUS / site])
+            for site, site_root in SITES.items()
+        }
+        yield reports
+        for model in (Post, Image, Author, Category):
+            model.objects.all().delete()
+
+
+def test_every_parseable_post_imports(imported):
+    failed = {
+        (site, p.path)
+        for site, r in imported.items()
+        for p in r.problems
+        if p.level == "error"
+    }
+    assert failed == BROKEN
+    total = sum(r.created for r in imported.values())
+    assert total == 297 - len(BROKEN)
+    assert Post.objects.count() == total
+    assert Post.objects.published().count() == total
+
+
+def test_broken_files_fail_with_file_and_line(imported):
+    errors = [p for r in imported.values() for p in r.problems if p.level == "error"]
+    assert all(p.line for p in errors), errors
+    by_path = {p.path: str(p) for p in errors}
+    assert by_path["app/en/blog/2022-10-12-HPC/HPC.md"] == (
+        "app/en/blog/2022-10-12-HPC/HPC.md:2: error: expected a space after ':'"
+    )
+    assert "unescaped '" in by_path["app/en/blog/20230908-EulerPublisher.md"]
+
+
+def test_missing_image_warnings_match_the_corpus_list(imported):
+    ours = {
+        (site, p.path, p.message.split(": ", 1)[1])
+        for site, report in imported.items()
+        for p in report.problems
+        if p.code in {"missing", "outside"}
+    }
+    broken = {path for _, path in BROKEN}
+    with open(CORPUS.parent / "openeuler-missing-images.tsv", encoding="utf-8") as fh:
+        listed = {
+            (row["source"], row["post"], row["reference_as_written"])
+            for row in csv.DictReader(fh, delimiter="\t")
+            if row["post"] not in broken
+        }
+    assert ours == listed
+
+
+def test_remote_images_are_warned_about_and_not_fetched(imported):
+    remote = [p for r in imported.values() for p in r.problems if p.code == "remote"]
+    assert len(remote) == 49
+    assert all(p.line and "remote image not fetched: http" in p.message for p in remote)
+
+
+def test_export_gives_back_the_same_bytes(imported, tmp_path):
+    export(posts_for_export(), DirectoryWriter(tmp_path))
+    exported = read_tree(tmp_path)
+    expected = {}
+    for site in SITES:
+        for relpath in exported:
+            path = CORPUS / site / relpath
+            if path.is_file():
+                expected[relpath] = path.read_bytes()
+    assert len(exported) == 297 - len(BROKEN) + 540
+    assert exported == expected
+
+
+def test_reimporting_the_unchanged_corpus_changes_nothing(imported):
+    for site, site_root in SITES.items():
+        report = Importer(site_root=site_root).run([CORPUS / site])
+        assert (report.created, report.updated) == (0, 0)
+        assert report.unchanged == imported[site].created
+
+
+def test_bom_and_crlf_files_keep_them(imported):
+    sources = [post.source for post in posts_for_export()]
+    # The corpus has 12 BOM and 35 CRLF files; the broken Ceph post is both.
+    assert sum(s.bom for s in sources) == 12 - 1
+    assert sum(s.newline == "\r\n" for s in sources) == 35 - 1
