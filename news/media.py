@@ -4,7 +4,7 @@ Image files are named by their content hash and the database stores names
 relative to the storage, so copying the files is the whole move: each URL
 follows the storage in use. The one exception is the HTML stored with each post,
 which holds the URLs of its inline images as they were when it was rendered;
-``refresh_post_html()`` renders it again under the current storage.
+``copy_media()`` renders it again under the current storage.
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.core.files.storage import default_storage
 
 from .images import STORAGE_ERRORS, StorageError
-from .models import Image, Post
+from .models import Image, Post, PostImage
 
 
 @dataclass
@@ -47,7 +47,8 @@ def copy_media(source, target=default_storage, *, progress=None):
             raise StorageError(f"could not copy {name}: {exc}") from exc
         if progress:
             progress(name)
-    report.refreshed = refresh_post_html()
+    with_images = Post.objects.filter(pk__in=PostImage.objects.values("post"))
+    report.refreshed = with_images.rerender()
     return report
 
 
@@ -63,18 +64,3 @@ def copy_file(source, target, name, report):
         if saved != name:
             raise StorageError(f"{name} was stored as {saved}")
         report.copied += 1
-
-
-def refresh_post_html():
-    """Render the stored HTML of posts with images again, so that their image URLs
-    are those of the current storage; return how many posts changed."""
-    changed = 0
-    posts = Post.objects.filter(image_links__isnull=False).distinct().order_by("pk")
-    for post in posts.iterator():
-        before = post.body_html
-        post.refresh_html()
-        if post.body_html != before:
-            # Only the derived column: the post itself did not change.
-            Post.objects.filter(pk=post.pk).update(body_html=post.body_html)
-            changed += 1
-    return changed

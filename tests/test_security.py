@@ -117,6 +117,7 @@ def test_the_admin_works_under_the_content_security_policy(client, editor):
         f"/admin/news/post/{post.pk}/change/",
         f"/admin/news/post/{post.pk}/delete/",
         "/admin/news/image/add/",
+        "/admin/news/post/import/",
         "/admin/auth/user/add/",
         "/admin/axes/accessattempt/",
         "/admin/jsi18n/",
