@@ -19,6 +19,9 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery staple"
 
 
+JAVASCRIPT = {"text/javascript", "application/javascript", "module"}
+
+
 class InlineCode(HTMLParser):
     """Collect what a Content-Security-Policy without 'unsafe-inline' governs."""
 
@@ -37,8 +40,8 @@ class InlineCode(HTMLParser):
         if tag == "script":
             if "src" in attrs:
                 self.urls.append(attrs["src"])
-            elif attrs.get("type") != "application/json":  # data, never run
-                self._in = self.scripts
+            elif (attrs.get("type") or "text/javascript") in JAVASCRIPT:
+                self._in = self.scripts  # other types (JSON, JSON-LD) are data
         elif tag == "style":
             self._in = self.styles
         elif tag == "link" and attrs.get("rel") == "stylesheet":
