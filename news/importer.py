@@ -7,18 +7,32 @@ large the tree is.
 """
 
 import hashlib
+import os
 import posixpath
 import time
 import zipfile
 from dataclasses import asdict, dataclass, field
+from functools import reduce
+from operator import or_
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from taggit.models import Tag
 
-from . import frontmatter, images, markdown, workflow
-from .models import Author, Category, Post, PostAlias, PostAuthor, PostImage, SourceFile
+from . import frontmatter, images, markdown, revisions, workflow
+from .models import (
+    Author,
+    Category,
+    Post,
+    PostAlias,
+    PostAuthor,
+    PostImage,
+    SourceFile,
+    TaggedPost,
+)
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -124,9 +138,12 @@ class DirectorySource:
         self.label = str(root)
 
     def documents(self):
-        for path in sorted(self.root.rglob("*")):
-            if path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file():
-                yield path.relative_to(self.root).as_posix()
+        # Walk folder by folder, so memory does not grow with the tree.
+        for folder, dirs, files in os.walk(self.root):
+            dirs.sort()
+            for name in sorted(files):
+                if name.lower().endswith(MARKDOWN_SUFFIXES):
+                    yield (Path(folder) / name).relative_to(self.root).as_posix()
 
     def exists(self, relpath):
         path = self.root / relpath
@@ -273,6 +290,7 @@ class Importer:
         self.tz = tz or timezone.get_default_timezone()
         self.progress = progress
         self.report = Report(dry_run=dry_run)
+        self._categories = {}
 
     def run(self, sources):
         """Import every document in ``sources`` (paths, or source objects such as
@@ -372,41 +390,45 @@ class Importer:
         post.body = doc.body.lstrip("\n")
         post.lastmod = values.updated
         post.extra = values.extra
-        post.category = category_named(values.category) if values.category else None
+        post.category = self._category(values.category) if values.category else None
         post.banner = mapping.get(markdown.image_key(values.banner or ""))
         if values.date:
             post.published_at = values.date
         post.refresh_html(mapping)
-        post.save()
-        post.image_links.all().delete()
+        if creating:
+            self._create(post, values, relpath, warnings)
+        else:
+            post.save()
+        if not creating:
+            post.image_links.all().delete()
         PostImage.objects.bulk_create(
             PostImage(post=post, image=image, reference=key, path=references[key].path)
             for key, image in mapping.items()
         )
-        post.tags.set(values.tags)
-        authors = values.authors or (
-            [self.default_author] if self.default_author else []
+        tags = set_tags(post, values.tags, creating=creating)
+        authors = set_authors(
+            post,
+            values.authors or ([self.default_author] if self.default_author else []),
+            creating=creating,
         )
-        set_authors(post, authors)
-        self._set_aliases(post, relpath, values.aliases, warnings)
-        self._set_status(post, values, creating, relpath, warnings)
+        aliases = self._set_aliases(post, relpath, values.aliases, warnings, creating)
+        if not creating:
+            self._unpublish_if_draft(post, values, relpath, warnings)
 
-        SourceFile.objects.update_or_create(
-            post=post,
-            defaults={
-                "path": relpath,
-                # The blank lines between front matter and body belong to the
-                # layout, not to the text an editor sees.
-                "front": doc.front + doc.body[: len(doc.body) - len(post.body)],
-                "format": doc.format or "",
-                "bom": doc.bom,
-                "newline": doc.newline,
-                "digest": digest,
-                "image_digests": image_digests(references.values()),
-                "snapshot": fingerprint(Post.objects.get(pk=post.pk)),
-                "imported_at": timezone.now(),
-            },
-        )
+        known = known or SourceFile(post=post)
+        known.path = relpath
+        # The blank lines between front matter and body belong to the layout,
+        # not to the text an editor sees.
+        known.front = doc.front + doc.body[: len(doc.body) - len(post.body)]
+        known.format = doc.format or ""
+        known.bom = doc.bom
+        known.newline = doc.newline
+        known.digest = digest
+        known.image_digests = image_digests(references.values())
+        known.snapshot = fingerprint(post, tags=tags, authors=authors, aliases=aliases)
+        known.imported_at = timezone.now()
+        known.save()
+        revisions.record(post, by=self.user, reason=f"import of {relpath}")
         self.report.problems.extend(warnings)
         return "created" if creating else "updated"
 
@@ -516,8 +538,10 @@ class Importer:
             stored.append(image)
         return digest, image
 
-    def _set_aliases(self, post, relpath, aliases, warnings):
-        post.aliases.all().delete()
+    def _set_aliases(self, post, relpath, aliases, warnings, creating):
+        if not creating:
+            post.aliases.all().delete()
+        paths = []
         for alias in aliases:
             path = "/" + alias.strip().strip("/") + "/"
             if PostAlias.objects.filter(path=path).exists():
@@ -532,36 +556,57 @@ class Importer:
                 )
                 continue
             PostAlias.objects.create(post=post, path=path)
+            paths.append(path)
+        return paths
 
-    def _set_status(self, post, values, creating, relpath, warnings):
-        wants_draft = values.draft or self.status == Post.Status.DRAFT
-        if creating and not wants_draft:
-            name = "publish"
-        elif not creating and values.draft and post.status == Post.Status.PUBLISHED:
-            name = "unpublish"
-        else:
+    def _category(self, name):
+        # A site has few categories: remember them for the run.
+        key = name.casefold()
+        if key not in self._categories:
+            self._categories[key] = category_named(name)
+        return self._categories[key]
+
+    def _create(self, post, values, relpath, warnings):
+        publish = not values.draft and self.status == Post.Status.PUBLISHED
+        if publish and not workflow.can(self.user, "publish"):
+            warnings.append(self._not_allowed(relpath, "publish"))
+            publish = False
+        workflow.create(
+            post, by=self.user, publish=publish, comment=f"import of {relpath}"
+        )
+
+    def _unpublish_if_draft(self, post, values, relpath, warnings):
+        # A file that now says `draft: true` takes its live post off the site.
+        if not values.draft or post.status != Post.Status.PUBLISHED:
             return
-        if not workflow.can(self.user, name, post):
-            warnings.append(
-                Problem(
-                    relpath,
-                    f"not allowed to {name}; the post stays as it is",
-                    None,
-                    "warning",
-                    "permission",
-                )
-            )
+        if not workflow.can(self.user, "unpublish", post):
+            warnings.append(self._not_allowed(relpath, "unpublish"))
             return
-        getattr(workflow, name)(post, by=self.user, comment=f"import of {relpath}")
+        workflow.unpublish(post, by=self.user, comment=f"import of {relpath}")
+
+    def _not_allowed(self, relpath, name):
+        return Problem(
+            relpath,
+            f"not allowed to {name}; the post stays as it is",
+            None,
+            "warning",
+            "permission",
+        )
 
 
-def fingerprint(post):
-    """Return what the importer remembers of a post, to notice later edits."""
-    post = Post.objects.prefetch_related("tags", "aliases", "bylines__author").get(
-        pk=post.pk
-    )
+def fingerprint(post, **known):
+    """Return what the importer remembers of a post, to notice later edits.
+
+    ``known`` passes tags, authors and aliases the caller has just set.
+    """
+    if not known:
+        post = (
+            Post.objects.prefetch_related("tags", "aliases", "bylines__author")
+            .select_related("category", "banner")
+            .get(pk=post.pk)
+        )
     return {
-        **post.document_values(),
+        **post.document_values(**known),
         "body": hashlib.sha256(post.body.encode()).hexdigest(),
     }
 
@@ -621,10 +666,37 @@ def author_named(name):
     return author
 
 
-def set_authors(post, names):
-    """Give ``post`` these authors, in this order, creating unknown ones by name."""
-    post.bylines.all().delete()
+def set_authors(post, names, *, creating=False):
+    """Give ``post`` these authors, in this order, creating unknown ones by name;
+    return the Author objects."""
+    names = list(dict.fromkeys(names))
+    found = {a.name: a for a in Author.objects.filter(name__in=names)}
+    authors = [found.get(name) or author_named(name) for name in names]
+    if not creating:
+        post.bylines.all().delete()
     PostAuthor.objects.bulk_create(
-        PostAuthor(post=post, author=author_named(name), position=position)
-        for position, name in enumerate(dict.fromkeys(names))
+        PostAuthor(post=post, author=author, position=position)
+        for position, author in enumerate(authors)
     )
+    return authors
+
+
+def set_tags(post, names, *, creating=False):
+    """Give ``post`` these tags, matched case-insensitively to existing ones;
+    return the Tag objects."""
+    wanted = {}
+    for name in names:
+        wanted.setdefault(name.casefold(), name)
+    found = {}
+    if wanted:
+        match = reduce(or_, (Q(name__iexact=name) for name in wanted.values()))
+        found = {tag.name.casefold(): tag for tag in Tag.objects.filter(match)}
+    tags = [
+        found.get(key) or Tag.objects.create(name=name) for key, name in wanted.items()
+    ]
+    if not creating:
+        TaggedPost.objects.filter(content_object=post).delete()
+    TaggedPost.objects.bulk_create(
+        TaggedPost(content_object=post, tag=tag) for tag in tags
+    )
+    return tags

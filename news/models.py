@@ -1,7 +1,10 @@
 """The content model: authors, categories, posts, images and where posts came from."""
 
+from datetime import UTC
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -10,6 +13,24 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from . import markdown
+
+
+def utc_text(value):
+    return value.astimezone(UTC).isoformat() if value else None
+
+
+def actor_field(**options):
+    """Return a foreign key to the user who did something; empty for the command
+    line and other system actors, and kept when the account is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty for the command line and other system actors.",
+        **options,
+    )
 
 
 class Image(models.Model):
@@ -123,6 +144,11 @@ class Post(models.Model):
         max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    planned_for = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the post is planned for, before it is scheduled.",
+    )
     lastmod = models.DateTimeField(
         "last updated",
         null=True,
@@ -155,7 +181,11 @@ class Post(models.Model):
     class Meta:
         ordering = ["-published_at", "-id"]
         permissions = [
+            ("submit_post", "Can submit posts for review"),
+            ("approve_post", "Can approve posts and request changes"),
             ("publish_post", "Can publish, schedule and unpublish posts"),
+            ("archive_post", "Can archive published posts"),
+            ("change_any_post", "Can edit posts they are not an author of"),
             ("import_post", "Can import posts from Markdown"),
             ("export_post", "Can export posts as Markdown"),
         ]
@@ -211,26 +241,52 @@ class Post(models.Model):
         # body_html is sanitised by news.markdown.render() whenever it is saved.
         return mark_safe(self.body_html)  # noqa: S308
 
-    def document_values(self):
+    def document_values(self, *, tags=None, authors=None, aliases=None):
         """Return the post's front-matter fields under their canonical names.
 
         The importer stores these as the source's snapshot; the exporter compares
-        them with it to rewrite only what changed since the import.
+        them with it to rewrite only what changed since the import. ``tags``,
+        ``authors`` and ``aliases`` may be given by a caller that has just set
+        them, to save the queries.
         """
+        if tags is None:
+            tags = self.tags.all()
+        if authors is None:
+            authors = [byline.author for byline in self.bylines.all()]
+        if aliases is None:
+            aliases = [alias.path for alias in self.aliases.all()]
         return {
             "title": self.title,
-            "date": self.published_at.isoformat() if self.published_at else None,
+            "date": utc_text(self.published_at),
             "category": self.category.name if self.category_id else None,
-            "tags": sorted(tag.name for tag in self.tags.all()),
-            "authors": [byline.author.name for byline in self.bylines.all()],
+            "tags": sorted(tag.name for tag in tags),
+            "authors": [author.name for author in authors],
             "summary": self.summary,
             "banner": self.banner.sha256 if self.banner_id else None,
             "slug": self.slug,
             "draft": self.status != self.Status.PUBLISHED,
-            "updated": self.lastmod.isoformat() if self.lastmod else None,
-            "aliases": sorted(alias.path for alias in self.aliases.all()),
+            "updated": utc_text(self.lastmod),
+            "aliases": sorted(aliases),
             "extra": self.extra,
         }
+
+    def is_authored_by(self, user):
+        """Return whether ``user`` logs in as one of this post's authors."""
+        if user is None or not user.is_authenticated:
+            return False
+        return self.bylines.filter(author__user=user).exists()
+
+    def state_label(self):
+        """Return the status as people say it, telling scheduled posts apart."""
+        scheduled = self.published_at and self.published_at > timezone.now()
+        if self.status == self.Status.PUBLISHED and scheduled:
+            when = timezone.localtime(self.published_at)
+            return f"Scheduled for {when:%Y-%m-%d %H:%M}"
+        return self.get_status_display()
+
+    def pending_change(self):
+        """Return the revision waiting to replace this live post, if any."""
+        return self.revisions.exclude(pending_status="").first()
 
     @property
     def is_published(self):
@@ -330,18 +386,24 @@ class AuditEntry(models.Model):
     post = models.ForeignKey(
         Post, on_delete=models.CASCADE, related_name="audit_entries"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+    user = actor_field()
+    transition = models.CharField(max_length=40)
+    from_status = models.CharField(
+        max_length=20,
+        choices=Post.Status.choices,
+        blank=True,
+        help_text="Empty on creation.",
+    )
+    to_status = models.CharField(max_length=20, choices=Post.Status.choices)
+    comment = models.TextField(blank=True)
+    revision = models.ForeignKey(
+        "Revision",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Empty for the command line and other system actors.",
+        related_name="audit_entries",
+        help_text="Set when the transition moved a pending change of a live post.",
     )
-    transition = models.CharField(max_length=40)
-    from_status = models.CharField(max_length=20, choices=Post.Status.choices)
-    to_status = models.CharField(max_length=20, choices=Post.Status.choices)
-    comment = models.TextField(blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -350,3 +412,104 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.post}: {self.from_status} -> {self.to_status}"
+
+
+class Revision(models.Model):
+    """The post as it was saved once, as its front-matter Markdown document.
+
+    ``values`` holds what is needed to put the revision back (restore, or publish
+    a pending change); ``document`` is what people read and diff. A revision with
+    a ``pending_status`` is a change to a live post still in review.
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    created_by = actor_field()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    reason = models.CharField(max_length=300, blank=True)
+    document = models.TextField()
+    values = models.JSONField(default=dict)
+    pending_status = models.CharField(
+        max_length=20,
+        choices=Post.Status.choices,
+        blank=True,
+        help_text="Where a pending change of a live post is in review.",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post"],
+                condition=~Q(pending_status=""),
+                name="one_pending_change_per_post",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.post} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+    def get_absolute_url(self):
+        return reverse("news:revision_preview", kwargs={"pk": self.pk})
+
+
+class ReviewComment(models.Model):
+    """A reviewer's remark on a post, in general or on one line of its Markdown."""
+
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="review_comments"
+    )
+    line = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The line of the Markdown body it is about; empty for the post.",
+    )
+    text = models.TextField()
+    created_by = actor_field()
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["resolved", "line", "created_at"]
+
+    def __str__(self):
+        where = f"line {self.line}" if self.line else "the post"
+        return f"On {where} of {self.post}"
+
+
+class PreviewLink(models.Model):
+    """A shareable, expiring, revocable preview of an unpublished post.
+
+    Pinned to ``revision`` when set; otherwise it follows the latest draft.
+    """
+
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="preview_links"
+    )
+    revision = models.ForeignKey(
+        Revision,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="preview_links",
+        help_text="Empty to follow the latest draft.",
+    )
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = actor_field()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Preview of {self.post}"
+
+    def get_absolute_url(self):
+        from . import previews
+
+        return reverse("news:shared_preview", kwargs={"signed": previews.sign(self)})
+
+    @property
+    def is_active(self):
+        return not self.revoked and self.expires_at > timezone.now()

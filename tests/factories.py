@@ -4,10 +4,11 @@ import io
 from datetime import timedelta
 from pathlib import Path
 
+from django.contrib.auth.models import Group, User
 from django.utils import timezone
 from PIL import Image as PILImage
 
-from news.models import Post
+from news.models import Author, Post, PostAuthor
 
 
 def image_bytes(fmt="PNG", size=(12, 8), color=(200, 30, 30)):
@@ -57,3 +58,26 @@ def read_tree(root):
         for path in sorted(root.rglob("*"))
         if path.is_file()
     }
+
+
+def make_user(username, *groups, superuser=False, author=True, **kwargs):
+    """Return a staff user in ``groups``, linked to an Author of the same name."""
+    user = User.objects.create_user(
+        username,
+        email=f"{username}@example.com",
+        password="pw",
+        is_staff=True,
+        is_superuser=superuser,
+        **kwargs,
+    )
+    user.groups.add(*Group.objects.filter(name__in=groups))
+    if author:
+        Author.objects.create(name=username.title(), slug=username, user=user)
+    return user
+
+
+def byline(post, *users):
+    """Make ``users`` (with their Author rows) the authors of ``post``."""
+    for position, user in enumerate(users):
+        PostAuthor.objects.create(post=post, author=user.author, position=position)
+    return post

@@ -100,7 +100,7 @@ def test_export_action_downloads_a_zip_of_the_selected_posts(client, tmp_path):
         tmp_path, {"x/p.md": POST, "x/pic.png": image_bytes(), "y.md": POST}
     )
     Importer().run([root])
-    client.force_login(staff("export_post"))
+    client.force_login(staff("export_post", "change_any_post"))
     wanted = Post.objects.get(source__path="x/p.md")
     response = client.post(
         "/admin/news/post/", {"action": "export_zip", "_selected_action": [wanted.pk]}

@@ -1,0 +1,163 @@
+"""The editorial path in a real browser: Python Playwright driving Debian's Chromium.
+
+Screenshots of the admin screens are saved under ``var/test-artifacts/browser``
+(or ``$NEWSDESK_ARTIFACT_DIR``).
+"""
+
+import os
+import shutil
+from datetime import timedelta
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from news.models import Post
+
+from .conftest import require_service
+from .factories import image_bytes, make_user
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+ARTIFACTS = Path(
+    os.environ.get(
+        "NEWSDESK_ARTIFACT_DIR",
+        Path(__file__).resolve().parent.parent / "var" / "test-artifacts" / "browser",
+    )
+)
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    require_service("Playwright", sync_playwright is not None, "pip install playwright")
+    require_service(
+        "Chromium",
+        os.path.exists(CHROMIUM) or shutil.which("chromium"),
+        "apt-get install chromium",
+    )
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the
+    # test makes between steps are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The live server's request threads must not keep connections open past the
+    # test, or PostgreSQL refuses to drop the test database.
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+class Desk:
+    """One person's browser session in the admin."""
+
+    def __init__(self, browser, base, username):
+        self.base = base
+        self.page = browser.new_context(
+            viewport={"width": 1280, "height": 900}
+        ).new_page()
+        self.page.set_default_timeout(15_000)
+        self.page.goto(f"{base}/admin/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", "pw")
+        self.page.click("input[type=submit]")
+        self.page.wait_for_selector("#site-name")
+
+    def open(self, post):
+        self.page.goto(f"{self.base}/admin/news/post/{post.pk}/change/")
+
+    def transition(self, post, label, *, comment="", at=""):
+        self.open(post)
+        self.page.click(f"a.workflow-button:text-is('{label}')")
+        if comment:
+            self.page.fill("#id_comment", comment)
+        if at:
+            self.page.fill("#id_at", at)
+        self.page.click(f"input[type=submit][value='{label}']")
+        self.page.wait_for_selector("ul.messagelist")
+        return self.page.inner_text("ul.messagelist")
+
+    def shot(self, name):
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_author_to_reader_through_review_and_scheduling(live_server, browser):
+    make_user("ann", "Authors")
+    make_user("edna", "Editors")
+    make_user("pat", "Publishers")
+    base = live_server.url
+
+    # 1. The author writes a post with an image, watching the live preview.
+    ann = Desk(browser, base, "ann")
+    page = ann.page
+    page.goto(f"{base}/admin/news/post/add/")
+    page.locator("#id_title").press_sequentially("Hafen öffnet wieder")
+    assert page.input_value("#id_slug") == "hafen-öffnet-wieder"
+    page.fill("#id_body", "Ships are **back**.")
+    page.wait_for_selector("#markdown-preview strong:text('back')")
+    page.set_input_files(
+        "#upload-file",
+        {"name": "harbour.png", "mimeType": "image/png", "buffer": image_bytes()},
+    )
+    page.click("#upload-button")
+    assert "Alt text is required." in page.inner_text("#upload-status")
+    page.fill("#upload-alt", "The harbour at dawn")
+    page.click("#upload-button")
+    page.wait_for_selector("#upload-status:has-text('Inserted')")
+    assert "![The harbour at dawn](uploads/" in page.input_value("#id_body")
+    page.wait_for_selector("#markdown-preview img[alt='The harbour at dawn']")
+    ann.shot("1-author-writes")
+    page.click("input[name=_save]")
+    page.wait_for_selector("ul.messagelist")
+    post = Post.objects.get()
+    assert post.image_links.get().image.alt == "The harbour at dawn"
+    assert "is now in review" in ann.transition(post, "Submit for review")
+    ann.shot("2-author-submitted")
+
+    # 2. An editor requests changes.
+    edna = Desk(browser, base, "edna")
+    message = edna.transition(post, "Request changes", comment="Name the ships.")
+    assert "is now draft" in message
+    edna.shot("3-editor-requests-changes")
+
+    # 3. The author sees the comment, fixes the post and submits it again.
+    ann.open(post)
+    assert "Name the ships." in page.inner_text(".audit-trail")
+    page.fill("#id_body", page.input_value("#id_body") + "\n\nThe *Aurora* came first.")
+    page.click("input[name=_save]")
+    page.wait_for_selector("ul.messagelist")
+    assert "is now in review" in ann.transition(post, "Submit for review")
+
+    # 4. An editor approves it.
+    assert "is now approved" in edna.transition(post, "Approve")
+    edna.shot("4-editor-approves")
+
+    # 5. A publisher schedules it for tomorrow.
+    pat = Desk(browser, base, "pat")
+    at = timezone.localtime() + timedelta(days=1)
+    message = pat.transition(post, "Publish or schedule", at=f"{at:%Y-%m-%dT%H:%M}")
+    assert "is now scheduled for" in message
+    pat.shot("5-publisher-schedules")
+
+    # 6. A reader sees nothing until the time comes, then the post.
+    reader = browser.new_context().new_page()
+    url = f"{base}/news/hafen-öffnet-wieder/"
+    assert reader.goto(url).status == 404
+    with mock.patch("django.utils.timezone.now", return_value=at + timedelta(1)):
+        response = reader.goto(url)
+        assert response.status == 200
+        assert "Aurora" in reader.inner_text("article")
+        reader.screenshot(path=str(ARTIFACTS / "6-reader.png"), full_page=True)
