@@ -7,9 +7,11 @@ are stored once, named by their SHA-256.
 
 import hashlib
 import io
+import logging
 import warnings
 from dataclasses import dataclass
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -19,10 +21,19 @@ from PIL import UnidentifiedImageError
 from .models import Image
 
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+# How the media storage fails: the file system's errors, and S3's (botocore's
+# connection and timeout errors, and the error responses of the server).
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+
+logger = logging.getLogger(__name__)
 
 
 class InvalidImage(ValueError):
     """The bytes are not an image Newsdesk accepts."""
+
+
+class StorageError(Exception):
+    """The media storage could not be read or written; trying later may work."""
 
 
 @dataclass(frozen=True)
@@ -84,8 +95,11 @@ def store(data, *, alt=""):
     name = storage_name(digest, info.format)
     # The name is the content hash, so a file already there holds these bytes
     # (left by an earlier run that rolled back): reuse it.
-    if not default_storage.exists(name):
-        name = default_storage.save(name, ContentFile(data))
+    try:
+        if not default_storage.exists(name):
+            name = default_storage.save(name, ContentFile(data))
+    except STORAGE_ERRORS as exc:
+        raise StorageError(f"the media storage could not store {name}: {exc}") from exc
     image = Image(sha256=digest, width=info.width, height=info.height, alt=alt)
     image.file.name = name
     image.save()
@@ -93,7 +107,14 @@ def store(data, *, alt=""):
 
 
 def discard(images):
-    """Delete the stored files of images whose rows were rolled back."""
+    """Delete the stored files of images whose rows were rolled back.
+
+    When the storage is failing, the files stay: they are named by their
+    content, so the next import that needs one reuses it.
+    """
     for image in images:
         if not Image.objects.filter(sha256=image.sha256).exists():
-            default_storage.delete(image.file.name)
+            try:
+                default_storage.delete(image.file.name)
+            except STORAGE_ERRORS:
+                logger.warning("could not delete %s", image.file.name, exc_info=True)

@@ -339,6 +339,8 @@ class Importer:
             self._fail(relpath, str(exc), exc.line, stored)
         except IntegrityError as exc:
             self._fail(relpath, f"could not be saved: {exc}", None, stored)
+        except images.StorageError as exc:
+            self._fail(relpath, str(exc), None, stored)
         else:
             setattr(self.report, outcome, getattr(self.report, outcome) + 1)
 

@@ -3,6 +3,9 @@ from pathlib import Path
 
 import pytest
 
+# The S3 server, Redis and PostgreSQL fixtures.
+pytest_plugins = ["tests.services"]
+
 
 def _find_corpus():
     """Return the openEuler corpus: $NEWSDESK_CORPUS, else ../shared/corpus beside

@@ -22,3 +22,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STATIC_ROOT = tempfile.mkdtemp(prefix="newsdesk-test-static-")
+# The test client speaks plain HTTP; tests/test_deploy.py checks the HTTPS
+# settings with the production variables.
+SECURE_SSL_REDIRECT = False
+# Client.login() calls authenticate() without a request, which django-axes
+# refuses; tests/test_security.py turns it on.
+AXES_ENABLED = False

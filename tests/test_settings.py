@@ -1,13 +1,13 @@
 """The settings read from the environment: each test loads cms/settings.py afresh."""
 
-import importlib.util
-import itertools
+import secrets
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-SETTINGS = Path(__file__).resolve().parent.parent / "cms" / "settings.py"
+from .services import environ_without, load_settings, manage_py
+
 VARIABLES = [
     "DJANGO_DEBUG",
     "DJANGO_SECRET_KEY",
@@ -20,8 +20,22 @@ VARIABLES = [
     "REDIS_URL",
     "AWS_S3_ENDPOINT_URL",
     "AWS_S3_CUSTOM_DOMAIN",
+    "AWS_S3_REGION_NAME",
+    "AWS_S3_ADDRESSING_STYLE",
+    "AWS_LOCATION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "DJANGO_CONN_MAX_AGE",
+    "DJANGO_SECURE_PROXY_SSL_HEADER",
+    "DJANGO_SECURE_SSL_REDIRECT",
+    "DJANGO_SECURE_HSTS_SECONDS",
+    "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "DJANGO_SECURE_HSTS_PRELOAD",
+    "DJANGO_SECURE_COOKIES",
+    "NEWSDESK_LOGIN_FAILURE_LIMIT",
+    "NEWSDESK_LOGIN_COOLOFF_MINUTES",
+    "NEWSDESK_PROXY_COUNT",
 ]
-counter = itertools.count()
 
 
 def load(monkeypatch, **env):
@@ -29,10 +43,7 @@ def load(monkeypatch, **env):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    spec = importlib.util.spec_from_file_location(f"settings_{next(counter)}", SETTINGS)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_settings()
 
 
 def test_secret_key_is_required_without_debug(monkeypatch):
@@ -108,11 +119,24 @@ def test_bucket_selects_s3_media(monkeypatch):
         DJANGO_DEBUG="1",
         AWS_STORAGE_BUCKET_NAME="media",
         AWS_S3_ENDPOINT_URL="http://127.0.0.1:9000",
+        AWS_ACCESS_KEY_ID="key-id",
+        AWS_SECRET_ACCESS_KEY="secret",
+        AWS_S3_REGION_NAME="eu-west-1",
+        AWS_S3_CUSTOM_DOMAIN="cdn.news.example",
     )
     storage = settings.STORAGES["default"]
     assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
-    assert storage["OPTIONS"]["bucket_name"] == "media"
-    assert storage["OPTIONS"]["endpoint_url"] == "http://127.0.0.1:9000"
+    options = storage["OPTIONS"]
+    assert options["bucket_name"] == "media"
+    assert options["endpoint_url"] == "http://127.0.0.1:9000"
+    assert (options["access_key"], options["secret_key"]) == ("key-id", "secret")
+    assert options["region_name"] == "eu-west-1"
+    assert options["custom_domain"] == "cdn.news.example"
+    assert options["querystring_auth"] is False
+    assert options["client_config"].connect_timeout == 5
+    # Images may come from the storage's origins under the CSP.
+    images = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]
+    assert {"http://127.0.0.1:9000", "https://cdn.news.example"} <= set(images)
 
 
 def test_redis_url_selects_redis_cache(monkeypatch):
@@ -122,3 +146,115 @@ def test_redis_url_selects_redis_cache(monkeypatch):
         == "django.core.cache.backends.redis.RedisCache"
     )
     assert settings.CACHES["default"]["LOCATION"] == "redis://127.0.0.1:6379/1"
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+
+
+def test_sessions_stay_in_the_database_without_redis(monkeypatch):
+    settings = load(monkeypatch, DJANGO_DEBUG="1")
+    assert not hasattr(settings, "SESSION_ENGINE")
+
+
+def test_conn_max_age_is_configurable(monkeypatch):
+    settings = load(
+        monkeypatch,
+        DJANGO_DEBUG="1",
+        DATABASE_URL="postgres://u@db.example/news",
+        DJANGO_CONN_MAX_AGE="600",
+    )
+    assert settings.DATABASES["default"]["CONN_MAX_AGE"] == 600
+
+
+def test_production_defaults_are_secure(monkeypatch):
+    settings = load(monkeypatch, DJANGO_SECRET_KEY="x" * 50)
+    assert settings.SECURE_SSL_REDIRECT is True
+    assert settings.SECURE_HSTS_SECONDS == 31536000
+    assert settings.SECURE_HSTS_INCLUDE_SUBDOMAINS is True
+    assert settings.SECURE_HSTS_PRELOAD is True
+    assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
+    assert settings.SESSION_COOKIE_HTTPONLY and settings.CSRF_COOKIE_HTTPONLY
+    assert settings.X_FRAME_OPTIONS == "DENY"
+    assert not hasattr(settings, "SECURE_PROXY_SSL_HEADER")
+
+
+def test_debug_turns_https_requirements_off(monkeypatch):
+    settings = load(monkeypatch, DJANGO_DEBUG="1")
+    assert settings.SECURE_SSL_REDIRECT is False
+    assert settings.SECURE_HSTS_SECONDS == 0
+    assert settings.SESSION_COOKIE_SECURE is False
+
+
+def test_https_settings_behind_a_tls_terminating_proxy(monkeypatch):
+    settings = load(
+        monkeypatch,
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_SECURE_HSTS_SECONDS="3600",
+        DJANGO_SECURE_HSTS_PRELOAD="0",
+        NEWSDESK_PROXY_COUNT="1",
+    )
+    assert settings.SECURE_PROXY_SSL_HEADER == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert settings.SECURE_SSL_REDIRECT is False
+    assert settings.SECURE_HSTS_SECONDS == 3600
+    assert settings.SECURE_HSTS_PRELOAD is False
+    assert settings.AXES_IPWARE_PROXY_COUNT == 1
+
+
+def test_login_throttling_is_configurable(monkeypatch):
+    settings = load(
+        monkeypatch,
+        DJANGO_DEBUG="1",
+        NEWSDESK_LOGIN_FAILURE_LIMIT="3",
+        NEWSDESK_LOGIN_COOLOFF_MINUTES="60",
+    )
+    assert settings.AXES_FAILURE_LIMIT == 3
+    assert settings.AXES_COOLOFF_TIME.total_seconds() == 3600
+
+
+def test_bad_number_is_a_clear_error(monkeypatch):
+    with pytest.raises(
+        ImproperlyConfigured, match="DJANGO_SECURE_HSTS_SECONDS must be a whole number"
+    ):
+        load(monkeypatch, DJANGO_DEBUG="1", DJANGO_SECURE_HSTS_SECONDS="1y")
+
+
+def manage_check_deploy(tmp_path, **env):
+    """Run `manage.py check --deploy` with only ``env`` set among our variables."""
+    return manage_py(
+        {
+            **environ_without("DJANGO_", "NEWSDESK_", *VARIABLES),
+            "DJANGO_SETTINGS_MODULE": "cms.settings",
+            "NEWSDESK_VAR_DIR": str(tmp_path),
+            **env,
+        },
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        timeout=120,
+    )
+
+
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "DJANGO_ALLOWED_HOSTS": "news.example",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://news.example",
+    "DATABASE_URL": "postgres://newsdesk@db.internal:5432/newsdesk",
+    "AWS_STORAGE_BUCKET_NAME": "newsdesk-media",
+    "AWS_S3_REGION_NAME": "eu-west-1",
+    "AWS_S3_CUSTOM_DOMAIN": "media.news.example",
+    "REDIS_URL": "redis://cache.internal:6379/0",
+    "DJANGO_SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
+}
+
+
+def test_check_deploy_passes_with_the_production_variables(tmp_path):
+    result = manage_check_deploy(tmp_path, **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_reports_debug_left_on(tmp_path):
+    result = manage_check_deploy(tmp_path, **PRODUCTION, DJANGO_DEBUG="1")
+    assert result.returncode == 1
+    assert "security.W018" in result.stderr

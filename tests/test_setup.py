@@ -1,36 +1,21 @@
 """`make run`'s set-up steps (migrate, then load the samples) in a fresh directory."""
 
-import os
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from .services import environ_without, manage_py
 
 
 def manage(var_dir, *args):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_URL"))
-    }
+    env = environ_without("DJANGO_", "DATABASE_URL")
     env.update(
         DJANGO_DEBUG="1",
         DJANGO_SETTINGS_MODULE="cms.settings",
         NEWSDESK_VAR_DIR=str(var_dir),
         MEDIA_ROOT=str(var_dir / "media"),
     )
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return manage_py(env, *args)
 
 
 def rows(var_dir, sql):
