@@ -384,6 +384,7 @@ class Importer:
         warnings = []
         references = self._resolve_images(source, relpath, doc, values, warnings)
         mapping = self._store_images(source, relpath, references, stored, warnings)
+        old_slug = post.slug
         post.title = values.title
         post.slug = slug
         post.summary = values.summary
@@ -414,6 +415,7 @@ class Importer:
         aliases = self._set_aliases(post, relpath, values.aliases, warnings, creating)
         if not creating:
             self._unpublish_if_draft(post, values, relpath, warnings)
+            revisions.changed(post, old_slug)
 
         known = known or SourceFile(post=post)
         known.path = relpath

@@ -397,12 +397,17 @@ class Post(models.Model):
             old = Post.objects.select_for_update().get(pk=self.pk).slug
             if old == slug:
                 return self
-            OldSlug.objects.filter(slug=slug).delete()
-            OldSlug.objects.update_or_create(slug=old, defaults={"post": self})
             self.slug = slug
             self.save(update_fields=["slug", "updated_at"])
+            self.redirect_from(old)
             transaction.on_commit(cache.invalidate)
         return self
+
+    def redirect_from(self, old_slug):
+        """Make ``old_slug``, which the post had before, answer 301 to it."""
+        if old_slug and old_slug != self.slug:
+            OldSlug.objects.filter(slug=self.slug).delete()
+            OldSlug.objects.update_or_create(slug=old_slug, defaults={"post": self})
 
 
 class PostAuthor(models.Model):

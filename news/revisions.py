@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from . import frontmatter
+from . import cache, frontmatter
 from .models import Author, Category, Image, Post, PostAuthor, PostImage, Revision
 
 Status = Post.Status
@@ -79,6 +79,7 @@ def apply(post, values):
 
     Categories, authors and images deleted since are left out.
     """
+    old_slug = post.slug
     load(post, values)
     if post.category_id and not Category.objects.filter(pk=post.category_id).exists():
         post.category_id = None
@@ -102,7 +103,16 @@ def apply(post, values):
     )
     post.refresh_html()
     Post.objects.filter(pk=post.pk).update(body_html=post.body_html)
+    changed(post, old_slug)
     return post
+
+
+def changed(post, old_slug):
+    """Follow up a saved edit: keep the old URL redirecting, and drop cached
+    pages once the edit commits if readers can see the post."""
+    post.redirect_from(old_slug)
+    if post.status == Status.PUBLISHED:
+        transaction.on_commit(cache.invalidate)
 
 
 def record(post, *, by, reason="", text=None, values=None):
@@ -192,7 +202,11 @@ def save_edit(post, *, by, save, reason=""):
     creating = post.pk is None
     with transaction.atomic():
         if not edit_is_pending(post, by):
+            old_slug = (
+                Post.objects.filter(pk=post.pk).values_list("slug", flat=True).first()
+            )
             save()
+            changed(post, old_slug)
             if creating and by is not None and not by.has_perm("news.change_any_post"):
                 _add_author(post, by)
             return record(post, by=by, reason=reason or "saved")

@@ -2,11 +2,13 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.cache import cache as django_cache
 from django.utils import timezone
 from django.utils.http import http_date
 
-from news import cache, workflow
+from news import cache, revisions, workflow
+from news.importer import Importer
 from news.models import Post
 
 from .factories import make_post
@@ -164,3 +166,35 @@ def test_not_found_pages_are_not_cached(client, page_cache, post):
     assert client.get("/news/missing/").status_code == 404
     make_post(title="Missing", slug="missing")
     assert client.get("/news/missing/").status_code == 200
+
+
+def test_an_edit_of_a_live_post_in_the_admin_is_seen_at_once(
+    admin_client, client, page_cache, post, django_capture_on_commit_callbacks
+):
+    assert "Cached post" in client.get("/news/cached/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        revisions.save_edit(
+            post, by=User.objects.get(username="admin"), save=lambda: rename(post)
+        )
+    page = client.get("/news/cached/")
+    assert "Corrected headline" in page.content.decode()
+
+
+def test_a_reimported_live_post_is_seen_at_once(
+    client, page_cache, tmp_path, django_capture_on_commit_callbacks
+):
+    path = tmp_path / "story.md"
+    path.write_text("---\ntitle: First take\n---\nText\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        Importer().run([tmp_path])
+    assert "First take" in client.get("/").content.decode()
+    path.write_text("---\ntitle: Second take\nslug: story-renamed\n---\nText\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        Importer().run([tmp_path])
+    assert "Second take" in client.get("/").content.decode()
+    assert client.get("/news/story/")["Location"] == "/news/story-renamed/"
+
+
+def rename(post):
+    post.title = "Corrected headline"
+    post.save()
