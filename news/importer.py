@@ -155,14 +155,43 @@ class DirectorySource:
     def read(self, relpath, limit):
         path = self.root / relpath
         if path.stat().st_size > limit:
-            raise ImportFailure(f"file is larger than {limit // (1024 * 1024)} MB")
+            raise too_large(limit)
         return path.read_bytes()
 
     def close(self):
         pass
 
 
-class ZipSource:
+def too_large(limit):
+    return ImportFailure(f"file is larger than {limit // (1024 * 1024)} MB")
+
+
+class _MemberSource:
+    """Members of an archive or an upload, by normalised path (``members``)."""
+
+    def documents(self):
+        for name in sorted(self.members):
+            if name.lower().endswith(MARKDOWN_SUFFIXES):
+                yield name
+
+    def exists(self, relpath):
+        return relpath in self.members
+
+    def read(self, relpath, limit):
+        member = self.members[relpath]
+        if self._size(member) > limit:
+            raise too_large(limit)
+        # Read one byte more than allowed: a member can be larger than it says.
+        data = self._read(member, limit + 1)
+        if len(data) > limit:
+            raise too_large(limit)
+        return data
+
+    def close(self):
+        pass
+
+
+class ZipSource(_MemberSource):
     def __init__(self, archive):
         self.zip = zipfile.ZipFile(archive)
         self.label = str(getattr(archive, "name", archive))
@@ -177,56 +206,34 @@ class ZipSource:
             else:
                 self.members[name] = info
 
-    def documents(self):
-        for name in sorted(self.members):
-            if name.lower().endswith(MARKDOWN_SUFFIXES):
-                yield name
+    def _size(self, info):
+        return info.file_size
 
-    def exists(self, relpath):
-        return relpath in self.members
-
-    def read(self, relpath, limit):
-        info = self.members[relpath]
-        if info.file_size > limit:
-            raise ImportFailure(f"file is larger than {limit // (1024 * 1024)} MB")
+    def _read(self, info, size):
         with self.zip.open(info) as member:
-            data = member.read(limit + 1)
-        if len(data) > limit:
-            raise ImportFailure(f"file is larger than {limit // (1024 * 1024)} MB")
-        return data
+            return member.read(size)
 
     def close(self):
         self.zip.close()
 
 
-class UploadSource:
+class UploadSource(_MemberSource):
     """Files uploaded together (Markdown and images), side by side in one folder."""
 
     def __init__(self, files):
         self.label = "upload"
-        self.files = {}
+        self.members = {}
         for upload in files:
             name = normalise(posixpath.basename(upload.name.replace("\\", "/")))
             if name:
-                self.files[name] = upload
+                self.members[name] = upload
 
-    def documents(self):
-        for name in sorted(self.files):
-            if name.lower().endswith(MARKDOWN_SUFFIXES):
-                yield name
+    def _size(self, upload):
+        return upload.size
 
-    def exists(self, relpath):
-        return relpath in self.files
-
-    def read(self, relpath, limit):
-        upload = self.files[relpath]
-        if upload.size > limit:
-            raise ImportFailure(f"file is larger than {limit // (1024 * 1024)} MB")
+    def _read(self, upload, size):
         upload.seek(0)
-        return upload.read()
-
-    def close(self):
-        pass
+        return upload.read(size)
 
 
 def open_source(path):

@@ -357,3 +357,17 @@ def test_import_records_a_revision_per_change_and_none_when_unchanged(tree):
     assert post.revisions.count() == 2
     assert "summary: 'Changed'" in latest.document
     assert latest.values["summary"] == "Changed"
+
+
+def test_oversized_files_fail_and_oversized_images_warn(tmp_path, monkeypatch):
+    monkeypatch.setattr("news.importer.MAX_DOCUMENT_BYTES", 1024 * 1024)
+    monkeypatch.setattr("news.importer.MAX_IMAGE_BYTES", 1024 * 1024)
+    archive = tmp_path / "big.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("huge.md", "---\ntitle: Huge\n---\n" + "x" * (1024 * 1024))
+        zf.writestr("ok.md", "---\ntitle: Fine\n---\n![](big.png)\n")
+        zf.writestr("big.png", b"\x89PNG" + b"\0" * (1024 * 1024))
+    report = run(archive)
+    assert (report.created, report.failed) == (1, 1)
+    assert "huge.md: error: file is larger than 1 MB" in messages(report)
+    assert "ok.md:4: warning: big.png: file is larger than 1 MB" in messages(report)
