@@ -311,6 +311,14 @@ def _scheme(url: str) -> str | None:
     return parts.scheme.lower() or ("//" if parts.netloc else "")
 
 
+def _demoted(tag: str) -> str:
+    """Return a body heading one level down: the page's title is its only <h1>,
+    and posts often start their body with a `# ` heading of their own."""
+    if tag in _HEADINGS and tag != "h6":
+        return f"h{int(tag[1]) + 1}"
+    return tag
+
+
 class _Finisher(HTMLParser):
     """Resolve images and mark external links in nh3's normalised output."""
 
@@ -330,12 +338,12 @@ class _Finisher(HTMLParser):
         rendered = (
             k if v is None else f'{k}="{html.escape(v)}"' for k, v in values.items()
         )
-        self.out.append(f"<{' '.join([tag, *rendered])}>")
+        self.out.append(f"<{' '.join([_demoted(tag), *rendered])}>")
 
     handle_startendtag = handle_starttag
 
     def handle_endtag(self, tag: str) -> None:
-        self.out.append(f"</{tag}>")
+        self.out.append(f"</{_demoted(tag)}>")
 
     def handle_data(self, data: str) -> None:
         self.out.append(html.escape(data, quote=False))

@@ -323,8 +323,16 @@ def test_code_in_a_fence_is_shown_as_text():
 
 def test_headings_get_anchor_ids_in_ascii_and_chinese():
     html = render("# Hello World\n\n## 中文 标题\n")
-    assert '<h1 id="hello-world">Hello World</h1>' in html
-    assert '<h2 id="中文-标题">中文 标题</h2>' in html
+    assert '<h2 id="hello-world">Hello World</h2>' in html
+    assert '<h3 id="中文-标题">中文 标题</h3>' in html
+
+
+def test_body_headings_sit_one_level_below_the_page_title():
+    html = render("# One\n\n<h1>Raw</h1>\n\n###### Six\n")
+    assert "<h1" not in html
+    assert '<h2 id="one">One</h2>' in html
+    assert "<h2>Raw</h2>" in html
+    assert '<h6 id="six">Six</h6>' in html
 
 
 def test_external_link_gets_rel_noopener_and_relative_link_does_not():
@@ -341,7 +349,7 @@ def test_author_rel_target_and_classes_are_dropped():
 
 def test_attr_list_keeps_ids_but_drops_classes_and_handlers():
     html = render("## Sign the CLA {#Signcla .unnumbered onclick=alert(1)}\n")
-    assert '<h2 id="Signcla">Sign the CLA</h2>' in html
+    assert '<h3 id="Signcla">Sign the CLA</h3>' in html
 
 
 def test_markdown_and_html_images_are_served_from_storage_with_their_size():

@@ -36,7 +36,7 @@ def test_published_post_without_a_time_is_hidden():
 
 def test_body_html_is_rendered_and_sanitised_on_save():
     post = make_post(body="# Hello\n\n<script>alert(1)</script>**bold**")
-    assert '<h1 id="hello">Hello</h1>' in post.body_html
+    assert '<h2 id="hello">Hello</h2>' in post.body_html
     assert "<strong>bold</strong>" in post.body_html
     assert "script" not in post.body_html
 

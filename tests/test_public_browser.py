@@ -1,0 +1,401 @@
+"""The public reader site in a real browser: Python Playwright driving Debian's Chromium.
+
+Each page is checked at a phone and a desktop width for what a reader meets: it
+loads, nothing errors or fails to load, every image shows, nothing scrolls
+sideways on the phone, the skip link works from the keyboard, and the headings
+form an outline. Screenshots are saved under ``var/test-artifacts/public``.
+"""
+
+import os
+import shutil
+from datetime import timedelta
+from itertools import pairwise
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from news import images, markdown
+from news.models import PostImage
+
+from .conftest import require_service
+from .factories import (
+    HOSTILE,
+    add_authors,
+    image_bytes,
+    make_author,
+    make_category,
+    make_image,
+    make_post,
+)
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+    from playwright.sync_api import sync_playwright
+except ImportError:  # the browser fixture skips (or fails in CI)
+    sync_playwright = None
+    PlaywrightTimeoutError = TimeoutError
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "var" / "test-artifacts" / "public"
+# Milliseconds: a local page that takes longer than this is a failure in itself.
+ACTION_TIMEOUT = 5_000
+NAVIGATION_TIMEOUT = 10_000
+
+ARTICLE_TITLE = "Harbour reopens after the storm"
+ARTICLE_TEXT = "The harbour opened again on Monday morning"
+# Shaped like the imported openEuler posts: an HTML <img> with a width, Markdown
+# images, and section headings written with "#" (141 of the 297 corpus files).
+ARTICLE_BODY = f"""{ARTICLE_TEXT}, three days after the storm.
+
+<img src="images/quay.png" width="500">
+
+# What changed
+
+The ferries run to the summer timetable. ![The new pier](./images/pier.png)
+
+## Who to ask
+
+The harbour office answers questions every weekday.
+"""
+XSS_BODY = """Nothing here may run.
+
+<img src=x onerror="window.__xss=1">
+
+[x](javascript:window.__xss=1)
+
+<script>window.__xss=1</script>
+
+<a href="JaVaScRiPt:window.__xss=1">y</a> <svg onload="window.__xss=1"></svg>
+"""
+
+PAGES = {
+    "home": "/",
+    "article": "/news/harbour-reopens/",
+    "tag": "/tags/harbour/",
+    "search": "/search/?q=harbour",
+}
+
+# Lazy images load only near the viewport: make them all eager, then wait (at
+# most a few seconds) for each to load or fail.
+LOAD_IMAGES = """async (timeout) => {
+  const images = [...document.images];
+  for (const img of images) img.loading = "eager";
+  window.scrollTo(0, document.documentElement.scrollHeight);
+  const settled = images.map((img) => img.complete ? null : new Promise((done) => {
+    img.addEventListener("load", done, {once: true});
+    img.addEventListener("error", done, {once: true});
+  }));
+  await Promise.race([
+    Promise.all(settled),
+    new Promise((done) => setTimeout(done, timeout)),
+  ]);
+  window.scrollTo(0, 0);
+  return images
+    .filter((img) => !(img.complete && img.naturalWidth > 0))
+    .map((img) => img.outerHTML.slice(0, 200));
+}"""
+
+# The elements that reach past the right edge, innermost first.
+OVERFLOWING = """() => {
+  const edge = window.innerWidth;
+  return [...document.body.querySelectorAll("*")]
+    .filter((el) => el.getBoundingClientRect().right > edge + 0.5)
+    .filter((el) => ![...el.children].some(
+      (child) => child.getBoundingClientRect().right > edge + 0.5))
+    .slice(0, 5)
+    .map((el) => `${el.outerHTML.slice(0, 160)} (right edge ${
+      Math.round(el.getBoundingClientRect().right)}px)`);
+}"""
+
+HEADINGS = """() => [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")]
+  .map((h) => [Number(h.tagName[1]), h.textContent.trim().slice(0, 60)])"""
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    require_service("Playwright", sync_playwright is not None, "pip install playwright")
+    require_service(
+        "Chromium",
+        os.path.exists(CHROMIUM) or shutil.which("chromium"),
+        "apt-get install chromium",
+    )
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the
+    # test makes between steps are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The live server's request threads must not keep connections open past the
+    # test, or PostgreSQL refuses to drop the test database.
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # A browser per test: Chromium asks for /favicon.ico once per browser, so a
+    # shared one would report a missing icon on whichever page came first.
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def store_image(color, alt):
+    image, _ = images.store(image_bytes("PNG", (640, 360), color), alt=alt)
+    return image
+
+
+def link_images(post, references):
+    """Make the post's Markdown image references resolve to stored images."""
+    for src, image in references.items():
+        PostImage.objects.create(
+            post=post, image=image, reference=markdown.image_key(src)
+        )
+    post.refresh_html()
+    post.save()
+    return post
+
+
+@pytest.fixture
+def site(live_server):
+    """Publish three illustrated posts, with authors, a category and tags, and a
+    hostile one; return the live server's address."""
+    cache.clear()
+    now = timezone.now()
+    community = make_category("Community")
+    ana, li = make_author("Ana Lima"), make_author("Li Wei")
+    article = make_post(
+        title=ARTICLE_TITLE,
+        slug="harbour-reopens",
+        summary="Ships are back in port.",
+        body=ARTICLE_BODY,
+        category=community,
+        banner=make_image(size=(960, 540), alt="The quay at dawn"),
+        published_at=now - timedelta(hours=1),
+    )
+    link_images(
+        article,
+        {
+            "images/quay.png": store_image((20, 120, 60), "Boats at the quay"),
+            "./images/pier.png": store_image((120, 60, 20), "The new pier"),
+        },
+    )
+    article.tags.add("Harbour", "Community")
+    add_authors(article, ana, li)
+    ferry = make_post(
+        title="Ferry timetable for the harbour summer",
+        slug="ferry-timetable",
+        body="Boats leave every hour.\n\n![Ferry](ferry.png)",
+        category=community,
+        banner=make_image(size=(960, 540), alt="A ferry", color=(90, 30, 160)),
+        published_at=now - timedelta(hours=2),
+    )
+    link_images(ferry, {"ferry.png": store_image((60, 60, 200), "A ferry")})
+    ferry.tags.add("Harbour")
+    add_authors(ferry, li)
+    meetup = make_post(
+        title="Community meetup in March",
+        slug="meetup",
+        body="Bring a friend.",
+        banner=make_image(size=(960, 540), alt="The hall", color=(160, 90, 30)),
+        published_at=now - timedelta(hours=3),
+    )
+    meetup.tags.add("Community")
+    add_authors(meetup, ana)
+    make_post(
+        title=HOSTILE,
+        slug="hostile",
+        body=XSS_BODY,
+        published_at=now - timedelta(minutes=30),
+    )
+    # The live server listens on IPv4 loopback; name it so.
+    return live_server.url.replace("//localhost:", "//127.0.0.1:")
+
+
+class Reader:
+    """One browser tab that records everything that went wrong while it was open."""
+
+    def __init__(self, browser, **context_options):
+        self.context = browser.new_context(**context_options)
+        self.context.set_default_timeout(ACTION_TIMEOUT)
+        self.context.set_default_navigation_timeout(NAVIGATION_TIMEOUT)
+        self.page = self.context.new_page()
+        self.problems = []
+        self.dialogs = []
+        page = self.page
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on(
+            "requestfailed",
+            lambda request: self.problems.append(
+                f"request failed: {request.url} ({request.failure})"
+            ),
+        )
+        page.on("request", self._request)
+        page.on("response", self._response)
+        page.on("dialog", self._dialog)
+
+    def _request(self, request):
+        # Only noted, not blocked: routing requests would stop Chromium asking
+        # for the favicon, and with it the console error a reader's browser logs.
+        if urlsplit(request.url).hostname not in (None, "127.0.0.1"):
+            self.problems.append(f"request off the test server: {request.url}")
+
+    def _console(self, message):
+        if message.type == "error":
+            where = message.location.get("url", "")
+            self.problems.append(f"console error: {message.text} ({where})")
+
+    def _response(self, response):
+        if response.status >= 400:
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def open(self, url):
+        response = self.page.goto(url)
+        try:
+            self.page.wait_for_load_state("networkidle", timeout=ACTION_TIMEOUT)
+        except PlaywrightTimeoutError as exc:
+            self.problems.append(f"network not idle after {ACTION_TIMEOUT} ms: {exc}")
+        return response
+
+    def shot(self, name):
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def reader_factory(browser):
+    readers = []
+
+    def open_reader(**context_options):
+        readers.append(Reader(browser, **context_options))
+        return readers[-1]
+
+    yield open_reader
+    for reader in readers:
+        reader.close()
+
+
+def heading_problems(headings):
+    """Return what is wrong with the outline ``headings``: [(level, text), ...]."""
+    problems = []
+    h1s = [text for level, text in headings if level == 1]
+    if len(h1s) != 1:
+        problems.append(f"{len(h1s)} <h1> elements, expected one: {h1s}")
+    for (before, before_text), (level, text) in pairwise(headings):
+        if level > before + 1:
+            problems.append(
+                f"heading jumps from h{before} {before_text!r} to h{level} {text!r}"
+            )
+    return problems
+
+
+def skip_link_problems(page):
+    problems = []
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        """() => {
+          const el = document.activeElement;
+          const box = el.getBoundingClientRect();
+          return {
+            text: el.textContent.trim(), href: el.getAttribute("href"),
+            visible: box.width > 0 && box.left >= 0 && box.top >= 0
+              && box.right <= window.innerWidth,
+          };
+        }"""
+    )
+    if focused["href"] != "#main":
+        return [f"the first Tab focuses {focused}, not the skip link to #main"]
+    if not focused["visible"]:
+        problems.append(f"the focused skip link is not on screen: {focused}")
+    page.keyboard.press("Enter")
+    try:
+        page.wait_for_function(
+            "() => document.activeElement && document.activeElement.closest('#main')",
+            timeout=ACTION_TIMEOUT,
+        )
+    except PlaywrightTimeoutError:
+        where = page.evaluate(
+            "() => [location.hash, document.activeElement.outerHTML.slice(0, 120)]"
+        )
+        problems.append(f"after Enter on the skip link, focus is not in #main: {where}")
+    return problems
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("name", PAGES)
+def test_public_page_works_for_readers(site, reader_factory, name, width):
+    reader = reader_factory(viewport={"width": width, "height": 800})
+    page = reader.page
+    response = reader.open(site + PAGES[name])
+    assert response.status == 200
+    # The reader's list: console errors and failed requests keep arriving in it.
+    problems = reader.problems
+
+    assert page.locator("main img").count() > 0, "every page here shows images"
+    broken = page.evaluate(LOAD_IMAGES, ACTION_TIMEOUT)
+    problems += [f"image did not load: {img}" for img in broken]
+    reader.shot(f"{name}-{width}")
+
+    if width == 375:
+        scroll_width, inner_width = page.evaluate(
+            "() => [document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        if scroll_width > inner_width:
+            problems.append(
+                f"scrolls sideways: {scroll_width}px wide in a {inner_width}px"
+                f" viewport; overflowing: {page.evaluate(OVERFLOWING)}"
+            )
+
+    problems += heading_problems(page.evaluate(HEADINGS))
+    problems += skip_link_problems(page)
+    assert not problems, "\n".join(problems)
+
+
+def test_hostile_post_runs_no_script(site, reader_factory):
+    reader = reader_factory(viewport={"width": 1280, "height": 800})
+    page = reader.page
+    for url in ["/", "/news/hostile/"]:
+        assert reader.open(site + url).status == 200
+        page.wait_for_timeout(500)
+        assert page.evaluate("typeof window.__xss") == "undefined"
+        assert reader.dialogs == []
+    reader.shot("hostile-article")
+
+    assert page.locator("h1").inner_text() == HOSTILE
+    body = page.locator("article .body")
+    assert "Nothing here may run." in body.inner_text()
+    assert body.locator("script").count() == 0
+    dangerous = body.evaluate(
+        """(body) => [...body.querySelectorAll("*")].flatMap((el) =>
+          [...el.attributes]
+            .filter((a) => a.name.startsWith("on") || /^\\s*javascript:/i.test(a.value))
+            .map((a) => `${el.tagName} ${a.name}="${a.value}"`))"""
+    )
+    assert dangerous == []
+
+
+def test_article_reads_without_javascript(site, reader_factory):
+    reader = reader_factory(
+        viewport={"width": 375, "height": 800}, java_script_enabled=False
+    )
+    page = reader.page
+    assert reader.open(site + PAGES["article"]).status == 200
+    reader.shot("article-375-no-js")
+    assert page.locator("article h1").first.inner_text() == ARTICLE_TITLE
+    assert ARTICLE_TEXT in page.locator("article .body").inner_text()
+    assert page.locator("article .body img[alt='The new pier']").is_visible()
