@@ -260,6 +260,9 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
             for formset in content:
                 self.save_formset(request, form, formset, change)
             uploads.link(post)
+            # The image links may have changed with the inlines or the uploads.
+            post.refresh_html()
+            Post.objects.filter(pk=post.pk).update(body_html=post.body_html)
 
         revision = revisions.save_edit(
             post, by=request.user, save=save, reason="edited in the admin"

@@ -56,8 +56,7 @@ def references(body):
 
 
 def link(post):
-    """Record the uploads ``post``'s body refers to as its image links, and
-    re-render it if that resolves new images."""
+    """Record the uploads ``post``'s body refers to as its image links."""
     wanted = references(post.body)
     known = set(
         post.image_links.filter(Q(reference__in=wanted)).values_list(
@@ -69,9 +68,6 @@ def link(post):
         PostImage(post=post, image=image, reference=reference)
         for reference, image in new.items()
     )
-    if new:
-        post.refresh_html()
-        Post.objects.filter(pk=post.pk).update(body_html=post.body_html)
 
 
 def render(body, post=None):

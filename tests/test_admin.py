@@ -404,3 +404,27 @@ def test_authors_see_audit_entries_and_preview_links_of_their_posts_only(
     for name in ["auditentry", "previewlink"]:
         response = client.get(reverse(f"admin:news_{name}_changelist"))
         assert [e.post.title for e in response.context["cl"].result_list] == ["Mine"]
+
+
+def test_an_image_link_added_in_the_admin_renders_in_the_body(client):
+    from news import images
+
+    image, _ = images.store(image_bytes(size=(30, 20)), alt="Harbour")
+    post = make_post(title="Pictures", status=S.DRAFT, body="![](pics/1.png)\n")
+    assert 'src="pics/1.png"' in post.body_html
+    client.force_login(make_user("sam", superuser=True))
+    data = form_data(
+        post,
+        **{
+            "image_links-TOTAL_FORMS": "1",
+            "image_links-0-reference": "pics/1.png",
+            "image_links-0-image": str(image.pk),
+            "image_links-0-path": "",
+        },
+    )
+    response = client.post(change_url(post), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    post.refresh_from_db()
+    assert list(post.image_links.values_list("reference", flat=True)) == ["pics/1.png"]
+    assert f'src="{image.file.url}"' in post.body_html
+    assert 'width="30"' in post.body_html
