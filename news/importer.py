@@ -407,7 +407,6 @@ class Importer:
             self._create(post, values, relpath, warnings)
         else:
             post.save()
-        if not creating:
             post.image_links.all().delete()
         links = PostImage.objects.bulk_create(
             PostImage(post=post, image=image, reference=key, path=references[key].path)
