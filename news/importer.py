@@ -288,7 +288,8 @@ class Importer:
         tz=None,
         progress=None,
     ):
-        self.site_root = site_root.strip("/")
+        self.site_root_option = str(site_root)
+        self.site_root = ""
         self.status = status
         self.default_author = author
         self.overwrite = overwrite
@@ -322,6 +323,7 @@ class Importer:
             if not hasattr(source, "documents"):
                 source = open_source(source)
             try:
+                self.site_root = site_root_within(source, self.site_root_option)
                 for member in getattr(source, "escaping", ()):
                     self._problem(member, "zip member escapes the archive")
                     self.report.failed += 1
@@ -623,6 +625,27 @@ def fingerprint(post, **known):
         **post.document_values(**known),
         "body": hashlib.sha256(post.body.encode()).hexdigest(),
     }
+
+
+def site_root_within(source, site_root):
+    """Return ``site_root`` relative to the source's root, or raise ValueError.
+
+    An absolute path must lie inside a directory source; any other value is
+    taken as relative to the import root and must stay inside it.
+    """
+    if not site_root.strip("/."):
+        return ""
+    if Path(site_root).is_absolute() and hasattr(source, "root"):
+        try:
+            return Path(site_root).resolve().relative_to(source.root).as_posix()
+        except ValueError:
+            raise ValueError(
+                f"--site-root {site_root} is not inside the import root {source.root}"
+            ) from None
+    relative = normalise(site_root.lstrip("/"))
+    if relative is None:
+        raise ValueError(f"--site-root {site_root} leaves the import root")
+    return relative
 
 
 def image_digests(references):

@@ -371,3 +371,21 @@ def test_oversized_files_fail_and_oversized_images_warn(tmp_path, monkeypatch):
     assert (report.created, report.failed) == (1, 1)
     assert "huge.md: error: file is larger than 1 MB" in messages(report)
     assert "ok.md:4: warning: big.png: file is larger than 1 MB" in messages(report)
+
+
+def test_site_root_may_be_absolute_inside_the_root_and_nowhere_else(tmp_path):
+    root = write_tree(
+        tmp_path / "site",
+        {
+            "docs/p.md": "---\ntitle: T\nbanner: img/b.png\n---\n",
+            "public/img/b.png": image_bytes(),
+        },
+    )
+    report = run(root, site_root=str(root / "public"))
+    assert (report.created, report.warnings) == (1, 0)
+    with pytest.raises(ValueError, match="is not inside the import root"):
+        run(root, site_root=str(tmp_path))
+    with pytest.raises(CommandError) as error:
+        call_command("import_markdown", str(root), "--site-root", "../elsewhere")
+    assert error.value.returncode == 2
+    assert "leaves the import root" in str(error.value)

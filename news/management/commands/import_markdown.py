@@ -23,8 +23,8 @@ class Command(BaseCommand):
             "--site-root",
             default="",
             metavar="DIR",
-            help="Where img/... and /img/... paths resolve, relative to each import "
-            "root (default: the import root).",
+            help="Where img/... and /img/... paths resolve: a folder inside the import "
+            "root, relative to it or absolute (default: the import root).",
         )
         parser.add_argument(
             "--status",
