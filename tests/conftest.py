@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-# The S3 server, Redis and PostgreSQL fixtures.
-pytest_plugins = ["tests.services"]
+# Fixtures for the S3 server, Redis, PostgreSQL and the browser.
+pytest_plugins = ["tests.services", "tests.browser"]
 
 
 def _find_corpus():

@@ -4,60 +4,18 @@ Screenshots of the admin screens are saved under ``var/test-artifacts/browser``
 (or ``$NEWSDESK_ARTIFACT_DIR``).
 """
 
-import os
-import shutil
 from datetime import timedelta
-from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from news.models import Post
 
-from .conftest import require_service
+from .browser import ARTIFACT_ROOT
 from .factories import image_bytes, make_user
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-ARTIFACTS = Path(
-    os.environ.get(
-        "NEWSDESK_ARTIFACT_DIR",
-        Path(__file__).resolve().parent.parent / "var" / "test-artifacts" / "browser",
-    )
-)
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    require_service("Playwright", sync_playwright is not None, "pip install playwright")
-    require_service(
-        "Chromium",
-        os.path.exists(CHROMIUM) or shutil.which("chromium"),
-        "apt-get install chromium",
-    )
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the
-    # test makes between steps are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    # The live server's request threads must not keep connections open past the
-    # test, or PostgreSQL refuses to drop the test database.
-    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+ARTIFACTS = ARTIFACT_ROOT / "browser"
 
 
 class Desk:

@@ -6,22 +6,18 @@ sideways on the phone, the skip link works from the keyboard, and the headings
 form an outline. Screenshots are saved under ``var/test-artifacts/public``.
 """
 
-import os
-import shutil
 from datetime import timedelta
 from itertools import pairwise
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.utils import timezone
 
 from news import images, markdown
 from news.models import PostImage
 
-from .conftest import require_service
+from .browser import ARTIFACT_ROOT
 from .factories import (
     HOSTILE,
     add_authors,
@@ -34,22 +30,12 @@ from .factories import (
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-    from playwright.sync_api import sync_playwright
 except ImportError:  # the browser fixture skips (or fails in CI)
-    sync_playwright = None
     PlaywrightTimeoutError = TimeoutError
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "var" / "test-artifacts" / "public"
+ARTIFACTS = ARTIFACT_ROOT / "public"
 # Milliseconds: a local page that takes longer than this is a failure in itself.
 ACTION_TIMEOUT = 5_000
 NAVIGATION_TIMEOUT = 10_000
@@ -122,29 +108,6 @@ OVERFLOWING = """() => {
 
 HEADINGS = """() => [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")]
   .map((h) => [Number(h.tagName[1]), h.textContent.trim().slice(0, 60)])"""
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    require_service("Playwright", sync_playwright is not None, "pip install playwright")
-    require_service(
-        "Chromium",
-        os.path.exists(CHROMIUM) or shutil.which("chromium"),
-        "apt-get install chromium",
-    )
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the
-    # test makes between steps are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    # The live server's request threads must not keep connections open past the
-    # test, or PostgreSQL refuses to drop the test database.
-    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    # A browser per test: Chromium asks for /favicon.ico once per browser, so a
-    # shared one would report a missing icon on whichever page came first.
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def store_image(color, alt):
