@@ -123,12 +123,13 @@ def document_for(post):
                 folder, "images", posixpath.basename(post.banner.file.name)
             )
             files[banner_path] = post.banner
-    values = post.document_values()
+    current = post.document_values()
+    written = written_values(current, post)
     if banner_path:
-        values["banner"] = posixpath.relpath(banner_path, folder or ".")
+        written["banner"] = posixpath.relpath(banner_path, folder or ".")
 
     if source is None:
-        doc = frontmatter.compose(written_values(values, post), post.body)
+        doc = frontmatter.compose(written, post.body)
         return relpath, frontmatter.serialize(doc), False, list(files.items())
 
     doc = frontmatter.Document(
@@ -139,7 +140,7 @@ def document_for(post):
         bom=source.bom,
         newline=source.newline,
     )
-    changes = changed_values(source.snapshot, post.document_values(), values, post)
+    changes = changed_values(source.snapshot, current, written)
     if not changes:
         return relpath, frontmatter.serialize(doc), False, list(files.items())
     doc = frontmatter.parse(frontmatter.serialize(doc), name=relpath)
@@ -147,9 +148,9 @@ def document_for(post):
     return relpath, frontmatter.serialize(doc), True, list(files.items())
 
 
-def changed_values(snapshot, current, values, post):
-    """Return the front-matter changes between the import snapshot and now."""
-    written = written_values(values, post)
+def changed_values(snapshot, current, written):
+    """Return the front-matter changes between the import snapshot and the
+    ``current`` values, taking what to write from ``written``."""
     changes = {}
     for name, value in current.items():
         if name == "extra" or snapshot.get(name) == value:
