@@ -10,4 +10,6 @@ from cms.settings import *  # noqa: E402,F403
 
 ROOT_URLCONF = "bench.urls"
 DEBUG = False
+# Plain HTTP on 127.0.0.1: production terminates TLS in front of the app.
+SECURE_SSL_REDIRECT = False
 LOGGING = {"version": 1, "disable_existing_loggers": False}

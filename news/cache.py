@@ -7,6 +7,10 @@ other code path that edits a post readers can see. The version also ends by
 itself when the next scheduled post becomes due, so a scheduled post appears on
 time with no cron and no stale list outlives it.
 
+PageCacheMiddleware answers hits early in the middleware stack; the
+public_page decorator marks the views whose pages it may keep and adds the
+validators and Cache-Control to every public page.
+
 The version lives in the cache, so processes see each other's invalidations only
 through a shared cache (Redis): settings turn the page cache on by default only
 then. ETag and Last-Modified need no shared state and are always sent.
@@ -19,8 +23,10 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.decorators import method_decorator
 from django.utils.http import http_date, parse_http_date
 
 from .models import Post
@@ -77,17 +83,6 @@ def _cacheable(response):
     )
 
 
-def _finish(response, freshness, now):
-    """Add validators and Cache-Control to a fresh 200 response."""
-    if hasattr(response, "render") and callable(response.render):
-        response.render()
-    changed, due = freshness.get()
-    response["ETag"] = f'"{hashlib.md5(response.content).hexdigest()}"'  # noqa: S324
-    if changed is not None:
-        response["Last-Modified"] = http_date(changed.timestamp())
-    _cache_control(response, due, now)
-
-
 def _cache_control(response, due, now):
     """Let browsers and CDNs keep the page briefly, never past the next
     scheduled post."""
@@ -100,47 +95,102 @@ def _cache_control(response, due, now):
 
 
 def public_page(view=None, *, cache_page=True):
-    """Decorate a public view: conditional GET (ETag, Last-Modified, 304),
-    CDN-friendly Cache-Control, and, if ``cache_page`` and the
-    ``NEWSDESK_PAGE_CACHE`` setting allow it, the versioned page cache."""
+    """Decorate a public view, or a class-based view's class: conditional GET
+    (ETag, Last-Modified, 304) and CDN-friendly Cache-Control. With
+    ``cache_page``, PageCacheMiddleware keeps its pages when the
+    ``NEWSDESK_PAGE_CACHE`` setting allows it."""
 
     def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if request.method not in ("GET", "HEAD"):
-                return view(request, *args, **kwargs)
-            now = timezone.now()
-            freshness = _Freshness()
-            key = state = None
-            if cache_page and settings.NEWSDESK_PAGE_CACHE:
-                # One round trip for the version and the page. A page stored
-                # under another version is a miss, so an invalidation is seen
-                # by every process at once, and a late write of a page made
-                # before it can never be served after it.
-                key = _key(request)
-                found = cache.get_many([VERSION_KEY, key])
-                state = _current(found.get(VERSION_KEY), freshness, now)
-                entry = found.get(key)
-                if entry is not None and entry[0] == state["token"]:
-                    response = HttpResponse(entry[1], headers=entry[2])
-                    _cache_control(response, state["due"], now)
-                    return _conditional(request, response)
-            response = view(request, *args, **kwargs)
-            if not _cacheable(response):
-                return response
-            _finish(response, freshness, now)
-            if key is not None:
-                timeout = _seconds_until(
-                    state["due"], now, settings.NEWSDESK_PAGE_CACHE_TIMEOUT
-                )
-                if timeout > 0:
-                    entry = (state["token"], response.content, dict(response.items()))
-                    cache.set(key, entry, timeout=timeout)
-            return _conditional(request, response)
-
-        return wrapped
+        if isinstance(view, type):
+            view = method_decorator(_validated, name="dispatch")(view)
+        else:
+            view = _validated(view)
+        view.page_cache = cache_page
+        return view
 
     return decorator(view) if view is not None else decorator
+
+
+def _validated(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        if not _cacheable(response):
+            return response
+        now = timezone.now()
+        freshness = _freshness(request)
+        if hasattr(response, "render") and callable(response.render):
+            response.render()
+        changed, due = freshness.get()
+        response["ETag"] = f'"{hashlib.md5(response.content).hexdigest()}"'  # noqa: S324
+        if changed is not None:
+            response["Last-Modified"] = http_date(changed.timestamp())
+        _cache_control(response, due, now)
+        return _conditional(request, response)
+
+    return wrapped
+
+
+def _freshness(request):
+    """One _Freshness per request, shared by the view and the page cache."""
+    if not hasattr(request, "_newsdesk_freshness"):
+        request._newsdesk_freshness = _Freshness()
+    return request._newsdesk_freshness
+
+
+def _page_cache_allows(request):
+    """Whether the URL is served by a view that public_page lets be cached."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    view = getattr(match.func, "view_class", match.func)
+    return getattr(view, "page_cache", False)
+
+
+class PageCacheMiddleware:
+    """Serve public pages from the versioned page cache.
+
+    It sits before the session, authentication and CSRF middleware, so a hit
+    costs one cache round trip and none of their work; a miss stores the
+    response as the rest of the stack made it, headers included (CSP,
+    X-Frame-Options). Only GET and HEAD of views that public_page allows are
+    cached, and only 200 responses that set no cookie and do not vary by one.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            not settings.NEWSDESK_PAGE_CACHE
+            or request.method not in ("GET", "HEAD")
+            or not _page_cache_allows(request)
+        ):
+            return self.get_response(request)
+        now = timezone.now()
+        # One round trip for the version and the page. A page stored under
+        # another version is a miss, so an invalidation is seen by every
+        # process at once, and a late write of a page made before it can never
+        # be served after it.
+        key = _key(request)
+        found = cache.get_many([VERSION_KEY, key])
+        state = _current(found.get(VERSION_KEY), _freshness(request), now)
+        entry = found.get(key)
+        if entry is not None and entry[0] == state["token"]:
+            response = HttpResponse(entry[1], headers=entry[2])
+            _cache_control(response, state["due"], now)
+            return _conditional(request, response)
+        response = self.get_response(request)
+        timeout = _seconds_until(
+            state["due"], now, settings.NEWSDESK_PAGE_CACHE_TIMEOUT
+        )
+        if response.status_code == 200 and _cacheable(response) and timeout > 0:
+            entry = (state["token"], response.content, dict(response.items()))
+            cache.set(key, entry, timeout=timeout)
+        return response
 
 
 def _conditional(request, response):

@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
-from django.utils.decorators import method_decorator
 from django.views.generic import (
     DetailView,
     ListView,
@@ -46,12 +45,12 @@ class PostListMixin:
         return super().paginate_queryset(cards, page_size)
 
 
-@method_decorator(public_page, name="dispatch")
+@public_page
 class PostListView(PostListMixin, ListView):
     pass
 
 
-@method_decorator(public_page, name="dispatch")
+@public_page
 class PostDetailView(DetailView):
     context_object_name = "post"
 
@@ -109,21 +108,21 @@ class SectionPostListView(PostListMixin, ListView):
         )
 
 
-@method_decorator(public_page, name="dispatch")
+@public_page
 class TagPostListView(SectionPostListView):
     section_model = Tag
     post_field = "tags"
     section_name = "tag"
 
 
-@method_decorator(public_page, name="dispatch")
+@public_page
 class CategoryPostListView(SectionPostListView):
     section_model = Category
     post_field = "category"
     section_name = "category"
 
 
-@method_decorator(public_page, name="dispatch")
+@public_page
 class AuthorPostListView(SectionPostListView):
     section_model = Author
     post_field = "authors"
@@ -136,17 +135,17 @@ class ArchiveMixin(PostListMixin):
     allow_future = False
 
 
-@method_decorator(public_page, name="dispatch")
+@public_page
 class PostYearArchiveView(ArchiveMixin, YearArchiveView):
     make_object_list = True
 
 
-@method_decorator(public_page, name="dispatch")
+@public_page
 class PostMonthArchiveView(ArchiveMixin, MonthArchiveView):
     month_format = "%m"
 
 
-@method_decorator(public_page(cache_page=False), name="dispatch")
+@public_page(cache_page=False)
 class SearchView(PostListMixin, ListView):
     template_name = "news/search.html"
     # Readers want to know how many posts matched.
@@ -162,7 +161,7 @@ class SearchView(PostListMixin, ListView):
         )
 
 
-@method_decorator(public_page, name="dispatch")
+@public_page
 class RobotsView(TemplateView):
     template_name = "robots.txt"
     content_type = "text/plain; charset=utf-8"

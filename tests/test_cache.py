@@ -198,3 +198,44 @@ def test_a_reimported_live_post_is_seen_at_once(
 def rename(post):
     post.title = "Corrected headline"
     post.save()
+
+
+def test_cached_page_keeps_the_security_headers(client, page_cache, post):
+    first = client.get("/news/cached/")
+    second = client.get("/news/cached/")
+    for header in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+    ):
+        assert second[header] == first[header], header
+
+
+def test_cached_page_is_served_to_a_signed_in_editor_without_queries(
+    client, page_cache, post, django_assert_num_queries
+):
+    # A hit is answered before the session and authentication middleware run:
+    # even a signed-in editor's request costs no session or user query.
+    client.force_login(User.objects.create_user("editor", is_staff=True))
+    anonymous = client.get("/news/cached/")
+    with django_assert_num_queries(0):
+        hit = client.get("/news/cached/")
+    assert hit.content == anonymous.content
+    assert "Set-Cookie" not in hit
+
+
+@pytest.mark.parametrize("url", ["/admin/login/", "/healthz"])
+def test_only_public_pages_are_cached(client, page_cache, post, url):
+    def pages():
+        return [key for key in django_cache._cache if "newsdesk:page:" in key]
+
+    assert client.get(url).status_code == 200
+    assert pages() == []
+    client.get("/news/cached/")
+    assert len(pages()) == 1
+
+
+def test_posted_requests_bypass_the_page_cache(client, page_cache, post):
+    client.get("/news/cached/")
+    assert client.post("/news/cached/").status_code == 405

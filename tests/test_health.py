@@ -42,7 +42,7 @@ def test_cache_down_is_a_503_naming_only_the_check(client, settings):
     port = free_port()  # nothing listens there
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cms.redis_cache.RedisCache",
             "LOCATION": f"redis://:hunter2@127.0.0.1:{port}/0",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -93,7 +93,7 @@ def test_database_down_is_a_503(client, monkeypatch):
 def test_health_against_the_shared_services(client, settings, redis_url, s3_storage):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cms.redis_cache.RedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": "newsdesk-tests",
         }

@@ -70,6 +70,9 @@ def test_default_database_is_sqlite_in_var_with_wal(monkeypatch):
     assert db["ENGINE"] == "django.db.backends.sqlite3"
     assert Path(db["NAME"]).name == "db.sqlite3"
     assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
+    # Kept across requests: opening one costs as much as serving a cached page.
+    assert db["CONN_MAX_AGE"] == 60
+    assert db["CONN_HEALTH_CHECKS"] is True
     assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert db["OPTIONS"]["timeout"] == 20
 
@@ -141,10 +144,7 @@ def test_bucket_selects_s3_media(monkeypatch):
 
 def test_redis_url_selects_redis_cache(monkeypatch):
     settings = load(monkeypatch, DJANGO_DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/1")
-    assert (
-        settings.CACHES["default"]["BACKEND"]
-        == "django.core.cache.backends.redis.RedisCache"
-    )
+    assert settings.CACHES["default"]["BACKEND"] == "cms.redis_cache.RedisCache"
     assert settings.CACHES["default"]["LOCATION"] == "redis://127.0.0.1:6379/1"
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
 

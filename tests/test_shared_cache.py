@@ -17,7 +17,7 @@ def redis_cache(settings, redis_url):
     prefix = f"newsdesk-test-{uuid.uuid4().hex[:8]}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cms.redis_cache.RedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": prefix,
         }
@@ -56,3 +56,11 @@ def test_pages_are_served_with_the_redis_cache(client, redis_cache):
     response = client.get(post.get_absolute_url())
     assert response.status_code == 200
     assert "Cached world" in response.content.decode()
+
+
+def test_one_redis_client_serves_every_operation(redis_cache):
+    # Django's backend builds a client per operation; ours keeps one per pool.
+    cache.set("a", 1, timeout=30)
+    assert cache.get("a") == 1
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
+    assert cache.get_many(["a", "b"]) == {"a": 1}
