@@ -22,14 +22,17 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.http import http_date, parse_http_date
+from taggit.models import Tag
 
-from .models import Post
+from .models import Author, Category, Image, Post, SiteChange
 
 VERSION_KEY = "newsdesk:pages:version"
 
@@ -37,6 +40,33 @@ VERSION_KEY = "newsdesk:pages:version"
 def invalidate():
     """Abandon every cached page: the next request of each page makes it anew."""
     cache.delete(VERSION_KEY)
+
+
+def site_changed():
+    """Record that something readers see changed outside a post's own row (an
+    author renamed, a post deleted...): Last-Modified moves, rendered fragments
+    are made anew, and cached pages are dropped once the change commits."""
+    now = timezone.now()
+    if not SiteChange.objects.update(changed_at=now):
+        SiteChange.objects.create(changed_at=now)
+    transaction.on_commit(invalidate)
+
+
+def _edited(sender, instance, created=False, raw=False, **kwargs):
+    # A new author, category, tag or image shows nowhere until a post uses it,
+    # and saving that post moves freshness by itself.
+    if not created and not raw:
+        site_changed()
+
+
+def connect_signals():
+    """Follow the edits that change public pages without saving a post."""
+    for model in (Author, Category, Tag, Image):
+        post_save.connect(_edited, sender=model, dispatch_uid=f"site-{model.__name__}")
+        post_delete.connect(
+            _edited, sender=model, dispatch_uid=f"site-delete-{model.__name__}"
+        )
+    post_delete.connect(_edited, sender=Post, dispatch_uid="site-delete-Post")
 
 
 class _Freshness:

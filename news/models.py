@@ -134,6 +134,10 @@ class PostQuerySet(models.QuerySet):
             if post.body_html != before:
                 Post.objects.filter(pk=post.pk).update(body_html=post.body_html)
                 changed += 1
+        if changed:
+            from . import cache
+
+            cache.site_changed()
         return changed
 
     def scheduled(self):
@@ -187,9 +191,10 @@ class PostQuerySet(models.QuerySet):
     def freshness(self):
         """Return ``(last_changed, next_due)`` of the public site, in one query.
 
-        ``last_changed`` is the later of the newest edit of any post and the
-        newest publication time that has passed; ``next_due`` is the time of the
-        next scheduled post, or None. Each part is an index lookup.
+        ``last_changed`` is the latest of the newest edit of any post, the
+        newest publication time that has passed and the last SiteChange;
+        ``next_due`` is the time of the next scheduled post, or None. Each part
+        is an index lookup.
         """
         published = self.published().order_by("-published_at")
         due = self.scheduled().order_by("published_at")
@@ -199,13 +204,27 @@ class PostQuerySet(models.QuerySet):
             .annotate(
                 latest=Subquery(published.values("published_at")[:1]),
                 due=Subquery(due.values("published_at")[:1]),
+                site=Subquery(
+                    SiteChange.objects.order_by("-changed_at").values("changed_at")[:1]
+                ),
             )
             .first()
         )
         if row is None:
             return None, None
-        changed = max(filter(None, [row["updated_at"], row["latest"]]))
+        changed = max(filter(None, [row["updated_at"], row["latest"], row["site"]]))
         return changed, row["due"]
+
+
+class SiteChange(models.Model):
+    """When something readers see last changed outside a post's own row: an
+    author, category, tag or image edited, a post deleted, bodies rendered
+    again. One row, moved by news.cache.site_changed(); freshness() reads it."""
+
+    changed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Site changed at {self.changed_at:%Y-%m-%d %H:%M:%S}"
 
 
 def with_published_posts(queryset, post_field):

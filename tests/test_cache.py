@@ -5,13 +5,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache as django_cache
 from django.utils import timezone
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_http_date
 
-from news import cache, revisions, workflow
+from news import cache, images, revisions, workflow
 from news.importer import Importer
-from news.models import Post
+from news.models import Author, Category, Post, PostAuthor, SiteChange
 
-from .factories import make_post
+from .factories import image_bytes, make_post
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +239,96 @@ def test_only_public_pages_are_cached(client, page_cache, post, url):
 def test_posted_requests_bypass_the_page_cache(client, page_cache, post):
     client.get("/news/cached/")
     assert client.post("/news/cached/").status_code == 405
+
+
+def test_a_renamed_author_is_seen_at_once_and_moves_last_modified(
+    admin_client, client, page_cache, post, django_capture_on_commit_callbacks
+):
+    author = Author.objects.create(name="Ada Lovelace", slug="ada")
+    PostAuthor.objects.create(post=post, author=author, position=0)
+    post.save()
+    before = client.get("/news/cached/")
+    assert "Ada Lovelace" in before.content.decode()
+    later = timezone.now() + timedelta(seconds=5)
+    with (
+        mock.patch("django.utils.timezone.now", return_value=later),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = admin_client.post(
+            f"/admin/news/author/{author.pk}/change/",
+            {"name": "Ada King", "slug": "ada", "bio": ""},
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    after = client.get("/news/cached/")
+    assert "Ada King" in after.content.decode()
+    assert "Ada Lovelace" not in client.get("/").content.decode()
+    assert parse(after["Last-Modified"]) > parse(before["Last-Modified"])
+    # A browser holding the old page is not told it is current.
+    assert (
+        client.get(
+            "/news/cached/", HTTP_IF_MODIFIED_SINCE=before["Last-Modified"]
+        ).status_code
+        == 200
+    )
+
+
+@pytest.mark.parametrize("edit", ["category", "tag", "banner alt"])
+def test_edits_shown_on_post_pages_are_seen_at_once(
+    client, page_cache, post, edit, django_capture_on_commit_callbacks
+):
+    category = Category.objects.create(name="Releases", slug="releases")
+    banner, _ = images.store(image_bytes(), alt="Old banner text")
+    Post.objects.filter(pk=post.pk).update(category=category, banner=banner)
+    page = client.get("/news/cached/").content.decode()
+    assert "Releases" in page and "Old banner text" in page and "news" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        if edit == "category":
+            category.name = "Announcements"
+            category.save()
+        elif edit == "tag":
+            tag = post.tags.get()
+            tag.name = "headlines"
+            tag.save()
+        else:
+            banner.alt = "New banner text"
+            banner.save()
+    page = client.get("/news/cached/").content.decode()
+    expected = {"category": "Announcements", "tag": "headlines"}
+    assert expected.get(edit, "New banner text") in page
+
+
+def test_a_deleted_post_leaves_cached_lists_at_once(
+    admin_client, client, page_cache, post, django_capture_on_commit_callbacks
+):
+    assert "Cached post" in client.get("/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            f"/admin/news/post/{post.pk}/delete/", {"post": "yes"}
+        )
+    assert response.status_code == 302
+    assert "Cached post" not in client.get("/").content.decode()
+    assert client.get("/news/cached/").status_code == 404
+
+
+def test_reimporting_an_unchanged_tree_keeps_last_modified(client, tmp_path):
+    (tmp_path / "story.md").write_text("---\ntitle: Steady\n---\nText\n")
+    Importer().run([tmp_path])
+    before = client.get("/")["Last-Modified"]
+    Importer().run([tmp_path])
+    assert client.get("/")["Last-Modified"] == before
+    assert not SiteChange.objects.exists()
+
+
+def parse(value):
+    return parse_http_date(value)
+
+
+def test_bodies_rendered_again_are_seen_at_once(
+    client, page_cache, post, django_capture_on_commit_callbacks
+):
+    Post.objects.filter(pk=post.pk).update(body_html="<p>Old rendering</p>")
+    assert "Old rendering" in client.get("/news/cached/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert Post.objects.all().rerender() == 1
+    page = client.get("/news/cached/").content.decode()
+    assert "Old rendering" not in page and "Body text." in page
