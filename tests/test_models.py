@@ -1,10 +1,12 @@
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from news import images
-from news.models import Post, PostImage
+from news.models import Post, PostImage, SiteChange
 
 from .factories import image_bytes, make_post
 
@@ -66,3 +68,31 @@ def test_image_references_render_from_the_posts_mapping():
 def test_unicode_slugs_are_allowed():
     post = make_post(title="社区动态", slug="社区动态")
     assert post.get_absolute_url() == "/news/%E7%A4%BE%E5%8C%BA%E5%8A%A8%E6%80%81/"
+
+
+def test_freshness_follows_published_scheduled_and_site_changes():
+    assert Post.objects.freshness() == (None, None)
+    now = timezone.now()
+    hour = timedelta(hours=1)
+    make_post(title="Old", published_at=now - 3 * hour)
+    make_post(title="Draft", status=Post.Status.DRAFT, published_at=now + 5 * hour)
+    make_post(title="Later", published_at=now + 2 * hour)
+    make_post(title="Soon", published_at=now + hour)
+    make_post(
+        title="Archived", status=Post.Status.ARCHIVED, published_at=now + hour / 2
+    )
+    published = Post.objects.published()
+    latest_edit = Post.objects.aggregate(m=Max("updated_at"))["m"]
+    changed, due = Post.objects.freshness()
+    # The next due post is the earliest scheduled one, not a draft or archive.
+    assert due == Post.objects.scheduled().aggregate(m=Min("published_at"))["m"]
+    assert due == Post.objects.get(title="Soon").published_at
+    assert changed == max(latest_edit, published.aggregate(m=Max("published_at"))["m"])
+    # A publication time that has passed counts as a change.
+    Post.objects.filter(title="Old").update(published_at=now + hour / 4)
+    with mock.patch("django.utils.timezone.now", return_value=now + hour / 3):
+        assert Post.objects.freshness()[0] == now + hour / 4
+    # So does a SiteChange, as an aware datetime on every database.
+    site = now + 9 * hour
+    SiteChange.objects.create(changed_at=site)
+    assert Post.objects.freshness()[0] == site
