@@ -163,6 +163,12 @@ def _validated(view):
     return wrapped
 
 
+def freshness(request):
+    """Return the site's ``(last_changed, next_due)``, read at most once per
+    request."""
+    return _freshness(request).get()
+
+
 def _freshness(request):
     """One _Freshness per request, shared by the view and the page cache."""
     if not hasattr(request, "_newsdesk_freshness"):

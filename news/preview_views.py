@@ -6,13 +6,18 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from . import previews, revisions
+from . import fragments, previews, revisions
 from .models import Revision
 
 
 @method_decorator(never_cache, name="dispatch")
 class PreviewView(TemplateView):
     template_name = "news/post_preview.html"
+
+    def get_context_data(self, *, post, **kwargs):
+        context = super().get_context_data(post=post, **kwargs)
+        context["article"] = fragments.render_article({"post": post}, self.request)
+        return context
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)

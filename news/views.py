@@ -1,13 +1,14 @@
 """The public site: generic views over Post.objects.published().
 
 Every view reads through published(); anything else is a 404. Each page runs a
-fixed number of queries: bylines, tags and banner renditions are prefetched.
+fixed number of queries, and shows posts through news.fragments: the queries
+here decide which posts a page shows, the fragments what each looks like.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.views.generic import (
     DetailView,
     ListView,
@@ -17,13 +18,12 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
-from . import search
-from .cache import public_page
-from .models import Author, Category, Post, Rendition, with_published_posts
+from . import fragments, search
+from .cache import freshness, public_page
+from .models import Author, Category, Post, with_published_posts
 from .pagination import UncountedPaginator
 
 PAGE_SIZE = 20
-RELATED_POSTS = 3
 
 
 class PostListMixin:
@@ -33,16 +33,14 @@ class PostListMixin:
     template_name = "news/post_list.html"
 
     def get_queryset(self):
-        return Post.objects.published().defer("body", "body_html", "extra")
+        # Which posts, in which order: the cards come from news.fragments.
+        return Post.objects.published().only("pk", "published_at")
 
-    def paginate_queryset(self, queryset, page_size):
-        # Load what a post card shows for the page only, in a fixed number of
-        # queries; archive views also query get_queryset() for their neighbours.
-        cards = queryset.select_related("banner").prefetch_related(
-            Prefetch("authors", queryset=Author.objects.only("name", "slug")),
-            Prefetch("banner__renditions", queryset=Rendition.objects.all()),
-        )
-        return super().paginate_queryset(cards, page_size)
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        changed, _ = freshness(self.request)
+        context["cards"] = fragments.cards(context["posts"], changed)
+        return context
 
 
 @public_page
@@ -53,17 +51,10 @@ class PostListView(PostListMixin, ListView):
 @public_page
 class PostDetailView(DetailView):
     context_object_name = "post"
+    template_name = "news/post_detail.html"
 
     def get_queryset(self):
-        return (
-            Post.objects.published()
-            .select_related("category", "banner")
-            .prefetch_related(
-                Prefetch("authors", queryset=Author.objects.only("name", "slug")),
-                "tags",
-                Prefetch("banner__renditions", queryset=Rendition.objects.all()),
-            )
-        )
+        return Post.objects.published().only("pk", "slug")
 
     def get(self, request, *args, **kwargs):
         try:
@@ -77,13 +68,9 @@ class PostDetailView(DetailView):
             return HttpResponsePermanentRedirect(post.get_absolute_url())
 
     def get_context_data(self, **kwargs):
-        post = self.object
-        published = Post.objects.published().only("title", "slug", "published_at")
+        changed, _ = freshness(self.request)
         return super().get_context_data(
-            related=published.related_to(post)[:RELATED_POSTS],
-            previous=published.before(post).first(),
-            next=published.after(post).first(),
-            **kwargs,
+            article=fragments.article(self.object, changed, self.request), **kwargs
         )
 
 
@@ -93,7 +80,9 @@ class SectionPostListView(PostListMixin, ListView):
     section_model = None
     post_field = None
     section_name = ""
-    allow_empty = False
+    # The section is found only if a published post is in it, so the first
+    # page is never empty; later pages past the end are still 404s.
+    allow_empty = True
 
     def get_queryset(self):
         sections = with_published_posts(
@@ -103,8 +92,13 @@ class SectionPostListView(PostListMixin, ListView):
         return super().get_queryset().filter(**{self.post_field: self.section})
 
     def get_context_data(self, **kwargs):
+        feed = f"news:{self.section_name}_feed"
         return super().get_context_data(
-            section=self.section, section_name=self.section_name, **kwargs
+            section=self.section,
+            section_name=self.section_name,
+            section_rss_url=reverse(feed, args=[self.section.slug]),
+            section_atom_url=reverse(f"{feed}_atom", args=[self.section.slug]),
+            **kwargs,
         )
 
 
@@ -146,14 +140,17 @@ class PostMonthArchiveView(ArchiveMixin, MonthArchiveView):
 
 
 @public_page(cache_page=False)
-class SearchView(PostListMixin, ListView):
+class SearchView(ListView):
     template_name = "news/search.html"
+    context_object_name = "posts"
+    paginate_by = PAGE_SIZE
     # Readers want to know how many posts matched.
     paginator_class = Paginator
 
     def get_queryset(self):
         self.query = search.clean(self.request.GET.get("q", ""))
-        return search.search(self.query).defer("body", "extra")
+        # Highlighted cards differ per query: rendered here, not kept.
+        return fragments.with_cards(search.search(self.query).defer("body", "extra"))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -2,6 +2,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 # Fixtures for the S3 server, Redis, PostgreSQL and the browser.
 pytest_plugins = ["tests.services", "tests.browser"]
@@ -53,3 +54,12 @@ def media_root(settings, tmp_path):
             },
         }
     return root
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Start every test with an empty cache: pages and fragments of an earlier
+    test's rolled-back rows must not be found by this one's."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,141 @@
+"""Rendered pieces of public pages, kept for the version of the site they show.
+
+A post's list card and an article's parts (its head tags, the article, and the
+related and adjacent posts) are rendered once per version of the site, then
+reused: the home page, the archives and every tag, category and author list
+share the cards. The version is the site's last change from
+``Post.objects.freshness()``, which every post edit and publication, and every
+author, category, tag or image edit and post deletion (news.cache.site_changed)
+moves. A fragment can therefore never show what the database no longer says,
+whatever cache holds it: nothing invalidates fragments, and a per-process cache
+is as safe as a shared one.
+
+Pages are still put together on every request from live queries (whether an
+article is published, which posts a list shows and its pagination), so this
+works with the page cache off. Read the version before the rows a fragment is
+made from: a change in between then files the new rows under the old version,
+which no request asks for again.
+"""
+
+import hashlib
+from functools import cache as memoize
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Prefetch
+from django.template.loader import get_template, render_to_string
+from django.utils.safestring import mark_safe
+
+from .models import Author, Post, Rendition
+
+CARD_TEMPLATE = "news/includes/post_card.html"
+ARTICLE_TEMPLATES = {
+    "head": "news/includes/article_head.html",
+    "article": "news/includes/article.html",
+}
+INCLUDED_TEMPLATES = [
+    "news/includes/byline.html",
+    "news/includes/picture.html",
+]
+# Fragments of a version no request asks for any more just age out.
+TIMEOUT = 24 * 60 * 60
+RELATED_POSTS = 3
+
+
+def cards(posts, changed):
+    """Return the list card of each of ``posts`` (only their pk is read), in
+    order, for the site as of ``changed``."""
+    keys = {post.pk: _key("card", changed, post.pk) for post in posts}
+    found = _get_many(keys.values())
+    missing = [pk for pk, key in keys.items() if key not in found]
+    if missing:
+        made = {
+            keys[post.pk]: render_to_string(CARD_TEMPLATE, {"post": post})
+            for post in with_cards(Post.objects.filter(pk__in=missing))
+        }
+        _set_many(made)
+        found.update(made)
+    return [mark_safe(found[keys[post.pk]]) for post in posts]  # noqa: S308
+
+
+def with_cards(posts):
+    """Load what a post card shows, in a fixed number of queries."""
+    return posts.select_related("banner").prefetch_related(
+        Prefetch("authors", queryset=Author.objects.only("name", "slug")),
+        Prefetch("banner__renditions", queryset=Rendition.objects.all()),
+    )
+
+
+def article(post, changed, request):
+    """Return the parts of ``post``'s page (title, head and article), for the
+    site as of ``changed``; the head holds absolute URLs, so they are kept per
+    site address."""
+    key = _key("article", changed, post.pk, request.build_absolute_uri("/"))
+    parts = _get_many([key]).get(key)
+    if parts is None:
+        parts = render_article(article_context(post), request)
+        _set_many({key: parts})
+    return parts
+
+
+def render_article(context, request):
+    """Render the parts of the article ``context["post"]``; previews use this
+    too, and keep nothing. The title is text, for the page to escape."""
+    html = {
+        name: mark_safe(render_to_string(template, context, request))  # noqa: S308
+        for name, template in ARTICLE_TEMPLATES.items()
+    }
+    return {"title": context["post"].title, **html}
+
+
+def article_context(post):
+    """Load everything the article templates show of ``post``."""
+    post = (
+        Post.objects.select_related("category", "banner")
+        .prefetch_related(
+            Prefetch("authors", queryset=Author.objects.only("name", "slug")),
+            "tags",
+            Prefetch("banner__renditions", queryset=Rendition.objects.all()),
+        )
+        .get(pk=post.pk)
+    )
+    published = Post.objects.published().only("title", "slug", "published_at")
+    return {
+        "post": post,
+        "related": published.related_to(post)[:RELATED_POSTS],
+        "previous": published.before(post).first(),
+        "next": published.after(post).first(),
+    }
+
+
+def _get_many(keys):
+    if not settings.NEWSDESK_FRAGMENT_CACHE:
+        return {}
+    return cache.get_many(keys)
+
+
+def _set_many(values):
+    if settings.NEWSDESK_FRAGMENT_CACHE:
+        cache.set_many(values, timeout=TIMEOUT)
+
+
+def _key(kind, changed, *parts):
+    stamp = changed.timestamp() if changed else ""
+    suffix = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"newsdesk:fragment:{_render_version()}:{stamp}:{kind}:{suffix}"
+
+
+@memoize
+def _render_version():
+    """What else a fragment depends on: its templates and the settings that
+    shape URLs and dates. A deploy that changes any of them starts afresh."""
+    templates = [CARD_TEMPLATE, *ARTICLE_TEMPLATES.values(), *INCLUDED_TEMPLATES]
+    sources = [get_template(name).template.source for name in templates]
+    shaped_by = [
+        settings.NEWSDESK_SITE_NAME,
+        settings.MEDIA_URL,
+        settings.STORAGES["default"],
+        settings.TIME_ZONE,
+        settings.LANGUAGE_CODE,
+    ]
+    return hashlib.sha256(repr([sources, shaped_by]).encode()).hexdigest()[:12]

@@ -1,0 +1,112 @@
+"""Post cards and article parts rendered once per version of the site and reused
+(news.fragments), with the page cache off as it is by default here."""
+
+import pytest
+from django.core.cache import cache
+
+from news import workflow
+
+from .factories import add_authors, make_author, make_category, make_post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def post():
+    post = make_post(title="First headline", slug="story", summary="A summary.")
+    post.tags.add("releases")
+    add_authors(post, make_author("Ada Lovelace", slug="ada"))
+    post.save()
+    return post
+
+
+def fragment_keys():
+    return sorted(key for key in cache._cache if "newsdesk:fragment:" in key)
+
+
+def test_list_pages_share_the_cards_they_made(client, post, django_assert_num_queries):
+    home = client.get("/").content.decode()
+    # The tag page finds the card the home page made: only its section, its
+    # page of posts and the site's freshness are queried.
+    with django_assert_num_queries(3):
+        tag = client.get("/tags/releases/").content.decode()
+    card = home[home.index('<article class="post-card">') :]
+    card = card[: card.index("</article>")]
+    assert "First headline" in card and "Ada Lovelace" in card
+    assert card in tag
+
+
+def test_an_edit_is_seen_at_once_everywhere(client, post):
+    for url in ["/", "/news/story/", "/tags/releases/", "/authors/ada/"]:
+        assert "First headline" in client.get(url).content.decode()
+    post.title = "Second headline"
+    post.save()
+    for url in ["/", "/news/story/", "/tags/releases/", "/authors/ada/"]:
+        page = client.get(url).content.decode()
+        assert "Second headline" in page and "First headline" not in page, url
+
+
+def test_edits_to_what_posts_show_are_seen_at_once(client, post):
+    client.get("/")
+    client.get("/news/story/")
+    author = post.authors.get()
+    author.name = "Ada King"
+    author.save()
+    tag = post.tags.get()
+    tag.name = "launches"
+    tag.save()
+    article = client.get("/news/story/").content.decode()
+    assert "Ada King" in article and "launches" in article
+    assert "Ada King" in client.get("/").content.decode()
+
+
+def test_neighbours_follow_publication(
+    client, post, django_capture_on_commit_callbacks
+):
+    assert "Next" not in client.get("/news/story/").content.decode()
+    newer = make_post(title="Newer story", status="draft")
+    newer.tags.add("releases")
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(newer, by=None)
+    article = client.get("/news/story/").content.decode()
+    assert 'rel="next" href="/news/newer-story/"' in article
+    # Related by the shared tag, too.
+    assert '<a href="/news/newer-story/">Newer story</a>' in article
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.unpublish(newer, by=None)
+    assert "Newer story" not in client.get("/news/story/").content.decode()
+
+
+def test_a_category_change_shows_on_the_article(client, post):
+    client.get("/news/story/")
+    post.category = make_category("Security")
+    post.save()
+    assert "Security" in client.get("/news/story/").content.decode()
+
+
+def test_article_head_urls_follow_the_address_asked(client, settings, post):
+    settings.ALLOWED_HOSTS = ["news.example", "mirror.example"]
+    first = client.get("/news/story/", HTTP_HOST="news.example").content.decode()
+    second = client.get("/news/story/", HTTP_HOST="mirror.example").content.decode()
+    assert 'property="og:url" content="http://news.example/news/story/"' in first
+    assert 'property="og:url" content="http://mirror.example/news/story/"' in second
+
+
+def test_fragments_can_be_turned_off(client, settings, post):
+    settings.NEWSDESK_FRAGMENT_CACHE = False
+    first = client.get("/").content.decode()
+    client.get("/news/story/")
+    assert fragment_keys() == []
+    settings.NEWSDESK_FRAGMENT_CACHE = True
+    assert client.get("/").content.decode() == first
+    assert len(fragment_keys()) == 1
+
+
+def test_unpublished_post_leaves_no_card_behind(
+    client, post, django_capture_on_commit_callbacks
+):
+    assert "First headline" in client.get("/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.unpublish(post, by=None)
+    assert "First headline" not in client.get("/").content.decode()
+    assert client.get("/news/story/").status_code == 404
