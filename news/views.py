@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import dateformat
 from django.views.generic import (
     DetailView,
     ListView,
@@ -20,7 +21,7 @@ from taggit.models import Tag
 
 from . import fragments, search
 from .cache import freshness, public_page
-from .models import Author, Category, Post, with_published_posts
+from .models import Author, Category, Post
 from .pagination import UncountedPaginator
 
 PAGE_SIZE = 20
@@ -40,7 +41,11 @@ class PostListMixin:
         context = super().get_context_data(**kwargs)
         changed, _ = freshness(self.request)
         context["cards"] = fragments.cards(context["posts"], changed)
+        context["heading"] = self.heading(context)
         return context
+
+    def heading(self, context):
+        return "Latest news"
 
 
 @public_page
@@ -80,26 +85,35 @@ class SectionPostListView(PostListMixin, ListView):
     section_model = None
     post_field = None
     section_name = ""
-    # The section is found only if a published post is in it, so the first
-    # page is never empty; later pages past the end are still 404s.
+    heading_format = "{}"
+    # Empty sections are 404s through get_paginator(), without an extra query.
     allow_empty = True
 
     def get_queryset(self):
-        sections = with_published_posts(
-            self.section_model.objects.all(), self.post_field
-        )
-        self.section = get_object_or_404(sections, slug=self.kwargs["slug"])
+        self.section = get_object_or_404(self.section_model, slug=self.kwargs["slug"])
         return super().get_queryset().filter(**{self.post_field: self.section})
+
+    def get_paginator(self, *args, **kwargs):
+        # A section without a published post is a 404: its first page comes
+        # back empty, so no query of its own is needed to tell.
+        kwargs["allow_empty_first_page"] = False
+        return super().get_paginator(*args, **kwargs)
 
     def get_context_data(self, **kwargs):
         feed = f"news:{self.section_name}_feed"
         return super().get_context_data(
             section=self.section,
             section_name=self.section_name,
+            # A category's description or an author's bio.
+            lede=getattr(self.section, "description", "")
+            or getattr(self.section, "bio", ""),
             section_rss_url=reverse(feed, args=[self.section.slug]),
             section_atom_url=reverse(f"{feed}_atom", args=[self.section.slug]),
             **kwargs,
         )
+
+    def heading(self, context):
+        return self.heading_format.format(self.section.name)
 
 
 @public_page
@@ -107,6 +121,7 @@ class TagPostListView(SectionPostListView):
     section_model = Tag
     post_field = "tags"
     section_name = "tag"
+    heading_format = "Posts tagged “{}”"
 
 
 @public_page
@@ -121,6 +136,7 @@ class AuthorPostListView(SectionPostListView):
     section_model = Author
     post_field = "authors"
     section_name = "author"
+    heading_format = "Posts by {}"
 
 
 class ArchiveMixin(PostListMixin):
@@ -133,10 +149,16 @@ class ArchiveMixin(PostListMixin):
 class PostYearArchiveView(ArchiveMixin, YearArchiveView):
     make_object_list = True
 
+    def heading(self, context):
+        return dateformat.format(context["year"], "Y")
+
 
 @public_page
 class PostMonthArchiveView(ArchiveMixin, MonthArchiveView):
     month_format = "%m"
+
+    def heading(self, context):
+        return dateformat.format(context["month"], "F Y")
 
 
 @public_page(cache_page=False)

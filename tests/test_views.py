@@ -9,7 +9,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from news import renditions
-from news.models import Post, PostAlias
+from news.models import Author, Post, PostAlias
 
 from .factories import (
     HIDDEN_STATES,
@@ -435,9 +435,10 @@ def queries_for(client, url, django_assert_num_queries, expected):
 
 # (url, (queries when cards are made, when they are reused)). Every page reads
 # the site's freshness. Lists: the page of posts, and no COUNT(*); sections add
-# their lookup (which finds only sections with a published post), archives an
-# emptiness check, their months and their neighbours. Making cards loads the posts, their authors and
-# banner renditions. Search renders its own highlighted cards and counts them.
+# their lookup (an empty first page is their 404), archives an emptiness
+# check, their months and their neighbours. Making cards loads the posts, their
+# authors and banner renditions. Search renders its own highlighted cards and
+# counts them.
 LIST_PAGES = [
     ("/", (5, 2)),
     ("/tags/tag-0/", (6, 3)),
@@ -513,3 +514,19 @@ def test_static_files_get_hashed_names_and_far_future_headers(settings, tmp_path
     assert response.status_code == 200
     assert "max-age=315360000" in response["Cache-Control"]
     assert "immutable" in response["Cache-Control"]
+
+
+def test_section_pages_lead_with_the_description_or_bio(client):
+    post = make_post(title="Story")
+    post.category = make_category("Security")
+    post.category.description = "Advisories & fixes."
+    post.category.save()
+    post.save()
+    add_authors(post, make_author("Grace Hopper", slug="grace"))
+    Author.objects.filter(slug="grace").update(bio="Wrote the first compiler.")
+    category = html(client.get("/categories/security/"))
+    assert '<p class="lede">Advisories &amp; fixes.</p>' in category
+    assert '<meta name="description" content="Advisories &amp; fixes.">' in category
+    author = html(client.get("/authors/grace/"))
+    assert '<p class="lede">Wrote the first compiler.</p>' in author
+    assert "<h1>Posts by Grace Hopper</h1>" in author
