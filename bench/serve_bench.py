@@ -3,12 +3,13 @@
 For each size (1k and 100k posts by default) it builds a SQLite database under
 bench/out/ (kept and reused), starts gunicorn with 2 workers on 127.0.0.1, and
 drives an article, the home page, a tag page, the RSS feed and the ceiling (a
-fixed 20 KB page through the same middleware) with wrk for 10 s each: once with
-the page cache on (Redis, started here on 127.0.0.1 when redis-server exists,
-else the in-process cache) and once with it off. Everything it starts is bound
-to 127.0.0.1, limited in time, and stopped before it exits.
+fixed 20 KB page through the same middleware) with wrk for 10 s each, in three
+modes: the page cache on (Redis, started here on 127.0.0.1 when redis-server
+exists, else the in-process cache), off, and "cold" (the page cache and the
+fragment cache both off). Everything it starts is bound to 127.0.0.1, limited
+in time, and stopped before it exits.
 
-    .venv/bin/python bench/serve_bench.py            # full run, ~8 minutes
+    .venv/bin/python bench/serve_bench.py            # full run, ~12 minutes
     .venv/bin/python bench/serve_bench.py --sizes 1000 --duration 3
 
 Results go to stdout as a Markdown table and to bench/out/results.json.
@@ -49,14 +50,23 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def environment(size, *, redis_url="", page_cache=True):
+# Page cache and fragment cache settings of each measured mode. "cold" renders
+# everything on every request: no target, it shows what the caches save.
+MODES = {
+    "on": {"NEWSDESK_PAGE_CACHE": "1", "NEWSDESK_FRAGMENT_CACHE": "1"},
+    "off": {"NEWSDESK_PAGE_CACHE": "0", "NEWSDESK_FRAGMENT_CACHE": "1"},
+    "cold": {"NEWSDESK_PAGE_CACHE": "0", "NEWSDESK_FRAGMENT_CACHE": "0"},
+}
+
+
+def environment(size, *, redis_url="", mode="on"):
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
         NEWSDESK_VAR_DIR=str(OUT / f"posts-{size}"),
         STATIC_ROOT=str(OUT / "static"),
         REDIS_URL=redis_url,
-        NEWSDESK_PAGE_CACHE="1" if page_cache else "0",
+        **MODES[mode],
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         PYTHONPATH=str(ROOT),
     )
@@ -270,10 +280,10 @@ def wrk(url, duration, connections):
     }
 
 
-def measure(size, page_cache, redis_url, args):
+def measure(size, mode, redis_url, args):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = environment(size, redis_url=redis_url, page_cache=page_cache)
+    env = environment(size, redis_url=redis_url, mode=mode)
     rows = {}
     with gunicorn(port, env):
         wait_until_up(base + "/robots.txt")
@@ -290,7 +300,7 @@ def measure(size, page_cache, redis_url, args):
                 "errors": sum(r["errors"] for r in runs),
             }
             print(
-                f"{size:>7,} posts  cache {'on ' if page_cache else 'off'}  "
+                f"{size:>7,} posts  {mode:4}  "
                 f"{name:8} {rows[name]['rps']:8.0f} req/s  "
                 f"p50 {rows[name]['p50_ms']:6.2f} ms",
                 flush=True,
@@ -300,12 +310,12 @@ def measure(size, page_cache, redis_url, args):
 
 def report(results, sizes):
     lines = [
-        "| posts | page cache | URL | req/s | % of ceiling | p50 ms | p50 vs 1k |",
+        "| posts | mode | URL | req/s | % of ceiling | p50 ms | p50 vs 1k |",
         "|---:|---|---|---:|---:|---:|---:|",
     ]
     smallest = str(min(sizes))
     for size in map(str, sizes):
-        for mode in ("on", "off"):
+        for mode in MODES:
             rows = results[size][mode]
             ceiling = rows["ceiling"]["rps"]
             for name, row in rows.items():
@@ -341,8 +351,7 @@ def main():
     with redis_server(redis_port) if has_redis else contextlib.nullcontext():
         for size in args.sizes:
             results[str(size)] = {
-                "on": measure(size, True, redis_url, args),
-                "off": measure(size, False, redis_url, args),
+                mode: measure(size, mode, redis_url, args) for mode in MODES
             }
     table = report(results, args.sizes)
     meta = {
