@@ -7,8 +7,9 @@ share the cards. The version is the site's last change from
 ``Post.objects.freshness()``, which every post edit and publication, and every
 author, category, tag or image edit and post deletion (news.cache.site_changed)
 moves. A fragment can therefore never show what the database no longer says,
-whatever cache holds it: nothing invalidates fragments, and a per-process cache
-is as safe as a shared one.
+whatever cache holds it: nothing invalidates fragments, and a key always names
+the same HTML, so the "fragments" cache is each process's own memory (settings)
+and reading a fragment costs no round trip.
 
 Pages are still put together on every request from live queries (whether an
 article is published, which posts a list shows and its pagination), so this
@@ -22,7 +23,7 @@ import hashlib
 from functools import cache as memoize
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Prefetch
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
@@ -112,12 +113,17 @@ def article_context(post):
 def _get_many(keys):
     if not settings.NEWSDESK_FRAGMENT_CACHE:
         return {}
-    return cache.get_many(keys)
+    return _cache().get_many(keys)
 
 
 def _set_many(values):
     if settings.NEWSDESK_FRAGMENT_CACHE:
-        cache.set_many(values, timeout=TIMEOUT)
+        _cache().set_many(values, timeout=TIMEOUT)
+
+
+def _cache():
+    # The "fragments" cache if settings define one, else the default.
+    return caches["fragments" if "fragments" in settings.CACHES else "default"]
 
 
 def _key(kind, changed, *parts):

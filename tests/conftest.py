@@ -2,7 +2,7 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 # Fixtures for the S3 server, Redis, PostgreSQL and the browser.
 pytest_plugins = ["tests.services", "tests.browser"]
@@ -60,6 +60,8 @@ def media_root(settings, tmp_path):
 def empty_cache():
     """Start every test with an empty cache: pages and fragments of an earlier
     test's rolled-back rows must not be found by this one's."""
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()

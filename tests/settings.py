@@ -20,7 +20,13 @@ STORAGES["staticfiles"] = {
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+    },
+}
 STATIC_ROOT = tempfile.mkdtemp(prefix="newsdesk-test-static-")
 # The test client speaks plain HTTP; tests/test_deploy.py checks the HTTPS
 # settings with the production variables.

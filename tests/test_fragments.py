@@ -2,7 +2,7 @@
 (news.fragments), with the page cache off as it is by default here."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from news import workflow
 
@@ -21,7 +21,7 @@ def post():
 
 
 def fragment_keys():
-    return sorted(key for key in cache._cache if "newsdesk:fragment:" in key)
+    return sorted(key for key in caches["fragments"]._cache if "fragment:" in key)
 
 
 def test_list_pages_share_the_cards_they_made(client, post, django_assert_num_queries):

@@ -147,6 +147,9 @@ def test_redis_url_selects_redis_cache(monkeypatch):
     assert settings.CACHES["default"]["BACKEND"] == "cms.redis_cache.RedisCache"
     assert settings.CACHES["default"]["LOCATION"] == "redis://127.0.0.1:6379/1"
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    # Rendered fragments stay in each process: a key always names the same HTML.
+    fragments = settings.CACHES["fragments"]["BACKEND"]
+    assert fragments == "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_sessions_stay_in_the_database_without_redis(monkeypatch):
