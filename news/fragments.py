@@ -13,10 +13,12 @@ and reading a fragment costs no round trip.
 
 Pages are still put together on every request from live queries (whether an
 article is published, which posts a list shows and its pagination), so this
-works with the page cache off. Fragments are the same for every reader: their
-templates must not use ``user``, ``perms`` or a CSRF token. Read the version before the rows a fragment is
+works with the page cache off. Read the version before the rows a fragment is
 made from: a change in between then files the new rows under the old version,
 which no request asks for again.
+
+Fragments are the same for every reader: their templates must not use
+``user``, ``perms`` or a CSRF token.
 """
 
 import hashlib
