@@ -143,12 +143,21 @@ def load(size):
                 for n in numbers
             )
             PostAuthor.objects.bulk_create(
-                PostAuthor(post=post, author=authors[(n + k * 37) % 100], position=k)
+                PostAuthor(
+                    post=post,
+                    author=authors[(n + k * 37) % 100],
+                    position=k,
+                    published_at=post.published_at,
+                )
                 for n, post in zip(numbers, posts, strict=True)
                 for k in range(2)
             )
             TaggedPost.objects.bulk_create(
-                TaggedPost(content_object=post, tag=tags[(n * 7 + k * 131) % 500])
+                TaggedPost(
+                    content_object=post,
+                    tag=tags[(n * 7 + k * 131) % 500],
+                    published_at=post.published_at,
+                )
                 for n, post in zip(numbers, posts, strict=True)
                 for k in range(3)
             )

@@ -712,7 +712,12 @@ def set_authors(post, names, *, creating=False):
     if not creating:
         post.bylines.all().delete()
     PostAuthor.objects.bulk_create(
-        PostAuthor(post=post, author=author, position=position)
+        PostAuthor(
+            post=post,
+            author=author,
+            position=position,
+            published_at=post.published_at,
+        )
         for position, author in enumerate(authors)
     )
     return authors
@@ -734,6 +739,7 @@ def set_tags(post, names, *, creating=False):
     if not creating:
         TaggedPost.objects.filter(content_object=post).delete()
     TaggedPost.objects.bulk_create(
-        TaggedPost(content_object=post, tag=tag) for tag in tags
+        TaggedPost(content_object=post, tag=tag, published_at=post.published_at)
+        for tag in tags
     )
     return tags

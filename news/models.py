@@ -94,7 +94,24 @@ class Category(models.Model):
         return reverse("news:category", kwargs={"slug": self.slug})
 
 
-class TaggedPost(TaggedItemBase):
+class ListingDate(models.Model):
+    """The post's ``published_at``, copied onto a tag or byline row so that a
+    tag or author page reads its newest posts in order from one index, rather
+    than sorting every post it has. Saving the row fills it in; Post.save() and
+    sync_listing_dates() follow changes."""
+
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.published_at is None:
+            self.published_at = self.listed_post().published_at
+        super().save(*args, **kwargs)
+
+
+class TaggedPost(ListingDate, TaggedItemBase):
     """Tags through a real foreign key, so tag pages join on an indexed column."""
 
     content_object = models.ForeignKey("Post", on_delete=models.CASCADE)
@@ -105,6 +122,13 @@ class TaggedPost(TaggedItemBase):
                 fields=["content_object", "tag"], name="unique_post_tag"
             )
         ]
+        indexes = [models.Index(fields=["tag", "-published_at"], name="tag_latest")]
+
+    def __str__(self):
+        return f"{self.tag} on {self.content_object}"
+
+    def listed_post(self):
+        return self.content_object
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -188,6 +212,19 @@ class PostQuerySet(models.QuerySet):
             .order_by("published_at", "id")
         )
 
+    def in_section(self, section):
+        """Return the posts of a tag, author or category, newest first. Tag and
+        author pages read them in order from the (section, date) index of the
+        rows that tie them (ListingDate), however many posts the section has."""
+        if isinstance(section, Category):
+            return self.filter(category=section)
+        listing, field = ("bylines", "author")
+        if not isinstance(section, Author):
+            listing, field = ("taggedpost", "tag")
+        return self.filter(**{f"{listing}__{field}": section}).order_by(
+            f"-{listing}__published_at", "-id"
+        )
+
     def freshness(self):
         """Return ``(last_changed, next_due)`` of the public site, in one query.
 
@@ -231,6 +268,19 @@ def _datetime(value):
     if value is not None and timezone.is_naive(value):
         value = value.replace(tzinfo=UTC)
     return value
+
+
+UNKNOWN = object()
+
+
+def sync_listing_dates(post_ids):
+    """Copy the posts' published_at onto their tag and byline rows (after
+    changing it with QuerySet.update(); Post.save() does it by itself)."""
+    for model, field in ((TaggedPost, "content_object"), (PostAuthor, "post")):
+        published_at = Post.objects.filter(pk=OuterRef(field)).values("published_at")
+        model.objects.filter(**{f"{field}__in": post_ids}).update(
+            published_at=Subquery(published_at[:1])
+        )
 
 
 class SiteChange(models.Model):
@@ -330,10 +380,22 @@ class Post(models.Model):
             update_fields = kwargs.get("update_fields")
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "body_html"}
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if not adding and self.published_at != getattr(self, "_listed_at", UNKNOWN):
+            sync_listing_dates([self.pk])
+        self._listed_at = self.published_at
 
     def get_absolute_url(self):
         return reverse("news:post_detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        post = super().from_db(db, field_names, values)
+        # What the tag and byline rows hold, to copy them only on a change.
+        if "published_at" in field_names:
+            post._listed_at = post.published_at
+        return post
 
     def refresh_html(self, images=None):
         """Render ``body`` to sanitised ``body_html``, resolving images through
@@ -446,7 +508,7 @@ class Post(models.Model):
             OldSlug.objects.update_or_create(slug=old_slug, defaults={"post": self})
 
 
-class PostAuthor(models.Model):
+class PostAuthor(ListingDate):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="bylines")
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="bylines")
     position = models.PositiveSmallIntegerField(default=0)
@@ -458,9 +520,15 @@ class PostAuthor(models.Model):
                 fields=["post", "author"], name="unique_post_author"
             )
         ]
+        indexes = [
+            models.Index(fields=["author", "-published_at"], name="author_latest")
+        ]
 
     def __str__(self):
         return f"{self.author} on {self.post}"
+
+    def listed_post(self):
+        return self.post
 
 
 class PostImage(models.Model):

@@ -90,7 +90,12 @@ def apply(post, values):
     post.bylines.all().delete()
     authors = Author.objects.in_bulk(values["authors"])
     PostAuthor.objects.bulk_create(
-        PostAuthor(post=post, author=authors[pk], position=position)
+        PostAuthor(
+            post=post,
+            author=authors[pk],
+            position=position,
+            published_at=post.published_at,
+        )
         for position, pk in enumerate(values["authors"])
         if pk in authors
     )

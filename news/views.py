@@ -83,7 +83,6 @@ class SectionPostListView(PostListMixin, ListView):
     """Posts of one author, category or tag; a 404 unless one is published."""
 
     section_model = None
-    post_field = None
     section_name = ""
     heading_format = "{}"
     # Empty sections are 404s through get_paginator(), without an extra query.
@@ -91,7 +90,7 @@ class SectionPostListView(PostListMixin, ListView):
 
     def get_queryset(self):
         self.section = get_object_or_404(self.section_model, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(**{self.post_field: self.section})
+        return super().get_queryset().in_section(self.section)
 
     def get_paginator(self, *args, **kwargs):
         # A section without a published post is a 404: its first page comes
@@ -119,7 +118,6 @@ class SectionPostListView(PostListMixin, ListView):
 @public_page
 class TagPostListView(SectionPostListView):
     section_model = Tag
-    post_field = "tags"
     section_name = "tag"
     heading_format = "Posts tagged “{}”"
 
@@ -127,14 +125,12 @@ class TagPostListView(SectionPostListView):
 @public_page
 class CategoryPostListView(SectionPostListView):
     section_model = Category
-    post_field = "category"
     section_name = "category"
 
 
 @public_page
 class AuthorPostListView(SectionPostListView):
     section_model = Author
-    post_field = "authors"
     section_name = "author"
     heading_format = "Posts by {}"
 

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import cache, notifications, revisions
-from .models import AuditEntry, Post
+from .models import AuditEntry, Post, sync_listing_dates
 
 Status = Post.Status
 
@@ -199,6 +199,8 @@ def _apply(post, name, *, by, comment="", **changes):
         else:
             changes["status"] = transition.target
             Post.objects.filter(pk=post.pk).update(**changes, updated_at=timezone.now())
+            if "published_at" in changes:
+                sync_listing_dates([post.pk])
             if from_status == Status.PUBLISHED:
                 revisions.withdraw_pending(locked)
         entry = AuditEntry.objects.create(

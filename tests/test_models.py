@@ -5,8 +5,9 @@ import pytest
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from news import images
-from news.models import Post, PostImage, SiteChange
+from news import images, workflow
+from news.importer import Importer
+from news.models import Author, Post, PostAuthor, PostImage, SiteChange, TaggedPost
 
 from .factories import image_bytes, make_post
 
@@ -96,3 +97,52 @@ def test_freshness_follows_published_scheduled_and_site_changes():
     site = now + 9 * hour
     SiteChange.objects.create(changed_at=site)
     assert Post.objects.freshness()[0] == site
+
+
+def listing_dates_match():
+    """Whether every tag and byline row carries its post's published_at."""
+    rows = [
+        *(
+            (row.published_at, row.content_object.published_at)
+            for row in TaggedPost.objects.all()
+        ),
+        *(
+            (row.published_at, row.post.published_at)
+            for row in PostAuthor.objects.all()
+        ),
+    ]
+    assert rows, "no tag or byline rows to check"
+    return all(listed == actual for listed, actual in rows)
+
+
+def test_tag_and_byline_rows_carry_the_post_date_through_every_change(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    (tmp_path / "a.md").write_text(
+        "---\ntitle: A\ndate: 2024-05-01\ntags: [x, y]\nauthor: [Ada, Bob]\n---\nText\n"
+    )
+    Importer().run([tmp_path])
+    assert listing_dates_match()
+    post = Post.objects.get(slug="a")
+    # Added one at a time, as the admin's tag field and inlines do.
+    post.tags.add("z")
+    PostAuthor.objects.create(
+        post=post, author=Author.objects.create(name="Cy", slug="cy"), position=2
+    )
+    assert listing_dates_match()
+    # Changed by a save...
+    post.published_at = post.published_at - timedelta(days=30)
+    post.save()
+    assert listing_dates_match()
+    # ...by the workflow, which updates in place...
+    workflow.unpublish(post, by=None)
+    later = timezone.now() + timedelta(days=2)
+    workflow.publish(Post.objects.get(pk=post.pk), by=None, at=later)
+    assert TaggedPost.objects.filter(published_at=later).count() == 3
+    assert listing_dates_match()
+    # ...and by a re-import of a changed file.
+    (tmp_path / "a.md").write_text(
+        "---\ntitle: A\ndate: 2023-01-02\ntags: [x]\nauthor: Ada\n---\nText\n"
+    )
+    Importer(overwrite=True).run([tmp_path])
+    assert listing_dates_match()

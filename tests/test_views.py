@@ -530,3 +530,26 @@ def test_section_pages_lead_with_the_description_or_bio(client):
     author = html(client.get("/authors/grace/"))
     assert '<p class="lede">Wrote the first compiler.</p>' in author
     assert "<h1>Posts by Grace Hopper</h1>" in author
+
+
+@pytest.mark.parametrize("url", ["/tags/news/", "/authors/ada/"])
+def test_section_pages_list_newest_first_after_a_date_change(client, url):
+    ada = make_author("Ada", slug="ada")
+    now = timezone.now()
+    for n, title in enumerate(["Newest", "Middle", "Oldest"]):
+        post = make_post(title=title, published_at=now - timedelta(days=n + 1))
+        post.tags.add("news")
+        add_authors(post, ada)
+    assert re.findall(r"<h2><a [^>]*>(\w+)</a>", html(client.get(url))) == [
+        "Newest",
+        "Middle",
+        "Oldest",
+    ]
+    oldest = Post.objects.get(title="Oldest")
+    oldest.published_at = now - timedelta(hours=1)
+    oldest.save()
+    assert re.findall(r"<h2><a [^>]*>(\w+)</a>", html(client.get(url))) == [
+        "Oldest",
+        "Newest",
+        "Middle",
+    ]
