@@ -28,7 +28,8 @@ MIME_TYPES = {
     Format.PNG: "image/png",
 }
 # WebP for browsers that take it; the fallback keeps the original's kind, so
-# transparent PNG and GIF stay transparent.
+# transparent PNG and GIF stay transparent. PNG is not optimize=True: on the
+# openEuler corpus that took 4x as long (42 s against 11 s) to save 1%.
 SAVE_OPTIONS = {
     Format.WEBP: {"format": "WEBP", "quality": 80, "method": 4},
     Format.JPEG: {
@@ -37,7 +38,7 @@ SAVE_OPTIONS = {
         "optimize": True,
         "progressive": True,
     },
-    Format.PNG: {"format": "PNG", "optimize": True},
+    Format.PNG: {"format": "PNG", "compress_level": 6},
 }
 
 
