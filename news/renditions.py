@@ -97,6 +97,11 @@ def ensure(image):
     have = {(r.width, r.format): r for r in image.renditions.all()}
     missing = [spec for spec in wanted(image) if spec not in have]
     if missing:
+        # A prefetched list can be older than renditions made since, e.g. for
+        # another post sharing this Image instance: ask before making any.
+        have = {(r.width, r.format): r for r in Rendition.objects.filter(image=image)}
+        missing = [spec for spec in wanted(image) if spec not in have]
+    if missing:
         try:
             with default_storage.open(image.file.name, "rb") as handle:
                 source = PILImage.open(handle)

@@ -307,6 +307,22 @@ def test_rerender_makes_the_renditions_that_older_posts_lack(capsys, tmp_path):
     assert "Re-rendered 1 posts; 0 changed." in capsys.readouterr().out
 
 
+def test_rerender_makes_the_renditions_of_an_image_two_posts_share_once(tmp_path):
+    import_tree(
+        tmp_path,
+        {
+            "a.md": article("a"),
+            "b.md": article("b"),
+            "chart.png": image_bytes(size=(500, 250)),
+        },
+    )
+    Rendition.objects.all().delete()
+    with mock.patch.object(renditions, "_make", wraps=renditions._make) as make:
+        assert Post.objects.rerender() == 0
+    assert make.call_count == 4  # 320 and 500, WebP and PNG
+    assert Rendition.objects.count() == 4
+
+
 def test_a_file_failing_after_its_body_rendered_leaves_no_rendition_files(tmp_path):
     files = {"post.md": article(), "chart.png": image_bytes(size=(700, 300))}
     with mock.patch("news.importer.set_tags", side_effect=IntegrityError("boom")):
