@@ -23,7 +23,8 @@ from .models import Image
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 # How the media storage fails: the file system's errors, and S3's (botocore's
 # connection and timeout errors, and the error responses of the server).
-STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+S3_ERRORS = (BotoCoreError, ClientError)
+STORAGE_ERRORS = (OSError, *S3_ERRORS)
 
 logger = logging.getLogger(__name__)
 

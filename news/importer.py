@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from . import frontmatter, images, markdown, revisions, workflow
+from . import frontmatter, images, markdown, renditions, revisions, workflow
 from .models import (
     Author,
     Category,
@@ -356,6 +356,7 @@ class Importer:
     def _fail(self, relpath, message, line, stored):
         self.report.failed += 1
         self._problem(relpath, message, line=line)
+        renditions.discard(stored)
         images.discard(stored)
 
     def _import(self, source, relpath, stored):

@@ -26,10 +26,19 @@ from pygments.token import STANDARD_TYPES
 
 @dataclass(frozen=True)
 class ResolvedImage:
+    """A stored image as the page should show it.
+
+    ``srcset`` and ``webp_srcset`` list resized copies as ``"<url> <width>w"``
+    candidates joined by ", "; ``sizes`` says how wide the image is shown.
+    """
+
     url: str
     width: int | None
     height: int | None
     alt: str = ""
+    srcset: str = ""
+    webp_srcset: str = ""
+    sizes: str = ""
 
 
 @dataclass(frozen=True)
@@ -311,12 +320,42 @@ def _scheme(url: str) -> str | None:
     return parts.scheme.lower() or ("//" if parts.netloc else "")
 
 
+def _trusted(url: str) -> bool:
+    """Say whether a URL from the resolver may be emitted: relative or http(s).
+
+    Storage URLs are trusted, but a misconfigured storage must not become XSS.
+    """
+    return _scheme(url) in ("", "http", "https")
+
+
+# One "<url> <width>w" candidate; a URL may not start or end with a comma.
+_CANDIDATE = re.compile(r"(?P<url>[^\s,](?:\S*[^\s,])?) \d+w")
+
+
+def _trusted_srcset(srcset: str) -> bool:
+    """Say whether a srcset from the resolver may be emitted: every candidate
+    well formed and trusted; one bad candidate drops the whole set."""
+    return bool(srcset) and all(
+        (match := _CANDIDATE.fullmatch(candidate)) and _trusted(match["url"])
+        for candidate in srcset.split(", ")
+    )
+
+
 def _demoted(tag: str) -> str:
     """Return a body heading one level down: the page's title is its only <h1>,
     and posts often start their body with a `# ` heading of their own."""
     if tag in _HEADINGS and tag != "h6":
         return f"h{int(tag[1]) + 1}"
     return tag
+
+
+def _start_tag(tag: str, attrs: dict[str, str | None]) -> str:
+    rendered = (k if v is None else f'{k}="{html.escape(v)}"' for k, v in attrs.items())
+    return f"<{' '.join([tag, *rendered])}>"
+
+
+def _present(attrs: dict[str, str | None]) -> dict[str, str | None]:
+    return {k: v for k, v in attrs.items() if v is not None}
 
 
 class _Finisher(HTMLParser):
@@ -332,13 +371,11 @@ class _Finisher(HTMLParser):
         allowed = _ATTRIBUTES.get(tag, set()) | {"class", "align"}
         values = {k: v for k, v in attrs if k in allowed and (v or k != "class")}
         if tag == "img":
-            values = self.image(values)
-        elif tag == "a":
+            self.out.append(self.image(values))
+            return
+        if tag == "a":
             values = self.link(values)
-        rendered = (
-            k if v is None else f'{k}="{html.escape(v)}"' for k, v in values.items()
-        )
-        self.out.append(f"<{' '.join([_demoted(tag), *rendered])}>")
+        self.out.append(_start_tag(_demoted(tag), values))
 
     handle_startendtag = handle_starttag
 
@@ -348,19 +385,30 @@ class _Finisher(HTMLParser):
     def handle_data(self, data: str) -> None:
         self.out.append(html.escape(data, quote=False))
 
-    def image(self, attrs: dict[str, str | None]) -> dict[str, str | None]:
+    def image(self, attrs: dict[str, str | None]) -> str:
+        """Return the <img>, or a <picture> around it when a WebP set is known."""
         src = attrs.get("src")
         resolved = self.resolve_image(src) if src and self.resolve_image else None
-        # Storage URLs are trusted, but a misconfigured storage must not become XSS.
-        if resolved is not None and _scheme(resolved.url) in ("", "http", "https"):
+        webp = None
+        if resolved is not None and _trusted(resolved.url):
             attrs["src"] = resolved.url
             attrs["alt"] = attrs.get("alt") or resolved.alt
             for name in ("width", "height"):
                 size = getattr(resolved, name)
                 attrs[name] = None if size is None else str(size)
+            sizes = resolved.sizes or None
+            if _trusted_srcset(resolved.srcset):
+                attrs |= {"srcset": resolved.srcset, "sizes": sizes}
+            if _trusted_srcset(resolved.webp_srcset):
+                webp = {"type": "image/webp", "srcset": resolved.webp_srcset}
+                webp["sizes"] = sizes
         attrs["loading"] = "lazy"
         attrs["decoding"] = "async"
-        return {k: v for k, v in attrs.items() if v is not None}
+        img = _start_tag("img", _present(attrs))
+        if webp is None:
+            return img
+        # <img> is void, so the whole <picture> can be written at once.
+        return f"<picture>{_start_tag('source', _present(webp))}{img}</picture>"
 
     def link(self, attrs: dict[str, str | None]) -> dict[str, str | None]:
         href = attrs.get("href")
@@ -381,7 +429,9 @@ def render(
     """Render untrusted Markdown to sanitised HTML.
 
     Look up every <img> src, as written, with resolve_image; resolved images get
-    the storage URL and their real size, and all images load lazily.
+    the storage URL, their real size and the srcset and sizes the resolver gives
+    (in a <picture> with a WebP <source> when it gives one), and all images
+    load lazily.
     """
     body = _markdown().convert(_CONTROL.sub("", text))
     clean = nh3.clean(body, attribute_filter=_filter_attribute, **_NH3_OPTIONS)

@@ -1,18 +1,20 @@
 """Move media between storages, e.g. from local disk to S3.
 
-Image files are named by their content hash and the database stores names
-relative to the storage, so copying the files is the whole move: each URL
-follows the storage in use. The one exception is the HTML stored with each post,
-which holds the URLs of its inline images as they were when it was rendered;
-``copy_media()`` renders it again under the current storage.
+Image files are named by their content hash, renditions by the hash and their
+width, and the database stores names relative to the storage, so copying the
+files is the whole move: each URL follows the storage in use. The one exception
+is the HTML stored with each post, which holds the URLs of its inline images and
+their renditions as they were when it was rendered; ``copy_media()`` renders it
+again under the current storage.
 """
 
 from dataclasses import dataclass, field
+from itertools import chain
 
 from django.core.files.storage import default_storage
 
 from .images import STORAGE_ERRORS, StorageError
-from .models import Image, Post, PostImage
+from .models import Image, Post, PostImage, Rendition
 
 
 @dataclass
@@ -35,12 +37,13 @@ class CopyReport:
 
 
 def copy_media(source, target=default_storage, *, progress=None):
-    """Copy every image file the database names from ``source`` to ``target``,
-    skipping those already there, then refresh the posts' stored HTML; return a
-    CopyReport. ``progress(name)`` is called after each file."""
+    """Copy every image and rendition file the database names from ``source``
+    to ``target``, skipping those already there, then refresh the posts' stored
+    HTML; return a CopyReport. ``progress(name)`` is called after each file."""
     report = CopyReport()
-    names = Image.objects.order_by("pk").values_list("file", flat=True)
-    for name in names.iterator():
+    images = Image.objects.order_by("pk").values_list("file", flat=True)
+    renditions = Rendition.objects.order_by("pk").values_list("file", flat=True)
+    for name in chain(images.iterator(), renditions.iterator()):
         try:
             copy_file(source, target, name, report)
         except STORAGE_ERRORS as exc:

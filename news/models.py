@@ -147,10 +147,10 @@ class PostQuerySet(models.QuerySet):
         )
 
     def rerender(self):
-        """Render every post's body again (after a renderer or storage change);
-        return how many posts' HTML changed."""
+        """Render every post's body again (after a renderer or storage change),
+        making missing renditions; return how many posts' HTML changed."""
         changed = 0
-        posts = self.prefetch_related("image_links__image")
+        posts = self.prefetch_related("image_links__image__renditions")
         for post in posts.iterator(chunk_size=500):
             before = post.body_html
             links = post.image_links.all()
@@ -400,21 +400,12 @@ class Post(models.Model):
     def refresh_html(self, images=None):
         """Render ``body`` to sanitised ``body_html``, resolving images through
         this post's reference mapping (``images``: key -> Image; loaded from the
-        database when not given)."""
+        database when not given) and making their missing renditions."""
+        from . import renditions  # it imports this module
+
         if images is None:
             images = self.image_map() if self.pk else {}
-
-        def resolve(src):
-            image = images.get(markdown.image_key(src))
-            if image is None:
-                return None
-            return markdown.ResolvedImage(
-                url=image.file.url,
-                width=image.width,
-                height=image.height,
-                alt=image.alt,
-            )
-
+        resolve = renditions.resolver(images)
         self.body_html = markdown.render(self.body, resolve_image=resolve)
         self._rendered_body = self.body
 

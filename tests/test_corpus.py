@@ -5,6 +5,7 @@ root, as the corpus README describes) and removed again at the end.
 """
 
 import csv
+import re
 
 import pytest
 from django.test import override_settings
@@ -12,7 +13,7 @@ from taggit.models import Tag
 
 from news.exporter import DirectoryWriter, export, posts_for_export
 from news.importer import Importer
-from news.models import Author, Category, Image, Post
+from news.models import Author, Category, Image, Post, Rendition
 
 from .conftest import CORPUS
 from .factories import read_tree
@@ -147,10 +148,29 @@ def test_export_gives_back_the_same_bytes(imported, tmp_path):
 
 
 def test_reimporting_the_unchanged_corpus_changes_nothing(imported):
+    renditions = Rendition.objects.count()
     for site, site_root in SITES.items():
         report = Importer(site_root=site_root).run([CORPUS / site])
         assert (report.created, report.updated) == (0, 0)
         assert report.unchanged == imported[site].created
+    assert Rendition.objects.count() == renditions
+
+
+def test_stored_body_images_are_served_from_their_renditions(imported, media_root):
+    served = 0
+    for html in Post.objects.values_list("body_html", flat=True):
+        for picture in re.findall(r"<picture>.*?</picture>", html):
+            source, img = re.findall(r"<(?:source|img) [^>]*>", picture)
+            assert ' sizes="(min-width: 48rem) min(46rem, ' in img
+            for tag in (source, img):
+                srcset = re.search(r' srcset="([^"]+)"', tag)[1]
+                for candidate in srcset.split(", "):
+                    name = candidate.split(" ")[0].removeprefix("/media/")
+                    assert (media_root / name).is_file(), name
+            served += 1
+        # Every image from storage is in a <picture>: none failed to get renditions.
+        assert html.count('src="/media/images/') == html.count("<picture>")
+    assert served > 500
 
 
 def test_bom_and_crlf_files_keep_them(imported):

@@ -1,6 +1,7 @@
 """Tests for news.markdown: what a reader of a rendered post sees, and never runs."""
 
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
@@ -43,9 +44,11 @@ class ExecutableContentFinder(HTMLParser):
             elif name == "style":
                 self.found.append(f"style attribute on <{tag}>")
             elif name in URL_ATTRIBUTES and value is not None:
-                url = IGNORED_IN_URLS.sub("", value).lower()
-                if url.startswith(("javascript:", "vbscript:", "data:")):
-                    self.found.append(f"{name}={value!r} on <{tag}>")
+                # A srcset is a list of URLs: any one of them counts.
+                urls = value.split(",") if name == "srcset" else [value]
+                for url in (IGNORED_IN_URLS.sub("", u).lower() for u in urls):
+                    if url.startswith(("javascript:", "vbscript:", "data:")):
+                        self.found.append(f"{name}={value!r} on <{tag}>")
 
     handle_startendtag = handle_starttag
 
@@ -60,6 +63,17 @@ def executable_constructs(html):
 def assert_nothing_executable(html):
     found = executable_constructs(html)
     assert not found, f"{found} in {html!r}"
+
+
+RESPONSIVE = ResolvedImage(
+    url="/media/images/a.png",
+    width=800,
+    height=400,
+    alt="A chart",
+    srcset="/media/r/a-320.jpg 320w, /media/r/a-800.jpg 800w",
+    webp_srcset="/media/r/a-320.webp 320w, /media/r/a-800.webp 800w",
+    sizes="(min-width: 48rem) min(46rem, 800px), min(100vw, 800px)",
+)
 
 
 def storage(src):
@@ -78,6 +92,23 @@ class ImageFinder(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag == "img":
             self.images.append(dict(attrs))
+
+
+class TagFinder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def start_tags(html):
+    """Return (tag, attributes) of every start tag in html, in order."""
+    finder = TagFinder()
+    finder.feed(html)
+    finder.close()
+    return finder.tags
 
 
 def img_tags(html):
@@ -196,6 +227,8 @@ ATTACKS = [
     "<!--<img src=x onerror=alert(1)>-->",
     "<!-- --!><img src=x onerror=alert(1)> -->",
     '<a href="https://ok.example/"onclick="alert(1)">x</a>',
+    '<picture><source srcset="javascript:alert(1)"><img src="a.png"></picture>',
+    '<img src="images/a.png" srcset="images/a.png 1w, javascript:alert(1) 2w">',
 ]
 
 
@@ -218,6 +251,49 @@ def test_a_resolver_cannot_smuggle_a_javascript_url():
     assert [img["src"] for img in img_tags(html)] == ["a.png", "b.png"]
 
 
+def test_a_javascript_url_takes_the_resolvers_srcsets_with_it():
+    def evil(src):
+        return replace(RESPONSIVE, url="javascript:alert(1)")
+
+    html = render("![x](a.png)", resolve_image=evil)
+    assert img_tags(html) == [
+        {"alt": "x", "src": "a.png", "loading": "lazy", "decoding": "async"}
+    ]
+    assert "<picture>" not in html
+
+
+@pytest.mark.parametrize(
+    "srcset",
+    [
+        "javascript:alert(1) 320w",
+        "/m/a-320.webp 320w, javascript:alert(1) 640w",
+        " JaVaScRiPt:alert(1) 320w",
+        "data:image/svg+xml,<svg/onload=alert(1)> 320w",
+        "/m/a-320.webp 320w,javascript:alert(1) 640w",
+        '/m/a-320.webp 320w", onerror="alert(1)',
+        "/m/a-320.webp",
+        "/m/a-320.webp 320w, ",
+    ],
+)
+def test_a_resolver_cannot_smuggle_a_bad_srcset(srcset):
+    def evil(src):
+        return replace(RESPONSIVE, srcset=srcset, webp_srcset=srcset)
+
+    html = render("![x](a.png)", resolve_image=evil)
+    assert_nothing_executable(html)
+    assert "<picture>" not in html
+    assert img_tags(html) == [
+        {
+            "alt": "x",
+            "src": "/media/images/a.png",
+            "width": "800",
+            "height": "400",
+            "loading": "lazy",
+            "decoding": "async",
+        }
+    ]
+
+
 def test_resolved_values_are_attribute_escaped():
     def quoting(src):
         return ResolvedImage(url='/m/a".png', width=1, height=2, alt='"><script>')
@@ -234,6 +310,16 @@ def test_resolved_values_are_attribute_escaped():
             "decoding": "async",
         }
     ]
+
+
+def test_resolved_sizes_are_attribute_escaped():
+    def quoting(src):
+        return replace(RESPONSIVE, sizes='100vw"><script>alert(1)</script>')
+
+    html = render("![](a.png)", resolve_image=quoting)
+    assert_nothing_executable(html)
+    assert "<script>" not in html
+    assert img_tags(html)[0]["sizes"] == '100vw"><script>alert(1)</script>'
 
 
 @pytest.mark.parametrize(
@@ -375,6 +461,47 @@ def test_markdown_and_html_images_are_served_from_storage_with_their_size():
             "decoding": "async",
         },
     ]
+
+
+def test_resolved_srcsets_are_served_in_a_picture_with_a_webp_source():
+    html = render("A chart: ![](./images/a.png)", resolve_image=lambda src: RESPONSIVE)
+    assert start_tags(html) == [
+        ("p", {}),
+        ("picture", {}),
+        (
+            "source",
+            {
+                "type": "image/webp",
+                "srcset": RESPONSIVE.webp_srcset,
+                "sizes": RESPONSIVE.sizes,
+            },
+        ),
+        (
+            "img",
+            {
+                "alt": "A chart",
+                "src": "/media/images/a.png",
+                "width": "800",
+                "height": "400",
+                "srcset": RESPONSIVE.srcset,
+                "sizes": RESPONSIVE.sizes,
+                "loading": "lazy",
+                "decoding": "async",
+            },
+        ),
+    ]
+    assert html.endswith("</picture></p>")
+
+
+def test_a_srcset_without_webp_is_served_on_the_img_alone():
+    def jpeg_only(src):
+        return replace(RESPONSIVE, webp_srcset="")
+
+    html = render('<img src="a.png" alt="Own">', resolve_image=jpeg_only)
+    assert "<picture>" not in html and "<source" not in html
+    assert img_tags(html)[0]["srcset"] == RESPONSIVE.srcset
+    assert img_tags(html)[0]["sizes"] == RESPONSIVE.sizes
+    assert img_tags(html)[0]["alt"] == "Own"
 
 
 def test_resolver_is_asked_with_the_src_as_written():

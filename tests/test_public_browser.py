@@ -110,8 +110,8 @@ HEADINGS = """() => [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")]
   .map((h) => [Number(h.tagName[1]), h.textContent.trim().slice(0, 60)])"""
 
 
-def store_image(color, alt):
-    image, _ = images.store(image_bytes("PNG", (640, 360), color), alt=alt)
+def store_image(color, alt, size=(640, 360)):
+    image, _ = images.store(image_bytes("PNG", size, color), alt=alt)
     return image
 
 
@@ -362,3 +362,21 @@ def test_article_reads_without_javascript(site, reader_factory):
     assert page.locator("article h1").first.inner_text() == ARTICLE_TITLE
     assert ARTICLE_TEXT in page.locator("article .body").inner_text()
     assert page.locator("article .body img[alt='The new pier']").is_visible()
+
+
+@pytest.mark.parametrize(
+    ("width", "rendition"), [(1280, "960.webp"), (375, "640.webp")]
+)
+def test_body_images_are_fetched_at_the_width_they_are_shown(
+    site, reader_factory, width, rendition
+):
+    # 1000 px wide: shown 46rem (736 px) wide in the column, or 100vw on a phone.
+    # Were sizes unreadable, Chromium would take 100vw, and the 1000 px copy.
+    chart = make_post(title="Chart", slug="chart", body="![Sales](chart.png)")
+    link_images(chart, {"chart.png": store_image((10, 80, 10), "Sales", (1000, 500))})
+    reader = reader_factory(viewport={"width": width, "height": 800})
+    assert reader.open(f"{site}/news/chart/").status == 200
+    assert reader.page.evaluate(LOAD_IMAGES, ACTION_TIMEOUT) == []
+    chosen = reader.page.locator("article .body img").evaluate("img => img.currentSrc")
+    assert chosen.endswith(f"-{rendition}"), chosen
+    assert reader.problems == []

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from news.exporter import DirectoryWriter, export, posts_for_export
 from news.importer import Importer
-from news.models import Image, Post
+from news.models import Image, Post, Rendition
 
 from .factories import image_bytes, read_tree, write_tree
 from .services import MotoServer, start_moto, use_s3
@@ -44,6 +44,13 @@ def img_src(client, slug):
     return re.search(r'<img [^>]*src="([^"]+)"', response.content.decode())[1]
 
 
+def srcset_urls(client, slug):
+    page = client.get(f"/news/{slug}/").content.decode()
+    srcsets = re.findall(r' srcset="([^"]+)"', page)
+    assert srcsets, "the page has no srcset"
+    return [c.split(" ")[0] for srcset in srcsets for c in srcset.split(", ")]
+
+
 def fetch(url):
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.read()
@@ -58,6 +65,9 @@ def test_imported_images_are_served_from_the_bucket(
     src = img_src(client, "story-1")
     assert src.startswith(f"{s3_server.url}/{s3_storage}/images/")
     assert fetch(src) == (tree / "img/1.png").read_bytes()
+    for url in srcset_urls(client, "story-1"):
+        assert url.startswith(f"{s3_server.url}/{s3_storage}/renditions/")
+        assert fetch(url)
     head = s3_server.client().head_object(
         Bucket=s3_storage, Key=Image.objects.get().file.name
     )
@@ -97,15 +107,19 @@ def test_copy_media_moves_a_local_site_to_the_bucket(
     bucket = s3_server.create_bucket()
     use_s3(s3_server, bucket, settings, monkeypatch)
     call_command("copy_media", from_dir=str(media_root), stdout=(out := _Output()))
-    assert "2 copied, 0 already there, 0 missing from the source; " in out.text
+    # Two images, and a WebP and a PNG rendition of each.
+    assert "6 copied, 0 already there, 0 missing from the source; " in out.text
     assert "stored HTML of 2 posts updated" in out.text
     for slug, n in [("story-1", 1), ("story-2", 2)]:
         src = img_src(client, slug)
         assert src.startswith(f"{s3_server.url}/{bucket}/images/")
         assert fetch(src) == (tmp_path / f"site/img/{n}.png").read_bytes()
+        for url in srcset_urls(client, slug):
+            assert url.startswith(f"{s3_server.url}/{bucket}/renditions/")
+            assert fetch(url)[:4] in (b"RIFF", b"\x89PNG")
 
     call_command("copy_media", from_dir=str(media_root), stdout=(again := _Output()))
-    assert "0 copied, 2 already there" in again.text
+    assert "0 copied, 6 already there" in again.text
     assert "stored HTML of 0 posts updated" in again.text
 
 
@@ -175,6 +189,23 @@ def test_storage_failing_mid_import_fails_those_files_and_a_rerun_completes(
     assert Post.objects.count() == 4
     for post in Post.objects.filter(slug__in=["story-3", "story-4"]):
         assert default_storage.exists(post.images.get().file.name)
+
+
+def test_storage_failing_while_making_renditions_fails_that_file(tmp_path, flaky_s3):
+    server, _ = flaky_s3
+    tree = story_tree(tmp_path / "site")
+    assert Importer().run([tree]).created == 1
+    # As a post whose image was stored before bodies had renditions.
+    Rendition.objects.all().delete()
+    (tree / "story-1.md").write_text(document(1) + "\nEdited.\n")
+    server.stop()
+    report = Importer().run([tree])
+    assert (report.updated, report.failed) == (0, 1)
+    assert str(report.problems[0]).startswith(
+        "story-1.md: error: the media storage could not make renditions of images/"
+    )
+    with pytest.raises(CommandError, match="could not make renditions of images/"):
+        call_command("rerender_posts")
 
 
 def test_moto_server_is_its_own_process(s3_server):

@@ -1,17 +1,21 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from news.images import StorageError
 from news.models import Post
 
 
 class Command(BaseCommand):
     help = (
-        "Render every post's Markdown to HTML again, e.g. after a renderer "
-        "upgrade or a change of media storage."
+        "Render every post's Markdown to HTML again, making the renditions its "
+        "images lack, e.g. after a renderer upgrade or a change of media storage."
     )
 
     def handle(self, *args, **options):
         total = Post.objects.count()
-        changed = Post.objects.all().rerender()
+        try:
+            changed = Post.objects.all().rerender()
+        except StorageError as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(
             self.style.SUCCESS(f"Re-rendered {total} posts; {changed} changed.")
         )
