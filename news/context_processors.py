@@ -1,5 +1,27 @@
+from functools import cache
+
 from django.conf import settings
+from django.templatetags.static import static
+from django.urls import get_script_prefix, reverse
 
 
 def site(request):
-    return {"site_name": settings.NEWSDESK_SITE_NAME}
+    return {
+        "site_name": settings.NEWSDESK_SITE_NAME,
+        "language": settings.LANGUAGE_CODE,
+        "links": _links(get_script_prefix()),
+    }
+
+
+@cache
+def _links(script_prefix):
+    """The URLs every page's frame links to: the same for every request under a
+    script prefix, and reversing them was a tenth of rendering a page."""
+    return {
+        "home": reverse("news:post_list"),
+        "search": reverse("news:search"),
+        "rss": reverse("news:feed"),
+        "atom": reverse("news:feed_atom"),
+        "css": static("css/site.css"),
+        "favicon": static("favicon.svg"),
+    }

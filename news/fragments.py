@@ -46,10 +46,23 @@ TIMEOUT = 24 * 60 * 60
 RELATED_POSTS = 3
 
 
-def cards(posts, changed):
-    """Return the list card of each of ``posts`` (only their pk is read), in
-    order, for the site as of ``changed``."""
-    keys = {post.pk: _key("card", changed, post.pk) for post in posts}
+def cards(pks, changed):
+    """Return the list cards of the posts ``pks``, in order, as one piece of
+    HTML, for the site as of ``changed``.
+
+    A list is kept whole; a list not seen yet is made from the cards, which
+    lists share (a post's card is the same on the home page and its tags').
+    """
+    key = _key("list", changed, hashlib.sha256(repr(pks).encode()).hexdigest())
+    html = _get_many([key]).get(key)
+    if html is None:
+        html = "\n".join(_cards(pks, changed))
+        _set_many({key: html})
+    return mark_safe(html)  # noqa: S308
+
+
+def _cards(pks, changed):
+    keys = {pk: _key("card", changed, pk) for pk in pks}
     found = _get_many(keys.values())
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
@@ -59,7 +72,7 @@ def cards(posts, changed):
         }
         _set_many(made)
         found.update(made)
-    return [mark_safe(found[keys[post.pk]]) for post in posts]  # noqa: S308
+    return [found[keys[pk]] for pk in pks]
 
 
 def with_cards(posts):
@@ -74,7 +87,8 @@ def article(post, changed, request):
     """Return the parts of ``post``'s page (title, head and article), for the
     site as of ``changed``; the head holds absolute URLs, so they are kept per
     site address."""
-    key = _key("article", changed, post.pk, request.build_absolute_uri("/"))
+    site = hashlib.sha256(request.build_absolute_uri("/").encode()).hexdigest()
+    key = _key("article", changed, f"{post.pk}:{site}")
     parts = _get_many([key]).get(key)
     if parts is None:
         parts = render_article(article_context(post), request)
@@ -128,10 +142,9 @@ def _cache():
     return caches["fragments" if "fragments" in settings.CACHES else "default"]
 
 
-def _key(kind, changed, *parts):
+def _key(kind, changed, name):
     stamp = changed.timestamp() if changed else ""
-    suffix = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return f"newsdesk:fragment:{_render_version()}:{stamp}:{kind}:{suffix}"
+    return f"newsdesk:fragment:{_render_version()}:{stamp}:{kind}:{name}"
 
 
 @memoize

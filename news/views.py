@@ -35,14 +35,17 @@ class PostListMixin:
 
     def get_queryset(self):
         # Which posts, in which order: the cards come from news.fragments.
-        return Post.objects.published().only("pk", "published_at")
+        return Post.objects.published().values_list("pk", flat=True)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         changed, _ = freshness(self.request)
-        context["cards"] = fragments.cards(context["posts"], changed)
+        context["cards"] = fragments.cards(self.post_ids(context["posts"]), changed)
         context["heading"] = self.heading(context)
         return context
+
+    def post_ids(self, posts):
+        return list(posts)
 
     def heading(self, context):
         return "Latest news"
@@ -139,6 +142,13 @@ class ArchiveMixin(PostListMixin):
     date_field = "published_at"
     allow_empty = False
     allow_future = False
+
+    def get_queryset(self):
+        # Date views read their neighbouring months' dates from the posts.
+        return Post.objects.published().only("pk", "published_at")
+
+    def post_ids(self, posts):
+        return [post.pk for post in posts]
 
 
 @public_page
