@@ -18,16 +18,16 @@ then. ETag and Last-Modified need no shared state and are always sent.
 
 import hashlib
 import uuid
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response
 from django.utils.decorators import method_decorator
 from django.utils.http import http_date, parse_http_date
 from taggit.models import Tag
@@ -116,12 +116,9 @@ def _cacheable(response):
 def _cache_control(response, due, now):
     """Let browsers and CDNs keep the page briefly, never past the next
     scheduled post."""
-    patch_cache_control(
-        response,
-        public=True,
-        max_age=_seconds_until(due, now, settings.NEWSDESK_HTTP_MAX_AGE),
-        s_maxage=_seconds_until(due, now, settings.NEWSDESK_HTTP_S_MAXAGE),
-    )
+    max_age = _seconds_until(due, now, settings.NEWSDESK_HTTP_MAX_AGE)
+    s_maxage = _seconds_until(due, now, settings.NEWSDESK_HTTP_S_MAXAGE)
+    response["Cache-Control"] = f"public, max-age={max_age}, s-maxage={s_maxage}"
 
 
 def public_page(view=None, *, cache_page=True):
@@ -180,8 +177,14 @@ def _freshness(request):
 
 def _page_cache_allows(request):
     """Whether the URL is served by a view that public_page lets be cached."""
+    return _cacheable_path(request.path_info, get_urlconf(settings.ROOT_URLCONF))
+
+
+@lru_cache(maxsize=4096)
+def _cacheable_path(path, urlconf):
+    # Resolving costs as much as the rest of a hit; a path's view never changes.
     try:
-        match = resolve(request.path_info)
+        match = resolve(path, urlconf)
     except Resolver404:
         return False
     view = getattr(match.func, "view_class", match.func)
@@ -231,7 +234,17 @@ class PageCacheMiddleware:
         return response
 
 
+_CONDITIONS = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+
+
 def _conditional(request, response):
+    if not any(name in request.META for name in _CONDITIONS):
+        return response
     last_modified = response.get("Last-Modified")
     return get_conditional_response(
         request,

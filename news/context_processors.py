@@ -9,6 +9,8 @@ def site(request):
     return {
         "site_name": settings.NEWSDESK_SITE_NAME,
         "language": settings.LANGUAGE_CODE,
+        # The search box's text; the search page sets it.
+        "query": "",
         "links": _links(get_script_prefix()),
     }
 

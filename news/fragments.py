@@ -27,7 +27,9 @@ from functools import cache as memoize
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from .models import Author, Post, Rendition
@@ -73,6 +75,26 @@ def _cards(pks, changed):
         _set_many(made)
         found.update(made)
     return [found[keys[pk]] for pk in pks]
+
+
+def section(model, slug, changed):
+    """Return what a tag, category or author page shows of its section, as of
+    ``changed``: its name and slug, its lede (a category's description, an
+    author's bio) and its feeds' URLs."""
+    key = _key("section", changed, f"{model._meta.label_lower}:{slug}")
+    found = _get_many([key]).get(key)
+    if found is None:
+        section = get_object_or_404(model, slug=slug)
+        feed = f"news:{model._meta.model_name}_feed"
+        found = {
+            "name": section.name,
+            "slug": section.slug,
+            "lede": getattr(section, "description", "") or getattr(section, "bio", ""),
+            "rss_url": reverse(feed, args=[section.slug]),
+            "atom_url": reverse(f"{feed}_atom", args=[section.slug]),
+        }
+        _set_many({key: found})
+    return found
 
 
 def with_cards(posts):

@@ -7,8 +7,6 @@ here decide which posts a page shows, the fragments what each looks like.
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import dateformat
 from django.views.generic import (
     DetailView,
@@ -42,6 +40,9 @@ class PostListMixin:
         changed, _ = freshness(self.request)
         context["cards"] = fragments.cards(self.post_ids(context["posts"]), changed)
         context["heading"] = self.heading(context)
+        # What only some lists have: set, so that no lookup in the template fails.
+        for name in ("section", "lede", "date_list", "previous_month", "next_month"):
+            context.setdefault(name, None)
         return context
 
     def post_ids(self, posts):
@@ -86,14 +87,13 @@ class SectionPostListView(PostListMixin, ListView):
     """Posts of one author, category or tag; a 404 unless one is published."""
 
     section_model = None
-    section_name = ""
     heading_format = "{}"
     # Empty sections are 404s through get_paginator(), without an extra query.
     allow_empty = True
 
     def get_queryset(self):
-        self.section = get_object_or_404(self.section_model, slug=self.kwargs["slug"])
-        return super().get_queryset().in_section(self.section)
+        posts = super().get_queryset()
+        return posts.in_section(self.section_model, slug=self.kwargs["slug"])
 
     def get_paginator(self, *args, **kwargs):
         # A section without a published post is a 404: its first page comes
@@ -102,39 +102,32 @@ class SectionPostListView(PostListMixin, ListView):
         return super().get_paginator(*args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        feed = f"news:{self.section_name}_feed"
+        changed, _ = freshness(self.request)
+        self.section = fragments.section(
+            self.section_model, self.kwargs["slug"], changed
+        )
         return super().get_context_data(
-            section=self.section,
-            section_name=self.section_name,
-            # A category's description or an author's bio.
-            lede=getattr(self.section, "description", "")
-            or getattr(self.section, "bio", ""),
-            section_rss_url=reverse(feed, args=[self.section.slug]),
-            section_atom_url=reverse(f"{feed}_atom", args=[self.section.slug]),
-            **kwargs,
+            section=self.section, lede=self.section["lede"], **kwargs
         )
 
     def heading(self, context):
-        return self.heading_format.format(self.section.name)
+        return self.heading_format.format(self.section["name"])
 
 
 @public_page
 class TagPostListView(SectionPostListView):
     section_model = Tag
-    section_name = "tag"
     heading_format = "Posts tagged “{}”"
 
 
 @public_page
 class CategoryPostListView(SectionPostListView):
     section_model = Category
-    section_name = "category"
 
 
 @public_page
 class AuthorPostListView(SectionPostListView):
     section_model = Author
-    section_name = "author"
     heading_format = "Posts by {}"
 
 

@@ -110,3 +110,16 @@ def test_unpublished_post_leaves_no_card_behind(
         workflow.unpublish(post, by=None)
     assert "First headline" not in client.get("/").content.decode()
     assert client.get("/news/story/").status_code == 404
+
+
+def test_a_renamed_section_is_seen_on_its_page_at_once(client, post):
+    assert (
+        "<h1>Posts by Ada Lovelace</h1>" in client.get("/authors/ada/").content.decode()
+    )
+    author = post.authors.get()
+    author.name = "Ada King"
+    author.bio = "Countess."
+    author.save()
+    page = client.get("/authors/ada/").content.decode()
+    assert "<h1>Posts by Ada King</h1>" in page
+    assert '<p class="lede">Countess.</p>' in page
