@@ -34,3 +34,17 @@ class UncountedPaginator(Paginator):
         return UncountedPage(
             rows[: self.per_page], number, self, has_next=len(rows) > self.per_page
         )
+
+
+def page_links(request, page):
+    """Return the URLs of the pages before and after ``page`` (None at either
+    end), keeping the rest of the query string, as {% querystring %} would."""
+
+    def link(number):
+        query = request.GET.copy()
+        query["page"] = number
+        return f"?{query.urlencode()}"
+
+    previous = link(page.previous_page_number()) if page.has_previous() else None
+    following = link(page.next_page_number()) if page.has_next() else None
+    return previous, following

@@ -20,7 +20,7 @@ from taggit.models import Tag
 from . import fragments, search
 from .cache import freshness, public_page
 from .models import Author, Category, Post
-from .pagination import UncountedPaginator
+from .pagination import UncountedPaginator, page_links
 
 PAGE_SIZE = 20
 
@@ -40,6 +40,7 @@ class PostListMixin:
         changed, _ = freshness(self.request)
         context["cards"] = fragments.cards(self.post_ids(context["posts"]), changed)
         context["heading"] = self.heading(context)
+        add_page_links(self.request, context)
         # What only some lists have: set, so that no lookup in the template fails.
         for name in ("section", "lede", "date_list", "previous_month", "next_month"):
             context.setdefault(name, None)
@@ -174,9 +175,18 @@ class SearchView(ListView):
         return fragments.with_cards(search.search(self.query).defer("body", "extra"))
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             query=self.query, terms=search.words(self.query), **kwargs
         )
+        add_page_links(self.request, context)
+        return context
+
+
+def add_page_links(request, context):
+    """Give a paginated list's template the URLs of the pages either side."""
+    page = context["page_obj"]
+    links = page_links(request, page) if page else (None, None)
+    context["previous_page_url"], context["next_page_url"] = links
 
 
 @public_page
