@@ -78,15 +78,16 @@ def _cards(pks, changed):
 
 
 def section(model, slug, changed):
-    """Return what a tag, category or author page shows of its section, as of
-    ``changed``: its name and slug, its lede (a category's description, an
-    author's bio) and its feeds' URLs."""
+    """Return what a tag, category or author page needs of its section, as of
+    ``changed``: its pk, name and slug, its lede (a category's description, an
+    author's bio) and its feeds' URLs; a 404 if there is no such section."""
     key = _key("section", changed, f"{model._meta.label_lower}:{slug}")
     found = _get_many([key]).get(key)
     if found is None:
         section = get_object_or_404(model, slug=slug)
         feed = f"news:{model._meta.model_name}_feed"
         found = {
+            "pk": section.pk,
             "name": section.name,
             "slug": section.slug,
             "lede": getattr(section, "description", "") or getattr(section, "bio", ""),

@@ -93,8 +93,12 @@ class SectionPostListView(PostListMixin, ListView):
     allow_empty = True
 
     def get_queryset(self):
+        changed, _ = freshness(self.request)
+        self.section = fragments.section(
+            self.section_model, self.kwargs["slug"], changed
+        )
         posts = super().get_queryset()
-        return posts.in_section(self.section_model, slug=self.kwargs["slug"])
+        return posts.in_section(self.section_model, pk=self.section["pk"])
 
     def get_paginator(self, *args, **kwargs):
         # A section without a published post is a 404: its first page comes
@@ -103,10 +107,6 @@ class SectionPostListView(PostListMixin, ListView):
         return super().get_paginator(*args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        changed, _ = freshness(self.request)
-        self.section = fragments.section(
-            self.section_model, self.kwargs["slug"], changed
-        )
         return super().get_context_data(
             section=self.section, lede=self.section["lede"], **kwargs
         )
