@@ -81,7 +81,9 @@ def section(model, slug, changed):
     """Return what a tag, category or author page needs of its section, as of
     ``changed``: its pk, name and slug, its lede (a category's description, an
     author's bio) and its feeds' URLs; a 404 if there is no such section."""
-    key = _key("section", changed, f"{model._meta.label_lower}:{slug}")
+    # The slug comes from the URL: hashed, it makes a valid key for any cache.
+    name = hashlib.sha256(f"{model._meta.label_lower}:{slug}".encode()).hexdigest()
+    key = _key("section", changed, name)
     found = _get_many([key]).get(key)
     if found is None:
         section = get_object_or_404(model, slug=slug)
