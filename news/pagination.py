@@ -2,6 +2,8 @@
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 
+from .models import Post
+
 
 class UncountedPage(Page):
     def __init__(self, object_list, number, paginator, *, has_next):
@@ -48,3 +50,14 @@ def page_links(request, page):
     previous = link(page.previous_page_number()) if page.has_previous() else None
     following = link(page.next_page_number()) if page.has_next() else None
     return previous, following
+
+
+class ListedIds:
+    """The ids of the posts a list page shows (the site's, or a section's), for
+    UncountedPaginator to slice: Post.objects.listed_ids() per page."""
+
+    def __init__(self, section=None):
+        self.section = section
+
+    def __getitem__(self, index):
+        return Post.objects.listed_ids(index.start or 0, index.stop, self.section)

@@ -1,6 +1,8 @@
 """The public site: generic views over Post.objects.published().
 
-Every view reads through published(); anything else is a 404. Each page runs a
+Every view reads through published() (list pages through
+Post.objects.listed_ids(), its hand-written equivalent); anything else is a
+404. Each page runs a
 fixed number of queries, and shows posts through news.fragments: the queries
 here decide which posts a page shows, the fragments what each looks like.
 """
@@ -20,7 +22,7 @@ from taggit.models import Tag
 from . import fragments, search
 from .cache import freshness, public_page
 from .models import Author, Category, Post
-from .pagination import UncountedPaginator, page_links
+from .pagination import ListedIds, UncountedPaginator, page_links
 
 PAGE_SIZE = 20
 
@@ -33,7 +35,7 @@ class PostListMixin:
 
     def get_queryset(self):
         # Which posts, in which order: the cards come from news.fragments.
-        return Post.objects.published().values_list("pk", flat=True)
+        return ListedIds()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -97,8 +99,7 @@ class SectionPostListView(PostListMixin, ListView):
         self.section = fragments.section(
             self.section_model, self.kwargs["slug"], changed
         )
-        posts = super().get_queryset()
-        return posts.in_section(self.section_model, pk=self.section["pk"])
+        return ListedIds((self.section_model, self.section["pk"]))
 
     def get_paginator(self, *args, **kwargs):
         # A section without a published post is a 404: its first page comes
