@@ -2,9 +2,9 @@
 
 Every view reads through published() (list pages through
 Post.objects.listed_ids(), its hand-written equivalent); anything else is a
-404. Each page runs a
-fixed number of queries, and shows posts through news.fragments: the queries
-here decide which posts a page shows, the fragments what each looks like.
+404. Each page runs a fixed number of queries, and shows posts through
+news.fragments: the queries here decide which posts a page shows, the
+fragments what each looks like.
 """
 
 from django.core.paginator import Paginator
