@@ -102,7 +102,7 @@ class SectionFeed(LatestPostsFeed):
         return f"The latest posts in {obj.name} from {settings.NEWSDESK_SITE_NAME}."
 
     def posts(self, obj):
-        return Post.objects.published().in_section(type(obj), pk=obj.pk)
+        return Post.objects.published().in_section(obj)
 
 
 class TagFeed(SectionFeed):

@@ -212,18 +212,19 @@ class PostQuerySet(models.QuerySet):
             .order_by("published_at", "id")
         )
 
-    def in_section(self, model, **lookup):
-        """Return the posts of the tag, author or category ``model`` that
-        ``lookup`` names (``pk=`` or ``slug=``), newest first. Tag and author
-        pages read them in order from the (section, date) index of the rows that
-        tie them (ListingDate), however many posts the section has."""
-        [(name, value)] = lookup.items()
-        if model is Category:
-            return self.filter(**{f"category__{name}": value})
+    def in_section(self, section):
+        """Return the posts of ``section``, a tag, author or category, newest
+        first. Tag and author posts come in order from the (section, date) index
+        of the rows that tie them (ListingDate), however many posts the section
+        has."""
+        if isinstance(section, Category):
+            return self.filter(category=section)
         listing, field = (
-            ("bylines", "author") if model is Author else ("taggedpost", "tag")
+            ("bylines", "author")
+            if isinstance(section, Author)
+            else ("taggedpost", "tag")
         )
-        return self.filter(**{f"{listing}__{field}__{name}": value}).order_by(
+        return self.filter(**{f"{listing}__{field}": section}).order_by(
             f"-{listing}__published_at", "-id"
         )
 

@@ -189,7 +189,7 @@ def test_listed_ids_are_the_published_posts_in_section_order():
         posts = Post.objects.published()
         if section is not None:
             model, pk = section
-            posts = posts.in_section(model, pk=pk)
+            posts = posts.in_section(model.objects.get(pk=pk))
         expected = list(posts.values_list("pk", flat=True))
         assert expected or section is not None
         for start in range(0, len(expected) + 7, 7):
