@@ -108,15 +108,15 @@ def with_cards(posts):
     )
 
 
-def article(post, changed, request):
-    """Return the parts of ``post``'s page (title, head and article), for the
-    site as of ``changed``; the head holds absolute URLs, so they are kept per
-    site address."""
+def article(pk, changed, request):
+    """Return the parts of the page of post ``pk`` (title, head and article),
+    for the site as of ``changed``; the head holds absolute URLs, so they are
+    kept per site address."""
     site = hashlib.sha256(request.build_absolute_uri("/").encode()).hexdigest()
-    key = _key("article", changed, f"{post.pk}:{site}")
+    key = _key("article", changed, f"{pk}:{site}")
     parts = _get_many([key]).get(key)
     if parts is None:
-        parts = render_article(article_context(post), request)
+        parts = render_article(article_context(pk), request)
         _set_many({key: parts})
     return parts
 
@@ -131,8 +131,8 @@ def render_article(context, request):
     return {"title": context["post"].title, **html}
 
 
-def article_context(post):
-    """Load everything the article templates show of ``post``."""
+def article_context(pk):
+    """Load everything the article templates show of post ``pk``."""
     post = (
         Post.objects.select_related("category", "banner")
         .prefetch_related(
@@ -140,7 +140,7 @@ def article_context(post):
             "tags",
             Prefetch("banner__renditions", queryset=Rendition.objects.all()),
         )
-        .get(pk=post.pk)
+        .get(pk=pk)
     )
     published = Post.objects.published().only("title", "slug", "published_at")
     return {

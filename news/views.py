@@ -1,17 +1,16 @@
 """The public site: generic views over Post.objects.published().
 
-Every view reads through published() (list pages through
-Post.objects.listed_ids(), its hand-written equivalent); anything else is a
-404. Each page runs a fixed number of queries, and shows posts through
-news.fragments: the queries here decide which posts a page shows, the
-fragments what each looks like.
+Every view reads through published() (articles and list pages through
+Post.objects.published_id() and listed_ids(), its hand-written equivalents);
+anything else is a 404. Each page runs a fixed number of queries, and shows
+posts through news.fragments: the queries here decide which posts a page
+shows, the fragments what each looks like.
 """
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils import dateformat
 from django.views.generic import (
-    DetailView,
     ListView,
     MonthArchiveView,
     TemplateView,
@@ -61,12 +60,8 @@ class PostListView(PostListMixin, ListView):
 
 
 @public_page
-class PostDetailView(DetailView):
-    context_object_name = "post"
+class PostDetailView(TemplateView):
     template_name = "news/post_detail.html"
-
-    def get_queryset(self):
-        return Post.objects.published().only("pk", "slug")
 
     def get(self, request, *args, **kwargs):
         try:
@@ -80,9 +75,12 @@ class PostDetailView(DetailView):
             return HttpResponsePermanentRedirect(post.get_absolute_url())
 
     def get_context_data(self, **kwargs):
+        pk = Post.objects.published_id(kwargs["slug"])
+        if pk is None:
+            raise Http404("No published post has this address.")
         changed, _ = freshness(self.request)
         return super().get_context_data(
-            article=fragments.article(self.object, changed, self.request), **kwargs
+            article=fragments.article(pk, changed, self.request), **kwargs
         )
 
 

@@ -195,3 +195,20 @@ def test_listed_ids_are_the_published_posts_in_section_order():
         for start in range(0, len(expected) + 7, 7):
             listed = Post.objects.listed_ids(start, start + 7, section)
             assert listed == expected[start : start + 7], section
+
+
+def test_published_id_finds_only_what_published_finds():
+    now = timezone.now()
+    for status in Post.Status:
+        for when, hours in (("past", -1), ("future", 1)):
+            make_post(
+                title=f"{status} {when}",
+                slug=f"{status}-{when}",
+                status=status,
+                published_at=now + timedelta(hours=hours),
+            )
+    for post in Post.objects.all():
+        visible = Post.objects.published().filter(pk=post.pk).exists()
+        assert Post.objects.published_id(post.slug) == (post.pk if visible else None)
+    assert Post.objects.published_id("published-past") is not None
+    assert Post.objects.published_id("no-such-post") is None
