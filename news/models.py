@@ -241,23 +241,17 @@ class PostQuerySet(models.QuerySet):
         conditions are published()'s and scheduled()'s; the tests hold them to
         those.
         """
-        connection = connections[self.db]
-        quote = connection.ops.quote_name
-        posts = quote(Post._meta.db_table)
-        changes = quote(SiteChange._meta.db_table)
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        published = Post.Status.PUBLISHED
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT (SELECT MAX(updated_at) FROM {posts}),"  # noqa: S608
-                f" (SELECT MAX(published_at) FROM {posts}"
-                "   WHERE status = %s AND published_at <= %s),"
-                f" (SELECT MIN(published_at) FROM {posts}"
-                "   WHERE status = %s AND published_at > %s),"
-                f" (SELECT MAX(changed_at) FROM {changes})",
-                [published, now, published, now],
-            )
-            updated, latest, due, site = map(_datetime, cursor.fetchone())
+        posts, changes = self._table(Post), self._table(SiteChange)
+        published, params = self._published()
+        [row] = self._rows(
+            f"SELECT (SELECT MAX(updated_at) FROM {posts}),"  # noqa: S608
+            f" (SELECT MAX(published_at) FROM {posts} WHERE {published}),"
+            f" (SELECT MIN(published_at) FROM {posts}"
+            "   WHERE status = %s AND published_at > %s),"
+            f" (SELECT MAX(changed_at) FROM {changes})",
+            [*params, *params],
+        )
+        updated, latest, due, site = map(_datetime, row)
         if updated is None:
             return None, None
         return max(filter(None, [updated, latest, site])), due
@@ -266,17 +260,13 @@ class PostQuerySet(models.QuerySet):
         """Return the id of the published post ``slug``, or None: the lookup
         every article page makes, hand-written like listed_ids() and held to
         published() by the tests."""
-        connection = connections[self.db]
-        quote = connection.ops.quote_name
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id FROM {quote(Post._meta.db_table)}"  # noqa: S608
-                " WHERE slug = %s AND status = %s AND published_at <= %s",
-                [slug, Post.Status.PUBLISHED, now],
-            )
-            row = cursor.fetchone()
-        return row[0] if row else None
+        published, params = self._published()
+        rows = self._rows(
+            f"SELECT id FROM {self._table(Post)}"  # noqa: S608
+            f" WHERE slug = %s AND {published}",
+            [slug, *params],
+        )
+        return rows[0][0] if rows else None
 
     def listed_ids(self, start, stop, section=None):
         """Return the ids of the published posts ``[start:stop]``, newest first,
@@ -288,10 +278,8 @@ class PostQuerySet(models.QuerySet):
         took as long as the rest of an uncached list page. The tests hold it to
         published() and in_section().
         """
-        connection = connections[self.db]
-        quote = connection.ops.quote_name
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        params = [Post.Status.PUBLISHED, now]
+        quote = connections[self.db].ops.quote_name
+        published, params = self._published("p.")
         join = where = ""
         order = "p.published_at DESC, p.id DESC"
         if section is not None:
@@ -307,19 +295,36 @@ class PostQuerySet(models.QuerySet):
                 )
                 columns = listing._meta
                 join = (
-                    f" JOIN {quote(columns.db_table)} s"
+                    f" JOIN {self._table(listing)} s"
                     f" ON s.{quote(columns.get_field(post).column)} = p.id"
                 )
                 where = f" AND s.{quote(columns.get_field(field).column)} = %s"
                 order = "s.published_at DESC, p.id DESC"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT p.id FROM {quote(Post._meta.db_table)} p{join}"  # noqa: S608
-                f" WHERE p.status = %s AND p.published_at <= %s{where}"
-                f" ORDER BY {order} LIMIT %s OFFSET %s",
-                [*params, stop - start, start],
-            )
-            return [row[0] for row in cursor.fetchall()]
+        rows = self._rows(
+            f"SELECT p.id FROM {self._table(Post)} p{join}"  # noqa: S608
+            f" WHERE {published}{where} ORDER BY {order} LIMIT %s OFFSET %s",
+            [*params, stop - start, start],
+        )
+        return [pk for (pk,) in rows]
+
+    # The hand-written statements above share these.
+
+    def _published(self, alias=""):
+        """Return published()'s condition as SQL, and its parameters."""
+        connection = connections[self.db]
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        return (
+            f"{alias}status = %s AND {alias}published_at <= %s",
+            [Post.Status.PUBLISHED, now],
+        )
+
+    def _table(self, model):
+        return connections[self.db].ops.quote_name(model._meta.db_table)
+
+    def _rows(self, sql, params):
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
 
 
 def _datetime(value):
