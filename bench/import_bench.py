@@ -118,7 +118,7 @@ FLOOR = """
 import os, resource, sys, time, json
 from pathlib import Path
 from zoneinfo import ZoneInfo
-from news import frontmatter, markdown
+from news.documents import frontmatter, markdown
 tree = Path(sys.argv[1])
 tz = ZoneInfo("UTC")
 started = time.perf_counter()
@@ -141,7 +141,7 @@ IMPORT = """
 import json, resource, sys
 import django
 django.setup()
-from news.importer import Importer
+from news.documents.importer import Importer
 report = Importer().run([sys.argv[1]])
 assert report.failed == 0, report.problems[:3]
 print(json.dumps({"files": report.files, "seconds": report.seconds,

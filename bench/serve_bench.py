@@ -110,7 +110,7 @@ def load(size):
     from django.utils import timezone
     from taggit.models import Tag
 
-    from news import markdown
+    from news.documents import markdown
     from news.models import Author, Category, Post, PostAuthor, TaggedPost
 
     call_command("migrate", verbosity=0)

@@ -116,14 +116,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions and authentication, so that a cached page costs none of
     # their work (news/cache.py).
-    "news.cache.PageCacheMiddleware",
+    "news.public.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "news.middleware.PostAliasMiddleware",
+    "news.public.middleware.PostAliasMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, so that it turns a lockout raised anywhere above into its response.
     "axes.middleware.AxesMiddleware",
@@ -142,7 +142,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "news.context_processors.site",
+                "news.public.context_processors.site",
             ],
         },
     },

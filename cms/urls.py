@@ -2,12 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from news.health import healthz
+from news.public.health import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    path("", include("news.urls")),
+    path("", include("news.public.urls")),
 ]
 
 if settings.DEBUG:

@@ -7,6 +7,11 @@ class NewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import cache
+        # The receivers of the domain signals (news.signals): the only import
+        # inside a function in the app, because models must be ready first.
+        from .editorial import notifications
+        from .public import cache, fragments
 
-        cache.connect_signals()
+        cache.register_signal_handlers()
+        fragments.register_signal_handlers()
+        notifications.register_signal_handlers()

@@ -8,7 +8,8 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 from PIL import Image as PILImage
 
-from news.models import Author, Post, PostAuthor
+from news.media import images, renditions
+from news.models import Author, Category, Post, PostAuthor
 
 
 def image_bytes(fmt="PNG", size=(12, 8), color=(200, 30, 30)):
@@ -29,7 +30,7 @@ def make_post(
     status = status or Post.Status.PUBLISHED
     if published_at is None and status == Post.Status.PUBLISHED:
         published_at = timezone.now() - timedelta(hours=1)
-    return Post.objects.create(
+    post = Post(
         title=title,
         slug=slug or title.lower().replace(" ", "-"),
         body=body,
@@ -37,6 +38,10 @@ def make_post(
         published_at=published_at,
         **kwargs,
     )
+    # Rendering is the services' explicit step; save() renders nothing.
+    renditions.render(post)
+    post.save()
+    return post
 
 
 def write_tree(root, files):
@@ -76,13 +81,6 @@ def make_user(username, *groups, superuser=False, author=True, **kwargs):
     return user
 
 
-def byline(post, *users):
-    """Make ``users`` (with their Author rows) the authors of ``post``."""
-    for position, user in enumerate(users):
-        PostAuthor.objects.create(post=post, author=user.author, position=position)
-    return post
-
-
 HOSTILE = "</script><script>alert(1)</script>\"'&<>"
 
 # Every state a post can be in that readers must not see, as make_post kwargs.
@@ -99,29 +97,24 @@ HIDDEN_STATES = {
 
 
 def make_image(*, size=(1600, 900), fmt="JPEG", alt="An image", color=(30, 90, 160)):
-    from news import images
-
     image, _ = images.store(image_bytes(fmt, size, color), alt=alt)
     return image
 
 
 def make_author(name, slug=None):
-    from news.models import Author
-
     return Author.objects.create(name=name, slug=slug or name.lower().replace(" ", "-"))
 
 
 def make_category(name, slug=None):
-    from news.models import Category
-
     return Category.objects.create(
         name=name, slug=slug or name.lower().replace(" ", "-")
     )
 
 
-def add_authors(post, *authors):
-    from news.models import PostAuthor
-
-    for position, author in enumerate(authors):
+def add_authors(post, *people):
+    """Make ``people`` the authors of ``post``, in order: Author rows, or users
+    (made by make_user) as their Author rows."""
+    for position, person in enumerate(people):
+        author = person if isinstance(person, Author) else person.author
         PostAuthor.objects.create(post=post, author=author, position=position)
     return post

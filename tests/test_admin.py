@@ -6,10 +6,10 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from news import previews, revisions, workflow
+from news.editorial import previews, revisions, workflow
 from news.models import AuditEntry, Post, ReviewComment, Revision
 
-from .factories import byline, image_bytes, make_post, make_user
+from .factories import add_authors, image_bytes, make_post, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def publisher():
 
 
 def test_an_authors_list_shows_only_their_posts(client, author):
-    byline(make_post(title="Mine", status=S.DRAFT), author)
+    add_authors(make_post(title="Mine", status=S.DRAFT), author)
     make_post(title="Someone else's", status=S.DRAFT)
     client.force_login(author)
     response = client.get(reverse("admin:news_post_changelist"))
@@ -89,7 +89,7 @@ def test_an_authors_list_shows_only_their_posts(client, author):
 
 
 def test_the_list_shows_status_authors_tags_and_dates(client, editor, author):
-    post = byline(make_post(title="Tagged", status=S.DRAFT), author)
+    post = add_authors(make_post(title="Tagged", status=S.DRAFT), author)
     post.tags.add("economy")
     make_post(
         title="Later", slug="later", published_at=timezone.now() + timedelta(days=1)
@@ -114,7 +114,7 @@ def test_an_author_may_not_open_someone_elses_post(client, author):
 
 
 def test_an_author_may_not_change_their_post_in_review(client, author):
-    post = byline(make_post(title="Waiting", status=S.IN_REVIEW), author)
+    post = add_authors(make_post(title="Waiting", status=S.IN_REVIEW), author)
     client.force_login(author)
     response = client.get(change_url(post))
     assert response.status_code == 200
@@ -140,7 +140,7 @@ def test_an_author_creates_a_post_that_is_theirs(client, author):
 
 
 def test_buttons_are_exactly_the_allowed_transitions(client, author, editor):
-    post = byline(make_post(title="Story", status=S.IN_REVIEW), author)
+    post = add_authors(make_post(title="Story", status=S.IN_REVIEW), author)
     client.force_login(editor)
     content = client.get(change_url(post)).content.decode()
     assert transition_url(post, "approve") in content
@@ -153,7 +153,7 @@ def test_buttons_are_exactly_the_allowed_transitions(client, author, editor):
 
 
 def test_a_transition_button_runs_the_workflow(client, author, editor):
-    post = byline(make_post(title="Story", status=S.IN_REVIEW), author)
+    post = add_authors(make_post(title="Story", status=S.IN_REVIEW), author)
     client.force_login(editor)
     response = client.get(transition_url(post, "request_changes"))
     assert "Required: say what should change." in response.content.decode()
@@ -169,7 +169,7 @@ def test_a_transition_button_runs_the_workflow(client, author, editor):
 
 
 def test_a_refused_transition_shows_why(client, author):
-    post = byline(make_post(title="Story", status=S.IN_REVIEW), author)
+    post = add_authors(make_post(title="Story", status=S.IN_REVIEW), author)
     client.force_login(author)
     assert client.get(transition_url(post, "approve")).status_code == 403
     response = client.post(transition_url(post, "approve"))
@@ -179,7 +179,7 @@ def test_a_refused_transition_shows_why(client, author):
 
 
 def test_four_eyes_in_the_admin(client, editor):
-    post = byline(make_post(title="My own", status=S.IN_REVIEW), editor)
+    post = add_authors(make_post(title="My own", status=S.IN_REVIEW), editor)
     client.force_login(editor)
     assert (
         transition_url(post, "approve")
@@ -221,7 +221,7 @@ def test_bulk_actions_report_what_was_done_and_refused(client, editor, publisher
 
 def test_bulk_actions_offer_only_what_the_user_may_do(client, author):
     client.force_login(author)
-    byline(make_post(title="Mine", status=S.DRAFT), author)
+    add_authors(make_post(title="Mine", status=S.DRAFT), author)
     content = client.get(reverse("admin:news_post_changelist")).content.decode()
     assert "submit_posts" in content
     assert "approve_posts" not in content and "publish_posts" not in content
@@ -256,7 +256,7 @@ def test_a_stale_form_is_refused_with_what_changed(client, editor):
 
 
 def test_an_edit_of_a_live_post_is_shown_as_pending(client, author, publisher):
-    post = byline(make_post(title="Live", slug="live", body="Old."), author)
+    post = add_authors(make_post(title="Live", slug="live", body="Old."), author)
     client.force_login(author)
     response = client.post(change_url(post), form_data(post, body="New."))
     assert response.status_code == 302
@@ -343,7 +343,7 @@ def test_upload_needs_alt_text_and_inserts_the_reference(client, author):
     markdown = response.json()["markdown"]
     assert markdown.startswith("![A red box](uploads/") and markdown.endswith(".png)")
     # Saving a post that uses it links the image, so it renders.
-    post = byline(make_post(title="Pic", status=S.DRAFT), author)
+    post = add_authors(make_post(title="Pic", status=S.DRAFT), author)
     client.post(change_url(post), form_data(post, body=markdown))
     post.refresh_from_db()
     assert post.image_links.get().image.alt == "A red box"
@@ -395,7 +395,7 @@ def test_live_posts_with_pending_changes_can_be_filtered(client, editor):
 def test_authors_see_audit_entries_and_preview_links_of_their_posts_only(
     client, author
 ):
-    mine = byline(make_post(title="Mine", slug="mine", status=S.DRAFT), author)
+    mine = add_authors(make_post(title="Mine", slug="mine", status=S.DRAFT), author)
     theirs = make_post(title="Theirs", slug="theirs", status=S.DRAFT)
     for post in (mine, theirs):
         workflow.submit(post, by=None)
@@ -407,7 +407,7 @@ def test_authors_see_audit_entries_and_preview_links_of_their_posts_only(
 
 
 def test_an_image_link_added_in_the_admin_renders_in_the_body(client):
-    from news import images
+    from news.media import images
 
     image, _ = images.store(image_bytes(size=(30, 20)), alt="Harbour")
     post = make_post(title="Pictures", status=S.DRAFT, body="![](pics/1.png)\n")

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from news.importer import Importer
+from news.documents.importer import Importer
 from news.models import Post
 
 from .factories import image_bytes, write_tree

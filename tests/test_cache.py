@@ -7,9 +7,11 @@ from django.core.cache import cache as django_cache
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date
 
-from news import cache, images, revisions, workflow
-from news.importer import Importer
+from news.documents.importer import Importer
+from news.editorial import revisions, workflow
+from news.media import images, renditions
 from news.models import Author, Category, Post, PostAuthor, SiteChange
+from news.public import cache
 
 from .factories import image_bytes, make_post
 
@@ -118,7 +120,7 @@ def test_changed_slug_is_seen_at_once(
 ):
     client.get("/")
     with django_capture_on_commit_callbacks(execute=True):
-        post.change_slug("renamed")
+        revisions.change_slug(post, "renamed")
     assert 'href="/news/renamed/"' in client.get("/").content.decode()
 
 
@@ -324,6 +326,6 @@ def test_bodies_rendered_again_are_seen_at_once(
     Post.objects.filter(pk=post.pk).update(body_html="<p>Old rendering</p>")
     assert "Old rendering" in client.get("/news/cached/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        assert Post.objects.all().rerender() == 1
+        assert renditions.rerender(Post.objects.all()) == 1
     page = client.get("/news/cached/").content.decode()
     assert "Old rendering" not in page and "Body text." in page

@@ -11,8 +11,8 @@ import pytest
 from django.test import override_settings
 from taggit.models import Tag
 
-from news.exporter import DirectoryWriter, export, posts_for_export
-from news.importer import Importer
+from news.documents.exporter import DirectoryWriter, export, posts_for_export
+from news.documents.importer import Importer
 from news.models import Author, Category, Image, Post, Rendition
 
 from .conftest import CORPUS

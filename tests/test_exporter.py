@@ -7,10 +7,12 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from news import images
-from news.exporter import DirectoryWriter, ZipWriter, export, posts_for_export
-from news.importer import Importer, category_named, set_authors
+from news.documents.exporter import DirectoryWriter, ZipWriter, export, posts_for_export
+from news.documents.importer import Importer
+from news.documents.values import document_values
+from news.media import images
 from news.models import Post, PostImage
+from news.models.relations import authors_named, category_named, set_authors
 
 from .factories import image_bytes, make_post, read_tree, write_tree
 
@@ -92,7 +94,7 @@ def test_post_written_in_the_admin_gets_the_canonical_layout(tmp_path):
     )
     PostImage.objects.create(post=post, image=image, reference="images/pic.png")
     post.tags.set(["one", "two"])
-    set_authors(post, ["Ana"])
+    set_authors(post, authors_named(["Ana"]))
     export_to(tmp_path / "out")
     text = (tmp_path / "out/made-here/index.md").read_text()
     assert text == (
@@ -107,7 +109,7 @@ def test_post_written_in_the_admin_gets_the_canonical_layout(tmp_path):
 def post_state():
     state = {}
     for post in posts_for_export():
-        values = post.document_values()
+        values = document_values(post)
         if not post.source.front:
             # A file without a date is dated when it is first imported.
             del values["date"]
@@ -220,7 +222,7 @@ posts = st.fixed_dictionaries(
 
 def snapshot():
     return sorted(
-        ((p.document_values(), p.body) for p in posts_for_export()),
+        ((document_values(p), p.body) for p in posts_for_export()),
         key=lambda v: v[0]["slug"],
     )
 
@@ -244,7 +246,7 @@ def test_property_admin_posts_survive_export_and_import(generated, tmp_path_fact
             category=category_named(values["category"]) if values["category"] else None,
         )
         post.tags.set(values["tags"])
-        set_authors(post, values["authors"])
+        set_authors(post, authors_named(values["authors"]))
     before = snapshot()
     first, second = tmp_path_factory.mktemp("one"), tmp_path_factory.mktemp("two")
     export_to(first)

@@ -4,7 +4,7 @@
 import pytest
 from django.core.cache import caches
 
-from news import workflow
+from news.editorial import workflow
 
 from .factories import add_authors, make_author, make_category, make_post
 

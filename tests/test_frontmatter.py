@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from news.frontmatter import (
+from news.documents.frontmatter import (
     FIELD_KEYS,
     Document,
     FrontMatterError,

@@ -1,7 +1,7 @@
 import pytest
 from django.core.files.storage import default_storage
 
-from news import images
+from news.media import images
 from news.models import Image
 
 from .factories import image_bytes

@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from news.importer import Importer
+from news.documents.importer import Importer
 from news.models import Author, Image, Post, SourceFile
 
 from .factories import image_bytes, write_tree
@@ -360,8 +360,12 @@ def test_import_records_a_revision_per_change_and_none_when_unchanged(tree):
 
 
 def test_oversized_files_fail_and_oversized_images_warn(tmp_path, monkeypatch):
-    monkeypatch.setattr("news.importer.MAX_DOCUMENT_BYTES", 1024 * 1024)
-    monkeypatch.setattr("news.importer.MAX_IMAGE_BYTES", 1024 * 1024)
+    monkeypatch.setattr(
+        "news.documents.importer.importer.MAX_DOCUMENT_BYTES", 1024 * 1024
+    )
+    monkeypatch.setattr(
+        "news.documents.importer.references.MAX_IMAGE_BYTES", 1024 * 1024
+    )
     archive = tmp_path / "big.zip"
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("huge.md", "---\ntitle: Huge\n---\n" + "x" * (1024 * 1024))

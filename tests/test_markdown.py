@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from news.markdown import (
+from news.documents.markdown import (
     ImageReference,
     ResolvedImage,
     image_key,

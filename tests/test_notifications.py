@@ -5,10 +5,10 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from news import workflow
+from news.editorial import workflow
 from news.models import Post
 
-from .factories import byline, make_post, make_user
+from .factories import add_authors, make_post, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def team():
 
 
 def test_submitting_emails_the_editors(team, django_capture_on_commit_callbacks):
-    post = byline(make_post(title="Story", status=S.DRAFT), team["author"])
+    post = add_authors(make_post(title="Story", status=S.DRAFT), team["author"])
     with django_capture_on_commit_callbacks(execute=True):
         workflow.submit(post, by=team["author"])
     assert sorted(m.to[0] for m in mail.outbox) == [
@@ -40,7 +40,7 @@ def test_submitting_emails_the_editors(team, django_capture_on_commit_callbacks)
 def test_authors_hear_of_approval_changes_and_publication(
     team, django_capture_on_commit_callbacks
 ):
-    post = byline(make_post(title="Story", status=S.IN_REVIEW), team["author"])
+    post = add_authors(make_post(title="Story", status=S.IN_REVIEW), team["author"])
     with django_capture_on_commit_callbacks(execute=True):
         workflow.request_changes(post, by=team["editor"], comment="Add a quote.")
     assert [m.to for m in mail.outbox] == [["ann@example.com"]]
@@ -58,7 +58,7 @@ def test_authors_hear_of_approval_changes_and_publication(
 def test_nothing_is_sent_before_the_transaction_commits(
     team, django_capture_on_commit_callbacks
 ):
-    post = byline(make_post(title="Story", status=S.DRAFT), team["author"])
+    post = add_authors(make_post(title="Story", status=S.DRAFT), team["author"])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         workflow.submit(post, by=team["author"])
     assert mail.outbox == []
@@ -73,7 +73,7 @@ def test_nothing_is_sent_before_the_transaction_commits(
 def test_a_rolled_back_transition_sends_nothing(
     team, django_capture_on_commit_callbacks
 ):
-    post = byline(make_post(title="Story", status=S.DRAFT), team["author"])
+    post = add_authors(make_post(title="Story", status=S.DRAFT), team["author"])
     with (
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(RuntimeError),
@@ -88,14 +88,14 @@ def test_a_rolled_back_transition_sends_nothing(
 def test_the_actor_is_not_told_about_their_own_transition(
     team, django_capture_on_commit_callbacks
 ):
-    post = byline(make_post(title="Story", status=S.DRAFT), team["editor"])
+    post = add_authors(make_post(title="Story", status=S.DRAFT), team["editor"])
     with django_capture_on_commit_callbacks(execute=True):
         workflow.submit(post, by=team["editor"])
     assert [m.to for m in mail.outbox] == [["eve@example.com"]]
 
 
 def test_scheduling_says_when(team, django_capture_on_commit_callbacks):
-    post = byline(make_post(title="Story", status=S.APPROVED), team["author"])
+    post = add_authors(make_post(title="Story", status=S.APPROVED), team["author"])
     with django_capture_on_commit_callbacks(execute=True):
         workflow.publish(
             post, by=team["publisher"], at=timezone.now() + timedelta(days=1)

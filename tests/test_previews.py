@@ -5,10 +5,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from news import previews, revisions
+from news.editorial import previews, revisions
 from news.models import Post
 
-from .factories import byline, make_post, make_user
+from .factories import add_authors, make_post, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def test_revision_previews_are_for_staff_who_may_see_the_post(client, draft):
     client.force_login(make_user("ann", "Authors"))  # not one of its authors
     assert client.get(url).status_code == 403
     author = make_user("bob", "Authors")
-    byline(draft, author)
+    add_authors(draft, author)
     client.force_login(author)
     assert client.get(url).status_code == 200
 
@@ -76,7 +76,7 @@ def test_a_shared_link_can_be_revoked(client, draft):
 
 def test_a_tampered_link_is_refused(client, draft):
     link = previews.create(draft, by=None)
-    signed = previews.sign(link)
+    signed = link.signed_token()
     token, _, signature = signed.rpartition(":")
     forged = f"{token[:-1]}{'A' if token[-1] != 'A' else 'B'}:{signature}"
     url = reverse("news:shared_preview", kwargs={"signed": forged})

@@ -14,7 +14,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from news import images, markdown
+from news.documents import markdown
+from news.media import images, renditions
 from news.models import PostImage
 
 from .browser import ARTIFACT_ROOT
@@ -121,7 +122,7 @@ def link_images(post, references):
         PostImage.objects.create(
             post=post, image=image, reference=markdown.image_key(src)
         )
-    post.refresh_html()
+    renditions.render(post)
     post.save()
     return post
 

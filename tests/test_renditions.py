@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.db import IntegrityError
 from PIL import Image as PILImage
 
-from news import renditions
-from news.importer import Importer
+from news.documents.importer import Importer
+from news.media import renditions
 from news.models import Image, Post, PostImage, Rendition
 
 from .factories import image_bytes, make_image, make_post, write_tree
@@ -55,7 +55,7 @@ def test_small_images_get_their_own_width_only():
 def test_transparent_png_keeps_png_as_its_fallback():
     buffer = io.BytesIO()
     PILImage.new("RGBA", (400, 300), (0, 0, 0, 0)).save(buffer, "PNG")
-    from news import images
+    from news.media import images
 
     image, _ = images.store(buffer.getvalue())
     made = renditions.ensure(image)
@@ -259,7 +259,7 @@ def test_an_unreadable_image_file_is_shown_as_a_plain_img():
     default_storage.delete(image.file.name)
     post = make_post(body="![Lost](lost.jpg)")
     PostImage.objects.create(post=post, image=image, reference="lost.jpg")
-    post.refresh_html()
+    renditions.render(post)
     assert "<picture>" not in post.body_html
     assert body_images(f'<div class="body">{post.body_html}</div>') == [
         (
@@ -286,7 +286,7 @@ def test_rendering_a_body_loads_all_its_renditions_in_one_query(
         renditions.ensure(image)
         PostImage.objects.create(post=post, image=image, reference=key)
     with django_assert_num_queries(2):  # the post's images, their renditions
-        post.refresh_html()
+        renditions.render(post)
     assert post.body_html.count("<picture>") == 3
 
 
@@ -318,14 +318,16 @@ def test_rerender_makes_the_renditions_of_an_image_two_posts_share_once(tmp_path
     )
     Rendition.objects.all().delete()
     with mock.patch.object(renditions, "_make", wraps=renditions._make) as make:
-        assert Post.objects.rerender() == 0
+        assert renditions.rerender(Post.objects.all()) == 0
     assert make.call_count == 4  # 320 and 500, WebP and PNG
     assert Rendition.objects.count() == 4
 
 
 def test_a_file_failing_after_its_body_rendered_leaves_no_rendition_files(tmp_path):
     files = {"post.md": article(), "chart.png": image_bytes(size=(700, 300))}
-    with mock.patch("news.importer.set_tags", side_effect=IntegrityError("boom")):
+    with mock.patch(
+        "news.documents.importer.importer.set_tags", side_effect=IntegrityError("boom")
+    ):
         report = Importer().run([write_tree(tmp_path, files)])
     assert report.failed == 1
     assert not Rendition.objects.exists() and not Image.objects.exists()

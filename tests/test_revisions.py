@@ -1,10 +1,10 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from news import revisions, workflow
+from news.editorial import revisions, workflow
 from news.models import Category, Post, Revision
 
-from .factories import byline, make_post, make_user
+from .factories import add_authors, make_post, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_restore_creates_a_new_revision_with_the_old_content():
 
 def test_restore_on_a_live_post_by_an_author_is_a_pending_change():
     author = make_user("ann", "Authors")
-    post = byline(make_post(title="Live", body="Original."), author)
+    post = add_authors(make_post(title="Live", body="Original."), author)
     first = revisions.record(post, by=None)
     Post.objects.filter(pk=post.pk).update(body="Edited by a publisher.")
     restored = revisions.restore(first, by=author)
@@ -89,7 +89,7 @@ def test_an_author_may_not_edit_someone_elses_post():
 )
 def test_authors_edit_their_own_posts_only_while_draft_or_live(status, allowed):
     author = make_user("ann", "Authors")
-    post = byline(make_post(title="Mine", status=status), author)
+    post = add_authors(make_post(title="Mine", status=status), author)
     assert revisions.can_edit(author, post) is allowed
     assert revisions.can_edit(make_user("edna", "Editors"), post) is True
     assert revisions.can_edit(make_user("nobody"), post) is False
@@ -97,7 +97,7 @@ def test_authors_edit_their_own_posts_only_while_draft_or_live(status, allowed):
 
 def test_an_author_may_not_edit_a_pending_change_in_review():
     author = make_user("ann", "Authors")
-    post = byline(make_post(title="Live"), author)
+    post = add_authors(make_post(title="Live"), author)
     edit(post, author, title="Live, fixed")
     workflow.submit(post, by=author)
     assert not revisions.can_edit(author, post)
@@ -105,7 +105,7 @@ def test_an_author_may_not_edit_a_pending_change_in_review():
 
 def test_a_second_pending_edit_replaces_the_first_and_voids_its_approval():
     author, editor = make_user("ann", "Authors"), make_user("edna", "Editors")
-    post = byline(make_post(title="Live"), author)
+    post = add_authors(make_post(title="Live"), author)
     first = edit(post, author, title="Fix one")
     workflow.submit(post, by=author)
     workflow.approve(post, by=editor)
@@ -118,7 +118,9 @@ def test_a_second_pending_edit_replaces_the_first_and_voids_its_approval():
 
 def test_the_pending_change_is_invisible_until_published(client):
     author, editor = make_user("ann", "Authors"), make_user("edna", "Editors")
-    post = byline(make_post(title="Live", slug="live", summary="Old summary"), author)
+    post = add_authors(
+        make_post(title="Live", slug="live", summary="Old summary"), author
+    )
     edit(post, author, summary="New summary")
     workflow.submit(post, by=author)
     workflow.approve(post, by=editor)

@@ -49,7 +49,7 @@ def transition(env, name, slug):
         env,
         "shell",
         "-c",
-        "from news import workflow; from news.models import Post; "
+        "from news.editorial import workflow; from news.models import Post; "
         f"workflow.{name}(Post.objects.get(slug={slug!r}), by=None)",
     )
 

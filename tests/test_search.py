@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from news import search
 from news.models import Post
+from news.public import search
 
 from .factories import HIDDEN_STATES, HOSTILE, make_post
 

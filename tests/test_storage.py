@@ -9,8 +9,8 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from news.exporter import DirectoryWriter, export, posts_for_export
-from news.importer import Importer
+from news.documents.exporter import DirectoryWriter, export, posts_for_export
+from news.documents.importer import Importer
 from news.models import Image, Post, Rendition
 
 from .factories import image_bytes, read_tree, write_tree

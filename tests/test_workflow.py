@@ -7,11 +7,11 @@ from django.contrib.auth.models import User
 from django.db import connection, connections
 from django.utils import timezone
 
-from news import revisions, workflow
+from news.editorial import revisions, workflow
+from news.editorial.workflow import TransitionNotAllowed
 from news.models import AuditEntry, Post
-from news.workflow import TransitionNotAllowed
 
-from .factories import byline, make_post, make_user
+from .factories import add_authors, make_post, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ def run(name, post, user):
 def test_permission_matrix(role, name, own, other):
     user = actor(role)
     source, target = MOVES[name]
-    post = byline(make_post(title="Story", status=source), user if own else other)
+    post = add_authors(make_post(title="Story", status=source), user if own else other)
     expected = MATRIX[role, name][0 if own else 1]
     assert workflow.can(user, name, post) is expected
     assert (name in [t.name for t in workflow.allowed(user, post)]) is expected
@@ -101,7 +101,7 @@ def test_permission_matrix(role, name, own, other):
 
 def test_an_editor_may_not_approve_a_post_they_wrote():
     editor = make_user("edna", "Editors")
-    post = byline(make_post(status=S.IN_REVIEW), editor)
+    post = add_authors(make_post(status=S.IN_REVIEW), editor)
     with pytest.raises(TransitionNotAllowed, match="you wrote it, so another editor"):
         workflow.approve(post, by=editor)
 
@@ -127,7 +127,7 @@ def test_request_changes_needs_a_comment():
 def test_the_whole_review_path_is_audited_in_order():
     author, editor = make_user("ann", "Authors"), make_user("edna", "Editors")
     publisher = make_user("pat", "Publishers")
-    post = byline(make_post(status=S.DRAFT), author)
+    post = add_authors(make_post(status=S.DRAFT), author)
     workflow.submit(post, by=author)
     workflow.request_changes(post, by=editor, comment="Add a source.")
     workflow.submit(post, by=author)
@@ -243,7 +243,7 @@ def propose(post, user, **fields):
 
 def test_an_authors_edit_of_a_live_post_waits_for_review(client):
     author = make_user("ann", "Authors")
-    post = byline(make_post(title="Live", slug="live", body="Old text."), author)
+    post = add_authors(make_post(title="Live", slug="live", body="Old text."), author)
     pending = propose(post, author, body="New text.")
     assert pending.pending_status == S.DRAFT
     post.refresh_from_db()
@@ -255,7 +255,7 @@ def test_an_authors_edit_of_a_live_post_waits_for_review(client):
 def test_a_pending_change_goes_through_review_and_replaces_the_live_version(client):
     author, editor = make_user("ann", "Authors"), make_user("edna", "Editors")
     publisher = make_user("pat", "Publishers")
-    post = byline(make_post(title="Live", slug="live", body="Old text."), author)
+    post = add_authors(make_post(title="Live", slug="live", body="Old text."), author)
     propose(post, author, body="Corrected text.")
     assert [t.name for t in workflow.allowed(author, post)] == ["submit"]
     workflow.submit(post, by=author)

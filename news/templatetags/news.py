@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
 
-from .. import renditions, search
+from ..media import renditions
+from ..public import search
 
 register = template.Library()
 

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management.base import BaseCommand, CommandError
 
-from news.images import StorageError
-from news.media import copy_media
+from news.media.copying import copy_media
+from news.media.images import StorageError
 
 
 class Command(BaseCommand):

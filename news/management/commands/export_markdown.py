@@ -3,7 +3,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from news.exporter import DirectoryWriter, ZipWriter, export, posts_for_export
+from news.documents.exporter import DirectoryWriter, ZipWriter, export, posts_for_export
 from news.models import Post
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from news.importer import Importer
+from news.documents.importer import Importer
 from news.models import Post
 
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from news.images import StorageError
+from news.media.images import StorageError
+from news.media.renditions import rerender
 from news.models import Post
 
 
@@ -13,7 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         total = Post.objects.count()
         try:
-            changed = Post.objects.all().rerender()
+            changed = rerender(Post.objects.all())
         except StorageError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(

@@ -1,0 +1,30 @@
+"""Import front-matter Markdown trees: sources (where files are read from),
+references (the images documents use), the Importer itself, and its Report."""
+
+from .importer import MAX_DOCUMENT_BYTES, Importer
+from .references import MAX_IMAGE_BYTES
+from .report import ImportFailure, Outcome, Problem, Report
+from .sources import (
+    MARKDOWN_SUFFIXES,
+    DirectorySource,
+    UploadSource,
+    ZipSource,
+    open_source,
+    site_root_within,
+)
+
+__all__ = [
+    "MARKDOWN_SUFFIXES",
+    "MAX_DOCUMENT_BYTES",
+    "MAX_IMAGE_BYTES",
+    "DirectorySource",
+    "ImportFailure",
+    "Importer",
+    "Outcome",
+    "Problem",
+    "Report",
+    "UploadSource",
+    "ZipSource",
+    "open_source",
+    "site_root_within",
+]

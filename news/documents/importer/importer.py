@@ -1,0 +1,311 @@
+"""Front-matter Markdown files, directories and zip archives -> posts.
+
+One importer serves the ``import_markdown`` command and the admin. Each file is
+its own transaction: a file that fails leaves no rows and no stored files, and
+the batch goes on. Files are read one at a time, so memory stays flat however
+large the tree is.
+"""
+
+import hashlib
+import time
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from ...editorial import revisions, workflow
+from ...media import images, renditions
+from ...models import Post, PostAlias, SourceFile
+from ...models.relations import (
+    authors_named,
+    category_named,
+    set_authors,
+    set_image_links,
+    set_tags,
+)
+from ...slugs import default_slug, unique_slug
+from .. import frontmatter, markdown
+from ..values import fingerprint, snapshot
+from . import references as refs
+from .report import ImportFailure, Outcome, Problem, Report
+from .sources import open_source, site_root_within
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+class Importer:
+    """Import posts from files, directories and zip archives.
+
+    ``status`` applies to posts whose front matter does not say ``draft: true``;
+    front matter can never publish past it. ``user`` is the person importing
+    (None for the command line): posts are only published if they may publish.
+    """
+
+    def __init__(
+        self,
+        *,
+        site_root="",
+        status=Post.Status.PUBLISHED,
+        author=None,
+        overwrite=False,
+        dry_run=False,
+        user=None,
+        tz=None,
+        progress=None,
+    ):
+        self.site_root_option = str(site_root)
+        self.site_root = ""
+        self.status = status
+        self.default_author = author
+        self.overwrite = overwrite
+        self.dry_run = dry_run
+        self.user = user
+        self.tz = tz or timezone.get_default_timezone()
+        self.progress = progress
+        self.report = Report(dry_run=dry_run)
+        self._categories = {}
+
+    def run(self, sources):
+        """Import every document in ``sources`` (paths, or source objects such as
+        an UploadSource or a ZipSource over an uploaded file); return the report."""
+        started = time.perf_counter()
+        try:
+            if self.dry_run:
+                # Savepoints per file inside one transaction that is always
+                # rolled back: the report sees the whole batch, nothing stays.
+                with transaction.atomic():
+                    self._run(sources)
+                    raise _DryRunRollback
+            else:
+                self._run(sources)
+        except _DryRunRollback:
+            pass
+        self.report.seconds = time.perf_counter() - started
+        return self.report
+
+    def _run(self, sources):
+        for source in sources:
+            if not hasattr(source, "documents"):
+                source = open_source(source)
+            try:
+                self.site_root = site_root_within(source, self.site_root_option)
+                for member in getattr(source, "escaping", ()):
+                    self._problem(member, "zip member escapes the archive")
+                    self.report.count(Outcome.FAILED)
+                for relpath in source.documents():
+                    self.import_document(source, relpath)
+                    if self.progress:
+                        self.progress(relpath)
+            finally:
+                source.close()
+
+    def _problem(self, path, message, *, line=None, level="error", code=""):
+        self.report.problems.append(Problem(path, message, line, level, code))
+
+    def import_document(self, source, relpath):
+        """Import the document at ``relpath`` of ``source`` in a transaction of
+        its own, counting its outcome in the report."""
+        stored = []
+        try:
+            with transaction.atomic():
+                outcome = self._import(source, relpath, stored)
+        except frontmatter.FrontMatterError as exc:
+            self._fail(relpath, exc.message, exc.line, stored)
+        except ImportFailure as exc:
+            self._fail(relpath, str(exc), exc.line, stored)
+        except IntegrityError as exc:
+            self._fail(relpath, f"could not be saved: {exc}", None, stored)
+        except images.StorageError as exc:
+            self._fail(relpath, str(exc), None, stored)
+        else:
+            self.report.count(outcome)
+
+    def _fail(self, relpath, message, line, stored):
+        self.report.count(Outcome.FAILED)
+        self._problem(relpath, message, line=line)
+        renditions.discard(stored)
+        images.discard(stored)
+
+    def _import(self, source, relpath, stored):
+        data = source.read(relpath, MAX_DOCUMENT_BYTES)
+        digest = hashlib.sha256(data).hexdigest()
+        known = SourceFile.objects.filter(path=relpath).select_related("post").first()
+        if (
+            known
+            and known.digest == digest
+            and refs.unchanged(source, known.image_digests)
+        ):
+            return Outcome.UNCHANGED
+
+        doc = frontmatter.parse(data, name=relpath)
+        values = frontmatter.fields(doc, tz=self.tz, name=relpath)
+        post, slug = self._target(relpath, values, known)
+        if known and not self.overwrite and fingerprint(post) != known.snapshot:
+            self._problem(
+                relpath,
+                "the post was edited since it was imported; left alone "
+                "(use --overwrite to replace it)",
+                level="warning",
+                code="conflict",
+            )
+            return Outcome.CONFLICT
+        creating = post is None
+        if creating:
+            post = Post()
+        elif Post.objects.filter(slug=slug).exclude(pk=post.pk).exists():
+            raise ImportFailure(f"slug {slug!r} is already used by another post")
+
+        warnings = []
+        found = refs.resolve(
+            source, relpath, doc, values.banner, self.site_root, warnings
+        )
+        mapping = refs.store(
+            source,
+            relpath,
+            found,
+            dry_run=self.dry_run,
+            stored=stored,
+            warnings=warnings,
+        )
+        old_slug = post.slug
+        self._fill(post, doc, values, slug, mapping)
+        renditions.render(post, mapping)
+        if creating:
+            self._create(post, values, relpath, warnings)
+        else:
+            post.save()
+        links = set_image_links(
+            post,
+            [(key, image, found[key].path) for key, image in mapping.items()],
+            creating=creating,
+        )
+        tags = set_tags(post, values.tags, creating=creating)
+        authors = set_authors(
+            post,
+            authors_named(
+                values.authors or ([self.default_author] if self.default_author else [])
+            ),
+            creating=creating,
+        )
+        aliases = self._set_aliases(post, relpath, values.aliases, warnings, creating)
+        if not creating:
+            self._unpublish_if_draft(post, values, relpath, warnings)
+            revisions.changed(post, old_slug)
+
+        known = known or SourceFile(post=post)
+        known.path = relpath
+        # The blank lines between front matter and body belong to the layout,
+        # not to the text an editor sees.
+        known.front = doc.front + doc.body[: len(doc.body) - len(post.body)]
+        known.format = doc.format or ""
+        known.bom = doc.bom
+        known.newline = doc.newline
+        known.digest = digest
+        known.image_digests = refs.image_digests(found.values())
+        known.snapshot = fingerprint(post, tags=tags, authors=authors, aliases=aliases)
+        known.imported_at = timezone.now()
+        known.save()
+        revisions.record(
+            post,
+            by=self.user,
+            reason=f"import of {relpath}",
+            text=data.decode("utf-8-sig").replace("\r\n", "\n"),
+            values=snapshot(post, tags=tags, authors=authors, links=links),
+        )
+        self.report.problems.extend(warnings)
+        return Outcome.CREATED if creating else Outcome.UPDATED
+
+    def _target(self, relpath, values, known):
+        """Return the post the file imports into (None for a new one) and the
+        slug it gets."""
+        if values.slug:
+            slug = slugify(values.slug, allow_unicode=True)[:200]
+            post = known.post if known else self._post_for_slug(slug)
+        else:
+            post = known.post if known else None
+            # Translations often share a file name (en/blog/x.md, zh/blog/x.md),
+            # so only a slug the front matter states is a hard claim: one from
+            # the file name is numbered if another post has it.
+            others = Post.objects.exclude(pk=post.pk) if post else Post.objects.all()
+            slug = unique_slug(others, default_slug(relpath))
+        if not slug:
+            raise ImportFailure("cannot make a slug; add `slug:` to the front matter")
+        return post, slug
+
+    def _fill(self, post, doc, values, slug, mapping):
+        """Set the post's own fields from the document, in memory."""
+        post.title = values.title
+        post.slug = slug
+        post.summary = values.summary
+        post.body = doc.body.lstrip("\n")
+        post.lastmod = values.updated
+        post.extra = values.extra
+        post.category = self._category(values.category) if values.category else None
+        post.banner = mapping.get(markdown.image_key(values.banner or ""))
+        if values.date:
+            post.published_at = values.date
+
+    def _post_for_slug(self, slug):
+        post = Post.objects.filter(slug=slug).select_related("source").first()
+        if post is not None and hasattr(post, "source"):
+            raise ImportFailure(f"slug {slug!r} is already used by {post.source.path}")
+        return post
+
+    def _set_aliases(self, post, relpath, aliases, warnings, creating):
+        if not creating:
+            post.aliases.all().delete()
+        paths = []
+        for alias in aliases:
+            path = "/" + alias.strip().strip("/") + "/"
+            if PostAlias.objects.filter(path=path).exists():
+                warnings.append(
+                    Problem(
+                        relpath,
+                        f"alias {alias!r} already belongs to another post",
+                        None,
+                        "warning",
+                        "alias",
+                    )
+                )
+                continue
+            PostAlias.objects.create(post=post, path=path)
+            paths.append(path)
+        return paths
+
+    def _category(self, name):
+        # A site has few categories: remember them for the run.
+        key = name.casefold()
+        if key not in self._categories:
+            self._categories[key] = category_named(name)
+        return self._categories[key]
+
+    def _create(self, post, values, relpath, warnings):
+        publish = not values.draft and self.status == Post.Status.PUBLISHED
+        if publish and not workflow.can(self.user, "publish"):
+            warnings.append(self._not_allowed(relpath, "publish"))
+            publish = False
+        workflow.create(
+            post, by=self.user, publish=publish, comment=f"import of {relpath}"
+        )
+
+    def _unpublish_if_draft(self, post, values, relpath, warnings):
+        # A file that now says `draft: true` takes its live post off the site.
+        if not values.draft or post.status != Post.Status.PUBLISHED:
+            return
+        if not workflow.can(self.user, "unpublish", post):
+            warnings.append(self._not_allowed(relpath, "unpublish"))
+            return
+        workflow.unpublish(post, by=self.user, comment=f"import of {relpath}")
+
+    def _not_allowed(self, relpath, name):
+        return Problem(
+            relpath,
+            f"not allowed to {name}; the post stays as it is",
+            None,
+            "warning",
+            "permission",
+        )

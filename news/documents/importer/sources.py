@@ -1,0 +1,159 @@
+"""Where an import reads from: a directory, one file, a zip archive or an
+upload, each addressed by normalised POSIX paths relative to the import root."""
+
+import os
+import posixpath
+import zipfile
+from pathlib import Path
+
+from ...slugs import normalise
+from .report import ImportFailure
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+
+class DirectorySource:
+    def __init__(self, root):
+        self.root = Path(root).resolve()
+        self.label = str(root)
+
+    def documents(self):
+        # Walk folder by folder, so memory does not grow with the tree.
+        for folder, dirs, files in os.walk(self.root):
+            dirs.sort()
+            for name in sorted(files):
+                if name.lower().endswith(MARKDOWN_SUFFIXES):
+                    yield (Path(folder) / name).relative_to(self.root).as_posix()
+
+    def exists(self, relpath):
+        path = self.root / relpath
+        if not path.is_file():
+            return False
+        # A symlink that points out of the root is treated as outside.
+        return path.resolve().is_relative_to(self.root)
+
+    def read(self, relpath, limit):
+        path = self.root / relpath
+        if path.stat().st_size > limit:
+            raise too_large(limit)
+        return path.read_bytes()
+
+    def close(self):
+        pass
+
+
+def too_large(limit):
+    return ImportFailure(f"file is larger than {limit // (1024 * 1024)} MB")
+
+
+class _MemberSource:
+    """Members of an archive or an upload, by normalised path (``members``)."""
+
+    def documents(self):
+        for name in sorted(self.members):
+            if name.lower().endswith(MARKDOWN_SUFFIXES):
+                yield name
+
+    def exists(self, relpath):
+        return relpath in self.members
+
+    def read(self, relpath, limit):
+        member = self.members[relpath]
+        if self._size(member) > limit:
+            raise too_large(limit)
+        # Read one byte more than allowed: a member can be larger than it says.
+        data = self._read(member, limit + 1)
+        if len(data) > limit:
+            raise too_large(limit)
+        return data
+
+    def close(self):
+        pass
+
+
+class ZipSource(_MemberSource):
+    def __init__(self, archive):
+        self.zip = zipfile.ZipFile(archive)
+        self.label = str(getattr(archive, "name", archive))
+        self.members = {}
+        self.escaping = []
+        for info in self.zip.infolist():
+            if info.is_dir():
+                continue
+            name = normalise(info.filename)
+            if name is None:
+                self.escaping.append(info.filename)
+            else:
+                self.members[name] = info
+
+    def _size(self, info):
+        return info.file_size
+
+    def _read(self, info, size):
+        with self.zip.open(info) as member:
+            return member.read(size)
+
+    def close(self):
+        self.zip.close()
+
+
+class UploadSource(_MemberSource):
+    """Files uploaded together (Markdown and images), side by side in one folder."""
+
+    def __init__(self, files):
+        self.label = "upload"
+        self.members = {}
+        for upload in files:
+            name = normalise(posixpath.basename(upload.name.replace("\\", "/")))
+            if name:
+                self.members[name] = upload
+
+    def _size(self, upload):
+        return upload.size
+
+    def _read(self, upload, size):
+        upload.seek(0)
+        return upload.read(size)
+
+
+def open_source(path):
+    """Return the source for a directory, a zip archive or one Markdown file."""
+    path = Path(path)
+    if path.is_dir():
+        return DirectorySource(path)
+    if path.is_file() and path.suffix.lower() in MARKDOWN_SUFFIXES:
+        return _SingleFile(path)
+    if zipfile.is_zipfile(path):
+        return ZipSource(path)
+    raise ValueError(f"{path}: not a directory, a Markdown file or a zip archive")
+
+
+class _SingleFile(DirectorySource):
+    def __init__(self, path):
+        super().__init__(Path(path).parent)
+        self.label = str(path)
+        self.only = Path(path).name
+
+    def documents(self):
+        yield self.only
+
+
+def site_root_within(source, site_root):
+    """Return ``site_root`` relative to the source's root, or raise ValueError.
+
+    An absolute path must lie inside a directory source; any other value is
+    taken as relative to the import root and must stay inside it.
+    """
+    if not site_root.strip("/."):
+        return ""
+    if Path(site_root).is_absolute() and hasattr(source, "root"):
+        try:
+            return Path(site_root).resolve().relative_to(source.root).as_posix()
+        except ValueError:
+            raise ValueError(
+                f"--site-root {site_root} is not inside the import root {source.root}"
+            ) from None
+    relative = normalise(site_root.lstrip("/"))
+    if relative is None:
+        raise ValueError(f"--site-root {site_root} leaves the import root")
+    return relative

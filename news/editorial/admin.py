@@ -1,0 +1,444 @@
+from types import SimpleNamespace
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils.html import format_html
+
+from ..documents.values import load
+from ..media import renditions, uploads
+from ..models import (
+    AuditEntry,
+    Author,
+    Category,
+    Image,
+    Post,
+    PostAlias,
+    PostAuthor,
+    PostImage,
+    PreviewLink,
+    ReviewComment,
+    Revision,
+    SourceFile,
+)
+from ..slugs import unique_slug
+from . import previews, revisions, workflow
+from .admin_views import PostAdminViews, export_zip
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "user"]
+    search_fields = ["name", "slug", "bio"]
+    prepopulated_fields = {"slug": ["name"]}
+    raw_id_fields = ["avatar", "user"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "width", "height", "created_at"]
+    search_fields = ["alt", "caption", "credit", "sha256", "file"]
+    readonly_fields = ["sha256", "width", "height", "created_at"]
+    date_hierarchy = "created_at"
+
+
+class PostAuthorInline(admin.TabularInline):
+    model = PostAuthor
+    extra = 0
+    autocomplete_fields = ["author"]
+
+
+class PostImageInline(admin.TabularInline):
+    model = PostImage
+    extra = 0
+    raw_id_fields = ["image"]
+    fields = ["reference", "image", "path"]
+
+
+class ReviewCommentInline(admin.TabularInline):
+    model = ReviewComment
+    extra = 1
+    fields = ["line", "text", "resolved", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+    verbose_name_plural = "review comments (on a line of the Markdown, or general)"
+
+
+class PostAdminForm(forms.ModelForm):
+    """The post form: a blank slug is filled from the title, and a form loaded
+    before someone else saved the post is refused with what changed."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Post
+        fields = "__all__"  # noqa: DJ007 (the ModelAdmin's fieldsets choose)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meanwhile = None
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = "Filled from the title when left empty."
+        if self.instance.pk:
+            self.initial["version"] = revisions.version(self.instance)
+        shown = getattr(self.instance, "shown_change", None)
+        if shown is not None and "tags" in self.fields:
+            self.initial["tags"] = [SimpleNamespace(name=n) for n in shown["tags"]]
+
+    def clean(self):
+        data = super().clean()
+        if "slug" in self.fields and not data.get("slug") and data.get("title"):
+            others = Post.objects.exclude(pk=self.instance.pk)
+            data["slug"] = unique_slug(others, data["title"], "post")
+        if self.instance.pk:
+            self._refuse_if_stale(data.get("version") or "")
+        return data
+
+    def _refuse_if_stale(self, token):
+        # Inside the admin's transaction: the lock holds until the save is done.
+        current = Post.objects.select_for_update().get(pk=self.instance.pk)
+        self.meanwhile = revisions.changed_since(current, token)
+        if self.meanwhile is None:
+            return
+        # Saving this form again overwrites knowingly, after seeing the diff.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = revisions.version(current)
+        who = sorted(
+            {str(item.created_by or "the system") for item in self.meanwhile.revisions}
+            | {str(entry.user or "the system") for entry in self.meanwhile.entries}
+        )
+        raise ValidationError(
+            "This post was changed by %(who)s while you were editing it. Your "
+            "changes were not saved; they are still in the form. Compare them with "
+            "what changed meanwhile (below), then save again to overwrite it.",
+            code="stale",
+            params={"who": ", ".join(who) or "someone else"},
+        )
+
+
+class PendingFilter(admin.SimpleListFilter):
+    title = "pending changes"
+    parameter_name = "pending"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Live with pending changes")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(
+                status=Post.Status.PUBLISHED, has_pending_change=True
+            )
+        return queryset
+
+
+@admin.register(Post)
+class PostAdmin(PostAdminViews, admin.ModelAdmin):
+    form = PostAdminForm
+    change_form_template = "admin/news/post/change_form.html"
+    change_list_template = "admin/news/post/change_list.html"
+    list_display = [
+        "title",
+        "status_shown",
+        "author_names",
+        "category",
+        "tag_names",
+        "published_at",
+        "updated_at",
+    ]
+    list_filter = [
+        "status",
+        PendingFilter,
+        ("authors", admin.RelatedOnlyFieldListFilter),
+        "category",
+        "tags",
+    ]
+    search_fields = ["title", "slug", "summary", "body", "authors__name"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    raw_id_fields = ["banner"]
+    readonly_fields = ["status", "created_at", "updated_at"]
+    inlines = [PostAuthorInline, PostImageInline, ReviewCommentInline]
+    list_select_related = ["category"]
+    actions = [
+        "submit_posts",
+        "approve_posts",
+        "publish_posts",
+        "unpublish_posts",
+        export_zip,
+    ]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "body", "version"]}),
+        (
+            "Publication",
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "planned_for",
+                    "lastmod",
+                    "category",
+                    "tags",
+                ]
+            },
+        ),
+        ("Media", {"fields": ["banner"]}),
+        (
+            "More",
+            {"classes": ["collapse"], "fields": ["extra", "created_at", "updated_at"]},
+        ),
+    ]
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("news.export_post")
+
+    # -- what each user sees and may change ----------------------------------------
+
+    def get_queryset(self, request):
+        pending = Revision.objects.filter(post=OuterRef("pk")).exclude(
+            pending_status=""
+        )
+        posts = (
+            super()
+            .get_queryset(request)
+            .prefetch_related("tags", "authors")
+            .annotate(has_pending_change=Exists(pending))
+        )
+        return revisions.viewable(posts, request.user)
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or revisions.can_view(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or revisions.can_edit(request.user, obj))
+
+    def get_object(self, request, object_id, from_field=None):
+        post = super().get_object(request, object_id, from_field)
+        if post is not None and revisions.edit_is_pending(post, request.user):
+            pending = post.pending_change()
+            if pending is not None:
+                # Whoever may not publish edits the pending change, not the live post.
+                load(post, pending.values)
+                post.shown_change = pending.values
+        return post
+
+    @admin.display(description="status", ordering="status")
+    def status_shown(self, post):
+        if post.status == Post.Status.PUBLISHED and post.has_pending_change:
+            return "Published, with pending changes"
+        return post.state_label()
+
+    @admin.display(description="authors")
+    def author_names(self, post):
+        return ", ".join(author.name for author in post.authors.all())
+
+    @admin.display(description="tags")
+    def tag_names(self, post):
+        return ", ".join(sorted(tag.name for tag in post.tags.all()))
+
+    # -- saving: every save is a revision, or a pending change of a live post ------
+
+    def save_model(self, request, obj, form, change):
+        """Save nothing yet: save_related saves the post and its relations as one
+        edit (news.editorial.revisions.save_edit)."""
+
+    def save_related(self, request, form, formsets, change):
+        post = form.instance
+        content = [f for f in formsets if f.model is not ReviewComment]
+
+        def save():
+            post.save()
+            form.save_m2m()
+            for formset in content:
+                self.save_formset(request, form, formset, change)
+            uploads.link(post)
+            # Rendered once the image links are as the inlines and the uploads
+            # left them.
+            renditions.render(post)
+            Post.objects.filter(pk=post.pk).update(body_html=post.body_html)
+
+        revision = revisions.save_edit(
+            post, by=request.user, save=save, reason="edited in the admin"
+        )
+        for formset in formsets:
+            if formset.model is ReviewComment:
+                self.save_formset(request, form, formset, change)
+        if revision.pending_status:
+            messages.info(
+                request,
+                "The live post is unchanged: your edit is a pending change that goes "
+                "through review and replaces the live version when published.",
+            )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is ReviewComment:
+            for comment in formset.save(commit=False):
+                comment.created_by = comment.created_by or request.user
+                comment.save()
+            for comment in formset.deleted_objects:
+                comment.delete()
+            return
+        super().save_formset(request, form, formset, change)
+
+    # -- workflow --------------------------------------------------------------------
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        for name in ["submit", "approve", "publish", "unpublish"]:
+            if not workflow.can(request.user, name):
+                actions.pop(f"{name}_posts", None)
+        return actions
+
+    def _run_on_each(self, request, queryset, name, done):
+        succeeded, refused = [], []
+        for post in queryset:
+            try:
+                workflow.run(name, post, by=request.user)
+            except workflow.TransitionNotAllowed as exc:
+                refused.append(str(exc))
+            else:
+                succeeded.append(f"“{post}”")
+        if succeeded:
+            messages.success(
+                request, f"{done} {len(succeeded)}: {', '.join(succeeded)}."
+            )
+        for reason in refused:
+            messages.warning(request, f"Refused: {reason}")
+
+    @admin.action(description="Submit the selected posts for review")
+    def submit_posts(self, request, queryset):
+        self._run_on_each(request, queryset, "submit", "Submitted")
+
+    @admin.action(description="Approve the selected posts")
+    def approve_posts(self, request, queryset):
+        self._run_on_each(request, queryset, "approve", "Approved")
+
+    @admin.action(description="Publish the selected posts")
+    def publish_posts(self, request, queryset):
+        self._run_on_each(request, queryset, "publish", "Published")
+
+    @admin.action(description="Unpublish the selected posts")
+    def unpublish_posts(self, request, queryset):
+        self._run_on_each(request, queryset, "unpublish", "Unpublished")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        post = self.get_object(request, object_id)
+        if post is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "transitions": workflow.allowed(request.user, post),
+                "pending": post.pending_change()
+                if post.status == Post.Status.PUBLISHED
+                else None,
+                "audit_entries": post.audit_entries.select_related("user")[:50],
+                "preview_links": post.preview_links.filter(revoked=False),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return self.workflow_urls() + super().get_urls()
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The site-wide record of transitions: read-only."""
+
+    list_display = ["at", "post", "user", "transition", "from_status", "to_status"]
+    list_filter = [
+        ("user", admin.RelatedOnlyFieldListFilter),
+        ("post", admin.RelatedOnlyFieldListFilter),
+        "transition",
+        "at",
+    ]
+    search_fields = ["post__title", "comment", "user__username"]
+    date_hierarchy = "at"
+    list_select_related = ["post", "user"]
+
+    def get_queryset(self, request):
+        posts = revisions.viewable(Post.objects.all(), request.user)
+        return super().get_queryset(request).filter(post__in=posts)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        user = request.user
+        return user.is_active and user.is_staff and user.has_perm("news.view_post")
+
+
+@admin.register(PreviewLink)
+class PreviewLinkAdmin(admin.ModelAdmin):
+    list_display = ["post", "pinned", "created_by", "expires_at", "revoked", "url"]
+    list_filter = ["revoked"]
+    readonly_fields = ["post", "revision", "created_by", "created_at", "url"]
+    fields = readonly_fields + ["expires_at", "revoked"]
+    actions = ["revoke_links"]
+
+    def get_queryset(self, request):
+        posts = revisions.viewable(Post.objects.all(), request.user)
+        return super().get_queryset(request).filter(post__in=posts)
+
+    def has_add_permission(self, request):
+        return False  # links are made from the post page
+
+    @admin.display(description="shows")
+    def pinned(self, link):
+        return (
+            f"revision of {link.revision.created_at:%Y-%m-%d %H:%M}"
+            if link.revision_id
+            else "the latest draft"
+        )
+
+    @admin.display(description="link")
+    def url(self, link):
+        href = link.get_absolute_url()
+        return format_html('<a href="{}">{}</a>', href, href)
+
+    @admin.action(description="Revoke the selected preview links")
+    def revoke_links(self, request, queryset):
+        with transaction.atomic():
+            for link in queryset:
+                previews.revoke(link)
+        messages.success(request, f"Revoked {len(queryset)} preview links.")
+
+
+@admin.register(SourceFile)
+class SourceFileAdmin(admin.ModelAdmin):
+    """Where imported posts came from: written only by the importer."""
+
+    list_display = ["path", "post", "format", "bom", "imported_at"]
+    list_filter = ["format", "bom", "imported_at"]
+    search_fields = ["path", "post__title"]
+    date_hierarchy = "imported_at"
+    list_select_related = ["post"]
+    readonly_fields = [f.name for f in SourceFile._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PostAlias)
+class PostAliasAdmin(admin.ModelAdmin):
+    list_display = ["path", "post"]
+    search_fields = ["path", "post__title"]
+    raw_id_fields = ["post"]
+    list_select_related = ["post"]

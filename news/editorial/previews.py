@@ -1,0 +1,101 @@
+"""Previews of unpublished posts and revisions through the public templates.
+
+Staff preview any revision they may see. A PreviewLink lets people without an
+account see a post before publication: its URL carries the link's random token,
+signed, so a tampered URL is refused before the database is asked; the link
+expires (after seven days by default), can be revoked, and is pinned to a
+revision or follows the latest one.
+"""
+
+import secrets
+from datetime import timedelta
+from types import SimpleNamespace
+
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+
+from ..documents.values import load, snapshot
+from ..media import renditions
+from ..models import Author, Image, Post, PreviewLink
+
+LIFETIME = timedelta(days=7)
+
+
+def create(post, *, by, revision=None, lifetime=LIFETIME):
+    """Return a new preview link to ``post``, pinned to ``revision`` if given."""
+    if revision is not None and revision.post_id != post.pk:
+        raise ValueError("the revision belongs to another post")
+    return PreviewLink.objects.create(
+        post=post,
+        revision=revision,
+        token=secrets.token_urlsafe(24),
+        created_by=by,
+        expires_at=timezone.now() + lifetime,
+    )
+
+
+def link_for(signed):
+    """Return the active link that ``signed`` names.
+
+    Raise Http404 for a tampered or unknown token and PermissionDenied for a
+    revoked or expired link.
+    """
+    try:
+        token = signing.Signer(salt=PreviewLink.SIGNING_SALT).unsign(signed)
+    except signing.BadSignature as exc:
+        raise Http404("No such preview.") from exc
+    link = PreviewLink.objects.select_related("post", "revision").filter(token=token)
+    link = link.first()
+    if link is None:
+        raise Http404("No such preview.")
+    if link.revoked:
+        raise PermissionDenied("This preview link was revoked.")
+    if link.expires_at <= timezone.now():
+        raise PermissionDenied("This preview link has expired.")
+    return link
+
+
+def revoke(link):
+    """Make ``link`` stop working for good."""
+    PreviewLink.objects.filter(pk=link.pk).update(revoked=True)
+    link.revoked = True
+
+
+def values_for(link):
+    """Return the post values ``link`` shows: its revision's, or the latest."""
+    if link.revision is not None:
+        return link.revision.values
+    latest = link.post.revisions.first()
+    return latest.values if latest else snapshot(link.post)
+
+
+class _Items(tuple):
+    """A list that templates can read like a related manager (``.all``)."""
+
+    def all(self):
+        return self
+
+
+class Page:
+    """A post as revision ``values`` describe it, for the public templates."""
+
+    def __init__(self, values):
+        post = load(Post(), values)
+        images = Image.objects.in_bulk([image for _, image, _ in values["images"]])
+        renditions.render(
+            post,
+            {
+                reference: images[image]
+                for reference, image, _ in values["images"]
+                if image in images
+            },
+        )
+        authors = Author.objects.in_bulk(values["authors"])
+        self._post = post
+        self.authors = _Items(authors[pk] for pk in values["authors"] if pk in authors)
+        self.tags = _Items(SimpleNamespace(name=name) for name in values["tags"])
+
+    def __getattr__(self, name):
+        return getattr(self._post, name)

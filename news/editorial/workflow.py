@@ -1,0 +1,313 @@
+"""Every status change of a post goes through this module.
+
+The transition table is data. Each transition is a keyword-only function that
+checks the current state and the actor's permission, applies the change inside
+a transaction with the post's row locked, and writes an audit entry. An illegal
+move raises TransitionNotAllowed.
+
+``by=None`` is the system actor: the command line, which the operator runs with
+the server's own rights. Interfaces acting for a person always pass the user.
+
+Each transition sends the domain signals (news.signals) on commit: every one
+post_transitioned, and those that put a post on or take it off the public site
+post_published or post_unpublished.
+
+A live post edited by someone who may not publish keeps its live version and
+gets a pending change (news.editorial.revisions). While it has one, submit, approve,
+request_changes and publish move the pending change through review instead of
+the post; publishing it replaces the live version.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import signals
+from ..models import AuditEntry, Post
+from ..models.relations import sync_listing_dates
+from . import revisions
+
+Status = Post.Status
+
+
+class TransitionNotAllowed(Exception):
+    """The post is not in a state this transition starts from, or the actor lacks
+    the permission it needs."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset
+    target: str
+    permission: str
+    # Further sources for trusted actors only: the system and superusers.
+    trusted_sources: frozenset = frozenset()
+    comment_required: bool = False
+    # Whether an author of the post is refused (four eyes).
+    not_by_author: bool = False
+    # Whether it moves a live post's pending change rather than the post.
+    reviews_changes: bool = False
+    # Who hears about it: "editors", "authors" or nobody.
+    notify: str = ""
+
+
+TRANSITIONS = {
+    t.name: t
+    for t in [
+        Transition(
+            "submit",
+            "Submit for review",
+            frozenset({Status.DRAFT}),
+            Status.IN_REVIEW,
+            "news.submit_post",
+            reviews_changes=True,
+            notify="editors",
+        ),
+        Transition(
+            "approve",
+            "Approve",
+            frozenset({Status.IN_REVIEW}),
+            Status.APPROVED,
+            "news.approve_post",
+            not_by_author=True,
+            reviews_changes=True,
+            notify="authors",
+        ),
+        Transition(
+            "request_changes",
+            "Request changes",
+            frozenset({Status.IN_REVIEW, Status.APPROVED}),
+            Status.DRAFT,
+            "news.approve_post",
+            comment_required=True,
+            reviews_changes=True,
+            notify="authors",
+        ),
+        # People publish what was approved; only the operator's import and
+        # superusers may publish a draft straight away.
+        Transition(
+            "publish",
+            "Publish or schedule",
+            frozenset({Status.APPROVED}),
+            Status.PUBLISHED,
+            "news.publish_post",
+            trusted_sources=frozenset({Status.DRAFT}),
+            reviews_changes=True,
+            notify="authors",
+        ),
+        Transition(
+            "unpublish",
+            "Unpublish",
+            frozenset({Status.PUBLISHED}),
+            Status.DRAFT,
+            "news.publish_post",
+        ),
+        Transition(
+            "archive",
+            "Archive",
+            frozenset({Status.PUBLISHED}),
+            Status.ARCHIVED,
+            "news.archive_post",
+        ),
+    ]
+}
+
+
+def _trusted(user):
+    return user is None or user.is_superuser
+
+
+def _pending(post):
+    """Return the pending change of a live post, if it has one."""
+    return post.pending_change() if post.status == Status.PUBLISHED else None
+
+
+def _state(post, transition, pending):
+    """Return the state ``transition`` starts from: the pending change's, if it
+    moves one, else the post's."""
+    if transition.reviews_changes and pending is not None:
+        return pending.pending_status
+    return post.status
+
+
+def _wrote(user, post, pending):
+    """Return whether ``user`` is an author of ``post`` or proposed its change."""
+    if pending is not None and pending.created_by_id == user.pk:
+        return True
+    return post.is_authored_by(user)
+
+
+def _refusal(user, transition, post, pending):
+    """Return why ``user`` may not run ``transition`` on ``post`` now, or None."""
+    if user is not None and not user.has_perm(transition.permission):
+        return f"You may not {transition.label.lower()} posts."
+    state = _state(post, transition, pending)
+    sources = transition.sources
+    if _trusted(user):
+        sources = sources | transition.trusted_sources
+    if state not in sources:
+        what = "its pending change is" if state != post.status else "it is"
+        return (
+            f"Cannot {transition.label.lower()} “{post}”: "
+            f"{what} {Status(state).label.lower()}."
+        )
+    if transition.not_by_author and not _trusted(user) and _wrote(user, post, pending):
+        return (
+            f"You may not {transition.label.lower()} “{post}”: you wrote it, "
+            "so another editor must."
+        )
+    if (
+        transition.name == "submit"
+        and not _trusted(user)
+        and not user.has_perm("news.change_any_post")
+        and not post.is_authored_by(user)
+    ):
+        return f"You may not submit “{post}”: you are not one of its authors."
+    return None
+
+
+def can(user, name, post=None):
+    """Return whether ``user`` may run transition ``name`` (on ``post``, if given)."""
+    transition = TRANSITIONS[name]
+    if post is None:
+        return user is None or user.has_perm(transition.permission)
+    return _refusal(user, transition, post, _pending(post)) is None
+
+
+def allowed(user, post):
+    """Return the transitions ``user`` may run on ``post`` now, in table order."""
+    pending = _pending(post)
+    return [t for t in TRANSITIONS.values() if _refusal(user, t, post, pending) is None]
+
+
+def _apply(post, name, *, by, comment="", **changes):
+    transition = TRANSITIONS[name]
+    if by is not None and not by.has_perm(transition.permission):
+        raise TransitionNotAllowed(f"You may not {transition.label.lower()} posts.")
+    comment = comment.strip()
+    if transition.comment_required and not comment:
+        raise TransitionNotAllowed(
+            f"Say what should change: {transition.label.lower()} needs a comment."
+        )
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().get(pk=post.pk)
+        pending = _pending(locked) if transition.reviews_changes else None
+        refusal = _refusal(by, transition, locked, pending)
+        if refusal:
+            raise TransitionNotAllowed(refusal)
+        from_status = _state(locked, transition, pending)
+        if pending is not None:
+            _move_pending(locked, pending, transition, by=by, **changes)
+        else:
+            changes["status"] = transition.target
+            Post.objects.filter(pk=post.pk).update(**changes, updated_at=timezone.now())
+            if "published_at" in changes:
+                sync_listing_dates([post.pk])
+            if from_status == Status.PUBLISHED:
+                revisions.withdraw_pending(locked)
+        entry = AuditEntry.objects.create(
+            post=locked,
+            user=by,
+            transition=name,
+            from_status=from_status,
+            to_status=transition.target,
+            comment=comment,
+            revision=pending,
+        )
+        # The receivers run on commit and read ``post`` as it is then.
+        post.refresh_from_db()
+        signals.send_on_commit(
+            signals.post_transitioned, entry=entry, notify=transition.notify
+        )
+        if transition.target == Status.PUBLISHED:
+            signals.send_on_commit(signals.post_published, post=post)
+        elif from_status == Status.PUBLISHED:
+            signals.send_on_commit(signals.post_unpublished, post=post)
+    return post
+
+
+def create(post, *, by, publish=False, comment=""):
+    """Save a new ``post`` as a draft, or published when ``publish`` is asked
+    (scheduled if its ``published_at`` is in the future), and audit it."""
+    if publish and not can(by, "publish"):
+        raise TransitionNotAllowed("You may not publish posts.")
+    post.status = Status.PUBLISHED if publish else Status.DRAFT
+    if publish and post.published_at is None:
+        post.published_at = timezone.now()
+    with transaction.atomic():
+        post.save()
+        AuditEntry.objects.create(
+            post=post,
+            user=by,
+            transition="create",
+            from_status="",
+            to_status=post.status,
+            comment=comment,
+        )
+        if publish:
+            signals.send_on_commit(signals.post_published, post=post)
+    return post
+
+
+def _move_pending(post, pending, transition, *, by, **changes):
+    if transition.target == Status.PUBLISHED:
+        revisions.publish_pending(post, pending, by=by)
+        if changes:
+            Post.objects.filter(pk=post.pk).update(**changes)
+    else:
+        pending.pending_status = transition.target
+        pending.save(update_fields=["pending_status"])
+        # The stale-form check compares updated_at: a reviewed change is news.
+        Post.objects.filter(pk=post.pk).update(updated_at=timezone.now())
+
+
+def submit(post, *, by, comment=""):
+    """Send a draft (or a live post's pending change) to the editors for review."""
+    return _apply(post, "submit", by=by, comment=comment)
+
+
+def approve(post, *, by, comment=""):
+    """Approve a post in review for publication; its authors may not."""
+    return _apply(post, "approve", by=by, comment=comment)
+
+
+def request_changes(post, *, by, comment):
+    """Send a post in review back to its authors with ``comment`` saying why."""
+    return _apply(post, "request_changes", by=by, comment=comment)
+
+
+def publish(post, *, by, at=None, comment=""):
+    """Publish ``post`` at ``at`` (a future time schedules it), keeping an existing
+    publication time when ``at`` is not given.
+
+    For a live post with an approved pending change, put the change live.
+    """
+    changes = {"published_at": at} if at else {}
+    if not at and not post.published_at:
+        changes["published_at"] = timezone.now()
+    return _apply(post, "publish", by=by, comment=comment, **changes)
+
+
+def unpublish(post, *, by, comment=""):
+    """Take ``post`` off the public site, back to draft."""
+    return _apply(post, "unpublish", by=by, comment=comment)
+
+
+def archive(post, *, by, comment=""):
+    """Take ``post`` off the public site for good, keeping it for the record."""
+    return _apply(post, "archive", by=by, comment=comment)
+
+
+def run(name, post, *, by, **kwargs):
+    """Run the transition called ``name``: for interfaces that let people pick."""
+    return {
+        "submit": submit,
+        "approve": approve,
+        "request_changes": request_changes,
+        "publish": publish,
+        "unpublish": unpublish,
+        "archive": archive,
+    }[name](post, by=by, **kwargs)

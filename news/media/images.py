@@ -1,0 +1,121 @@
+"""Image validation and content-addressed storage.
+
+Every image, from an import or an upload, enters through ``store()``: Pillow
+checks the bytes against a format allowlist and a pixel cap, and identical bytes
+are stored once, named by their SHA-256.
+"""
+
+import hashlib
+import io
+import logging
+import warnings
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image as PILImage
+from PIL import UnidentifiedImageError
+
+from ..models import Image
+
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+# How the media storage fails: the file system's errors, and S3's (botocore's
+# connection and timeout errors, and the error responses of the server).
+S3_ERRORS = (BotoCoreError, ClientError)
+STORAGE_ERRORS = (OSError, *S3_ERRORS)
+
+logger = logging.getLogger(__name__)
+
+
+class InvalidImage(ValueError):
+    """The bytes are not an image Newsdesk accepts."""
+
+
+class StorageError(Exception):
+    """The media storage could not be read or written; trying later may work."""
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    format: str
+    width: int
+    height: int
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def inspect(data):
+    """Return the format and size of ``data``, or raise InvalidImage saying why."""
+    max_pixels = settings.NEWSDESK_MAX_IMAGE_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            with PILImage.open(io.BytesIO(data)) as img:
+                info = ImageInfo(img.format, img.width, img.height)
+                if info.format not in settings.NEWSDESK_IMAGE_FORMATS:
+                    raise InvalidImage(
+                        f"{info.format or 'unknown'} images are not accepted "
+                        f"(allowed: {', '.join(settings.NEWSDESK_IMAGE_FORMATS)})"
+                    )
+                if info.width * info.height > max_pixels:
+                    raise InvalidImage(
+                        f"image is {info.width}x{info.height} pixels, over the "
+                        f"limit of {max_pixels:,}"
+                    )
+                img.verify()
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as exc:
+        raise InvalidImage(f"image is too large to decode safely: {exc}") from exc
+    except UnidentifiedImageError as exc:
+        raise InvalidImage("not a recognised image file") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        if isinstance(exc, InvalidImage):
+            raise
+        raise InvalidImage(f"damaged image: {exc}") from exc
+    return info
+
+
+def storage_name(digest, image_format):
+    return f"images/{digest[:2]}/{digest}.{EXTENSIONS[image_format]}"
+
+
+def store(data, *, alt=""):
+    """Return ``(image, created)`` for ``data``, storing it if it is new.
+
+    The caller owns the transaction; if it rolls back, it should delete the
+    stored file of every image that came back ``created``.
+    """
+    digest = sha256(data)
+    existing = Image.objects.filter(sha256=digest).first()
+    if existing is not None:
+        return existing, False
+    info = inspect(data)
+    name = storage_name(digest, info.format)
+    # The name is the content hash, so a file already there holds these bytes
+    # (left by an earlier run that rolled back): reuse it.
+    try:
+        if not default_storage.exists(name):
+            name = default_storage.save(name, ContentFile(data))
+    except STORAGE_ERRORS as exc:
+        raise StorageError(f"the media storage could not store {name}: {exc}") from exc
+    image = Image(sha256=digest, width=info.width, height=info.height, alt=alt)
+    image.file.name = name
+    image.save()
+    return image, True
+
+
+def discard(images):
+    """Delete the stored files of images whose rows were rolled back.
+
+    When the storage is failing, the files stay: they are named by their
+    content, so the next import that needs one reuses it.
+    """
+    for image in images:
+        if not Image.objects.filter(sha256=image.sha256).exists():
+            try:
+                default_storage.delete(image.file.name)
+            except STORAGE_ERRORS:
+                logger.warning("could not delete %s", image.file.name, exc_info=True)

@@ -1,0 +1,79 @@
+"""Images uploaded from the post form, referenced from the Markdown body.
+
+An upload is stored through news.media.images (validated, content-addressed) and
+referenced as ``uploads/<sha256>.<ext>``. When the post is saved, ``link()``
+records those references as the post's image links, so the renderer resolves
+them and the exporter writes the files beside the post.
+"""
+
+import posixpath
+
+from django.db.models import Q
+
+from ..documents import markdown
+from ..models import Image, Post, PostImage
+from . import images, renditions
+
+PREFIX = "uploads/"
+
+
+class UploadRefused(ValueError):
+    """The upload is not an accepted image, or it has no alt text."""
+
+
+def store(data, *, alt):
+    """Store uploaded ``data`` described by ``alt``; return ``(image, reference)``
+    where reference is the Markdown to insert."""
+    alt = " ".join(alt.split())
+    if not alt:
+        raise UploadRefused("Describe the image: alt text is required.")
+    try:
+        image, created = images.store(data, alt=alt)
+    except images.InvalidImage as exc:
+        raise UploadRefused(str(exc)) from exc
+    if not created and not image.alt:
+        image.alt = alt
+        image.save(update_fields=["alt"])
+    label = alt.replace("[", "(").replace("]", ")")
+    return image, f"![{label}]({key(image)})"
+
+
+def key(image):
+    """Return the reference an uploaded image goes by in Markdown."""
+    return PREFIX + posixpath.basename(image.file.name)
+
+
+def _uploaded(keys):
+    """Return the stored images that ``keys`` (upload references) name."""
+    digests = {posixpath.splitext(k.removeprefix(PREFIX))[0]: k for k in keys}
+    found = Image.objects.filter(sha256__in=digests)
+    return {digests[image.sha256]: image for image in found}
+
+
+def references(body):
+    """Return the upload references in Markdown ``body``."""
+    keys = (markdown.image_key(ref.src) for ref in markdown.image_references(body))
+    return {k for k in keys if k and k.startswith(PREFIX)}
+
+
+def link(post):
+    """Record the uploads ``post``'s body refers to as its image links."""
+    wanted = references(post.body)
+    known = set(
+        post.image_links.filter(Q(reference__in=wanted)).values_list(
+            "reference", flat=True
+        )
+    )
+    new = _uploaded(wanted - known)
+    PostImage.objects.bulk_create(
+        PostImage(post=post, image=image, reference=reference)
+        for reference, image in new.items()
+    )
+
+
+def render(body, post=None):
+    """Render ``body`` as the public site would, resolving the post's images
+    and any uploads it refers to."""
+    found = post.image_map() if post is not None else {}
+    found.update(_uploaded(references(body) - set(found)))
+    return renditions.render(Post(body=body), found).body_html

@@ -1,0 +1,48 @@
+"""The content model, at the bottom of the app: it imports none of its services.
+
+- content: Post (with its queryset), Author, Category, tags and the rows that
+  tie them; SiteChange.
+- media: Image and Rendition.
+- editorial: AuditEntry, Revision, ReviewComment, PreviewLink.
+- documents: SourceFile, where an imported post came from.
+- sections: Section, a tag, category or author as pages and queries use it.
+- queries: the public site's hand-written SQL (freshness, published_id,
+  listed_ids).
+- relations: writing a post's tags, bylines and image links.
+"""
+
+from .content import (
+    Author,
+    Category,
+    OldSlug,
+    Post,
+    PostAlias,
+    PostAuthor,
+    PostImage,
+    SiteChange,
+    TaggedPost,
+)
+from .documents import SourceFile
+from .editorial import AuditEntry, PreviewLink, ReviewComment, Revision
+from .media import Image, Rendition
+from .sections import Section
+
+__all__ = [
+    "AuditEntry",
+    "Author",
+    "Category",
+    "Image",
+    "OldSlug",
+    "Post",
+    "PostAlias",
+    "PostAuthor",
+    "PostImage",
+    "PreviewLink",
+    "Rendition",
+    "ReviewComment",
+    "Revision",
+    "Section",
+    "SiteChange",
+    "SourceFile",
+    "TaggedPost",
+]

@@ -1,0 +1,128 @@
+"""The public site's hottest reads, each one hand-written SQL statement.
+
+Building these with the ORM cost as long as the rest of an uncached page, so
+they are written by hand. They are functions, not QuerySet methods, so that no
+one can chain a filter onto them and have it silently dropped. Their conditions
+are ``Post.objects.published()``'s, ``scheduled()``'s and ``in_section()``'s;
+the tests hold each one to the ORM's answer.
+"""
+
+from datetime import UTC, datetime
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from .content import Post, PostAuthor, SiteChange, TaggedPost
+from .sections import Section
+
+
+def freshness(using=DEFAULT_DB_ALIAS):
+    """Return ``(last_changed, next_due)`` of the public site, in one query.
+
+    ``last_changed`` is the latest of the newest edit of any post, the newest
+    publication time that has passed and the last SiteChange; ``next_due`` is
+    the time of the next scheduled post, or None. Each part is an index lookup
+    (post_updated, post_latest). Every public request asks this.
+    """
+    posts, changes = _table(Post, using), _table(SiteChange, using)
+    published, params = _published(using)
+    [row] = _rows(
+        using,
+        f"SELECT (SELECT MAX(updated_at) FROM {posts}),"  # noqa: S608
+        f" (SELECT MAX(published_at) FROM {posts} WHERE {published}),"
+        f" (SELECT MIN(published_at) FROM {posts}"
+        "   WHERE status = %s AND published_at > %s),"
+        f" (SELECT MAX(changed_at) FROM {changes})",
+        [*params, *params],
+    )
+    updated, latest, due, site = map(_datetime, row)
+    if updated is None:
+        return None, None
+    return max(filter(None, [updated, latest, site])), due
+
+
+def published_id(slug, using=DEFAULT_DB_ALIAS):
+    """Return the id of the published post ``slug``, or None: the lookup every
+    article page makes."""
+    published, params = _published(using)
+    rows = _rows(
+        using,
+        f"SELECT id FROM {_table(Post, using)}"  # noqa: S608
+        f" WHERE slug = %s AND {published}",
+        [slug, *params],
+    )
+    return rows[0][0] if rows else None
+
+
+def listed_ids(start, stop, section=None, using=DEFAULT_DB_ALIAS):
+    """Return the ids of the published posts ``[start:stop]``, newest first, of
+    the whole site or of ``section`` (a Section), in the order in_section()
+    gives: what a list page shows."""
+    quote = connections[using].ops.quote_name
+    published, params = _published(using, "p.")
+    join = where = ""
+    order = "p.published_at DESC, p.id DESC"
+    if section is not None:
+        params.append(section.pk)
+        if section.kind == Section.CATEGORY:
+            where = f" AND p.{quote(Post._meta.get_field('category').column)} = %s"
+        else:
+            listing, post, field = (
+                (PostAuthor, "post", "author")
+                if section.kind == Section.AUTHOR
+                else (TaggedPost, "content_object", "tag")
+            )
+            columns = listing._meta
+            join = (
+                f" JOIN {_table(listing, using)} s"
+                f" ON s.{quote(columns.get_field(post).column)} = p.id"
+            )
+            where = f" AND s.{quote(columns.get_field(field).column)} = %s"
+            order = "s.published_at DESC, p.id DESC"
+    rows = _rows(
+        using,
+        f"SELECT p.id FROM {_table(Post, using)} p{join}"  # noqa: S608
+        f" WHERE {published}{where} ORDER BY {order} LIMIT %s OFFSET %s",
+        [*params, stop - start, start],
+    )
+    return [pk for (pk,) in rows]
+
+
+def with_published_posts(queryset, post_field):
+    """Keep the rows of ``queryset`` (authors, categories, tags) that at least one
+    published post points to through ``post_field``."""
+    posts = Post.objects.published().filter(**{post_field: OuterRef("pk")})
+    return queryset.filter(Exists(posts))
+
+
+# The hand-written statements above share these.
+
+
+def _published(using, alias=""):
+    """Return published()'s condition as SQL, and its parameters."""
+    now = connections[using].ops.adapt_datetimefield_value(timezone.now())
+    return (
+        f"{alias}status = %s AND {alias}published_at <= %s",
+        [Post.Status.PUBLISHED, now],
+    )
+
+
+def _table(model, using):
+    return connections[using].ops.quote_name(model._meta.db_table)
+
+
+def _rows(using, sql, params):
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _datetime(value):
+    """A datetime column's value read by a raw query: SQLite gives the text it
+    stores (UTC), PostgreSQL an aware datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value

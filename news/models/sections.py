@@ -1,0 +1,43 @@
+"""Section: a tag, category or author, as list pages, feeds and queries use it."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class Section:
+    """One tag, category or author: what its list page, its feeds and the
+    queries of its posts need of it. Small and picklable, so that a page keeps
+    it in the fragment cache instead of loading the row."""
+
+    TAG = "tag"
+    CATEGORY = "category"
+    AUTHOR = "author"
+
+    kind: str
+    pk: int
+    name: str = ""
+    slug: str = ""
+    lede: str = ""  # a category's description, an author's bio
+    # Reversed once when made: a list page shows them on every request.
+    rss_url: str = ""
+    atom_url: str = ""
+
+    @classmethod
+    def of(cls, obj):
+        """Return the Section of a Tag, Category or Author row."""
+        kind = obj._meta.model_name
+        if kind not in (cls.TAG, cls.CATEGORY, cls.AUTHOR):
+            raise TypeError(f"{obj!r} is not a tag, category or author")
+        lede = getattr(obj, "description", "") or getattr(obj, "bio", "")
+        feed = f"news:{kind}_feed"
+        return cls(
+            kind,
+            obj.pk,
+            obj.name,
+            obj.slug,
+            lede,
+            rss_url=reverse(feed, args=[obj.slug]),
+            atom_url=reverse(f"{feed}_atom", args=[obj.slug]),
+        )

@@ -1,0 +1,77 @@
+from django.contrib.sitemaps import views as sitemap_views
+from django.urls import path
+
+from ..editorial import preview_views
+from . import feeds, views
+from .cache import public_page
+from .sitemaps import sitemaps
+
+app_name = "news"
+
+sitemap_index = public_page(sitemap_views.index)
+sitemap_section = public_page(sitemap_views.sitemap)
+
+urlpatterns = [
+    path("", views.PostListView.as_view(), name="post_list"),
+    path("news/<str:slug>/", views.PostDetailView.as_view(), name="post_detail"),
+    path("tags/<str:slug>/", views.TagPostListView.as_view(), name="tag"),
+    path(
+        "categories/<str:slug>/",
+        views.CategoryPostListView.as_view(),
+        name="category",
+    ),
+    path("authors/<str:slug>/", views.AuthorPostListView.as_view(), name="author"),
+    path(
+        "archive/<int:year>/", views.PostYearArchiveView.as_view(), name="archive_year"
+    ),
+    path(
+        "archive/<int:year>/<int:month>/",
+        views.PostMonthArchiveView.as_view(),
+        name="archive_month",
+    ),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("feed/", public_page(feeds.LatestPostsFeed()), name="feed"),
+    path("feed/atom/", public_page(feeds.LatestPostsAtomFeed()), name="feed_atom"),
+    path(
+        "sitemap.xml",
+        sitemap_index,
+        {"sitemaps": sitemaps, "sitemap_url_name": "news:sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_section,
+        {"sitemaps": sitemaps},
+        name="sitemap_section",
+    ),
+    path("robots.txt", views.RobotsView.as_view(), name="robots"),
+]
+
+# Previews (news/editorial/preview_views.py): kept apart from the public views.
+urlpatterns += [
+    path(
+        "preview/revision/<int:pk>/",
+        preview_views.RevisionPreviewView.as_view(),
+        name="revision_preview",
+    ),
+    path(
+        "preview/<str:signed>/",
+        preview_views.SharedPreviewView.as_view(),
+        name="shared_preview",
+    ),
+]
+
+# RSS and Atom for each tag, category and author.
+for prefix, name, rss, atom in [
+    ("tags", "tag", feeds.TagFeed, feeds.TagAtomFeed),
+    ("categories", "category", feeds.CategoryFeed, feeds.CategoryAtomFeed),
+    ("authors", "author", feeds.AuthorFeed, feeds.AuthorAtomFeed),
+]:
+    urlpatterns += [
+        path(f"{prefix}/<str:slug>/feed/", public_page(rss()), name=f"{name}_feed"),
+        path(
+            f"{prefix}/<str:slug>/feed/atom/",
+            public_page(atom()),
+            name=f"{name}_feed_atom",
+        ),
+    ]

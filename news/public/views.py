@@ -1,0 +1,195 @@
+"""The public site: generic views over Post.objects.published().
+
+Every view reads through published() (articles and list pages through
+news.models.queries.published_id() and listed_ids(), its hand-written
+equivalents);
+anything else is a 404. Each page runs a fixed number of queries, and shows
+posts through news.public.fragments: the queries here decide which posts a page
+shows, the fragments what each looks like.
+"""
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.utils import dateformat
+from django.views.generic import (
+    ListView,
+    MonthArchiveView,
+    TemplateView,
+    YearArchiveView,
+)
+from taggit.models import Tag
+
+from ..models import Author, Category, Post, queries
+from . import fragments, search
+from .cache import freshness, public_page
+from .pagination import ListedIds, UncountedPaginator, page_links
+
+PAGE_SIZE = 20
+
+
+class PostListMixin:
+    paginate_by = PAGE_SIZE
+    paginator_class = UncountedPaginator
+    context_object_name = "posts"
+    template_name = "news/post_list.html"
+
+    def get_queryset(self):
+        # Which posts, in which order: the cards come from news.public.fragments.
+        return ListedIds()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        changed, _ = freshness(self.request)
+        context["cards"] = fragments.cards(self.post_ids(context["posts"]), changed)
+        context["heading"] = self.heading(context)
+        add_page_links(self.request, context)
+        # What only some lists have: set, so that no lookup in the template fails.
+        for name in ("section", "lede", "date_list", "previous_month", "next_month"):
+            context.setdefault(name, None)
+        return context
+
+    def post_ids(self, posts):
+        return list(posts)
+
+    def heading(self, context):
+        return "Latest news"
+
+
+@public_page
+class PostListView(PostListMixin, ListView):
+    pass
+
+
+@public_page
+class PostDetailView(TemplateView):
+    template_name = "news/post_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A slug the post had before answers 301 to its current URL.
+            post = Post.objects.published().filter(old_slugs__slug=kwargs["slug"])
+            post = post.only("slug").first()
+            if post is None:
+                raise
+            return HttpResponsePermanentRedirect(post.get_absolute_url())
+
+    def get_context_data(self, **kwargs):
+        pk = queries.published_id(kwargs["slug"])
+        if pk is None:
+            raise Http404("No published post has this address.")
+        changed, _ = freshness(self.request)
+        return super().get_context_data(
+            article=fragments.article(pk, changed, self.request), **kwargs
+        )
+
+
+class SectionPostListView(PostListMixin, ListView):
+    """Posts of one author, category or tag; a 404 unless one is published."""
+
+    section_model = None
+    heading_format = "{}"
+    # Empty sections are 404s through get_paginator(), without an extra query.
+    allow_empty = True
+
+    def get_queryset(self):
+        changed, _ = freshness(self.request)
+        self.section = fragments.section(
+            self.section_model, self.kwargs["slug"], changed
+        )
+        return ListedIds(self.section)
+
+    def get_paginator(self, *args, **kwargs):
+        # A section without a published post is a 404: its first page comes
+        # back empty, so no query of its own is needed to tell.
+        kwargs["allow_empty_first_page"] = False
+        return super().get_paginator(*args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            section=self.section, lede=self.section.lede, **kwargs
+        )
+
+    def heading(self, context):
+        return self.heading_format.format(self.section.name)
+
+
+@public_page
+class TagPostListView(SectionPostListView):
+    section_model = Tag
+    heading_format = "Posts tagged “{}”"
+
+
+@public_page
+class CategoryPostListView(SectionPostListView):
+    section_model = Category
+
+
+@public_page
+class AuthorPostListView(SectionPostListView):
+    section_model = Author
+    heading_format = "Posts by {}"
+
+
+class ArchiveMixin(PostListMixin):
+    date_field = "published_at"
+    allow_empty = False
+    allow_future = False
+
+    def get_queryset(self):
+        # Date views read their neighbouring months' dates from the posts.
+        return Post.objects.published().only("pk", "published_at")
+
+    def post_ids(self, posts):
+        return [post.pk for post in posts]
+
+
+@public_page
+class PostYearArchiveView(ArchiveMixin, YearArchiveView):
+    make_object_list = True
+
+    def heading(self, context):
+        return dateformat.format(context["year"], "Y")
+
+
+@public_page
+class PostMonthArchiveView(ArchiveMixin, MonthArchiveView):
+    month_format = "%m"
+
+    def heading(self, context):
+        return dateformat.format(context["month"], "F Y")
+
+
+@public_page(cache_page=False)
+class SearchView(ListView):
+    template_name = "news/search.html"
+    context_object_name = "posts"
+    paginate_by = PAGE_SIZE
+    # Readers want to know how many posts matched.
+    paginator_class = Paginator
+
+    def get_queryset(self):
+        self.query = search.clean(self.request.GET.get("q", ""))
+        # Highlighted cards differ per query: rendered here, not kept.
+        return fragments.with_cards(search.search(self.query).defer("body", "extra"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(
+            query=self.query, terms=search.words(self.query), **kwargs
+        )
+        add_page_links(self.request, context)
+        return context
+
+
+def add_page_links(request, context):
+    """Give a paginated list's template the URLs of the pages either side."""
+    page = context["page_obj"]
+    links = page_links(request, page) if page else (None, None)
+    context["previous_page_url"], context["next_page_url"] = links
+
+
+@public_page
+class RobotsView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"
