@@ -1,8 +1,11 @@
 """Post cards and article parts rendered once per version of the site and reused
-(news.fragments), with the page cache off as it is by default here."""
+(news.public.fragments), with the page cache off as it is by default here."""
+
+import shutil
 
 import pytest
 from django.core.cache import caches
+from django.utils.autoreload import file_changed
 
 from news.editorial import workflow
 
@@ -123,3 +126,16 @@ def test_a_renamed_section_is_seen_on_its_page_at_once(client, post):
     page = client.get("/authors/ada/").content.decode()
     assert "<h1>Posts by Ada King</h1>" in page
     assert '<p class="lede">Countess.</p>' in page
+
+
+def test_an_edited_template_shows_without_a_restart(client, post, settings, tmp_path):
+    # Under runserver, the autoreloader reports an edited template with
+    # file_changed and resets the template loaders instead of restarting.
+    templates = tmp_path / "templates"
+    shutil.copytree(settings.BASE_DIR / "templates", templates)
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [templates]}]
+    assert "First headline" in client.get("/").content.decode()
+    card = templates / "news" / "includes" / "post_card.html"
+    card.write_text(card.read_text().replace('class="post-card"', 'class="edited"'))
+    file_changed.send(sender=None, file_path=card)
+    assert '<article class="edited">' in client.get("/").content.decode()

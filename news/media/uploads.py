@@ -11,7 +11,8 @@ import posixpath
 from django.db.models import Q
 
 from ..documents import markdown
-from ..models import Image, Post, PostImage
+from ..models import Image, Post
+from ..models.relations import add_image_links
 from . import images, renditions
 
 PREFIX = "uploads/"
@@ -65,10 +66,7 @@ def link(post):
         )
     )
     new = _uploaded(wanted - known)
-    PostImage.objects.bulk_create(
-        PostImage(post=post, image=image, reference=reference)
-        for reference, image in new.items()
-    )
+    add_image_links(post, [(key, image, "") for key, image in new.items()])
 
 
 def render(body, post=None):

@@ -61,6 +61,12 @@ def set_image_links(post, links, *, creating=False):
     references; return the PostImage rows."""
     if not creating:
         post.image_links.all().delete()
+    return add_image_links(post, links)
+
+
+def add_image_links(post, links):
+    """Add ``links`` (``(reference, Image, path)`` triples) to the post's image
+    references; return the new PostImage rows."""
     return PostImage.objects.bulk_create(
         PostImage(post=post, reference=reference, image=image, path=path)
         for reference, image, path in links

@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from news.documents.importer import Importer
 from news.models import Post
@@ -84,7 +85,5 @@ class Command(BaseCommand):
             return None
         if not self.stderr.isatty():
             return None
-        from tqdm import tqdm
-
         self.bar = tqdm(unit=" files", file=sys.stderr, leave=False)
         return lambda relpath: self.bar.update(1)
