@@ -30,7 +30,7 @@ class Command(BaseCommand):
         if target_dir and Path(target_dir).resolve() == source_dir:
             raise CommandError(
                 f"The configured storage already is {source_dir}; set "
-                "AWS_STORAGE_BUCKET_NAME (see README, Deploying) to copy to S3.",
+                "AWS_STORAGE_BUCKET_NAME (see docs/deploying.md) to copy to S3.",
                 returncode=2,
             )
         progress = None
