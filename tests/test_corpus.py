@@ -13,7 +13,7 @@ from taggit.models import Tag
 
 from news.documents.exporter import DirectoryWriter, export, posts_for_export
 from news.documents.importer import Importer
-from news.models import Author, Category, Image, Post, Rendition
+from news.models import Author, Category, Image, Post, Rendition, SiteChange
 
 from .conftest import CORPUS
 from .factories import read_tree
@@ -83,7 +83,9 @@ def imported(django_db_setup, django_db_blocker, corpus_media):
             for site, site_root in SITES.items()
         }
         yield reports
-        for model in (Post, Image, Author, Category, Tag):
+        # Deleting them records site changes: remove those too, so that tests
+        # after these start from an empty site.
+        for model in (Post, Image, Author, Category, Tag, SiteChange):
             model.objects.all().delete()
 
 

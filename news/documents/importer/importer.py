@@ -171,6 +171,19 @@ class Importer:
             stored=stored,
             warnings=warnings,
         )
+        written = self._write(
+            post, doc, values, slug, relpath, found, mapping, warnings
+        )
+        source_file = known or SourceFile(post=post)
+        source_file.path, source_file.digest = relpath, digest
+        self._remember(source_file, post, doc, data, found, written)
+        self.report.problems.extend(warnings)
+        return Outcome.CREATED if creating else Outcome.UPDATED
+
+    def _write(self, post, doc, values, slug, relpath, found, mapping, warnings):
+        """Write the post, rendered, and its relations; return what was written
+        of them (tags, authors, aliases and image links)."""
+        creating = post.pk is None
         old_slug = post.slug
         self._fill(post, doc, values, slug, mapping)
         renditions.render(post, mapping)
@@ -178,46 +191,56 @@ class Importer:
             self._create(post, values, relpath, warnings)
         else:
             post.save()
-        links = set_image_links(
-            post,
-            [(key, image, found[key].path) for key, image in mapping.items()],
-            creating=creating,
-        )
-        tags = set_tags(post, values.tags, creating=creating)
-        authors = set_authors(
-            post,
-            authors_named(
-                values.authors or ([self.default_author] if self.default_author else [])
+        written = {
+            "links": set_image_links(
+                post,
+                [(key, image, found[key].path) for key, image in mapping.items()],
+                creating=creating,
             ),
-            creating=creating,
-        )
-        aliases = self._set_aliases(post, relpath, values.aliases, warnings, creating)
+            "tags": set_tags(post, values.tags, creating=creating),
+            "authors": set_authors(
+                post,
+                authors_named(values.authors or self._default_authors()),
+                creating=creating,
+            ),
+            "aliases": self._set_aliases(
+                post, relpath, values.aliases, warnings, creating
+            ),
+        }
         if not creating:
             self._unpublish_if_draft(post, values, relpath, warnings)
             revisions.changed(post, old_slug)
+        return written
 
-        known = known or SourceFile(post=post)
-        known.path = relpath
+    def _remember(self, source_file, post, doc, data, found, written):
+        """Keep where the post came from, and record its first revision as the
+        file itself, so that export gives the same bytes back."""
+        relations = {k: written[k] for k in ("tags", "authors", "aliases")}
         # The blank lines between front matter and body belong to the layout,
         # not to the text an editor sees.
-        known.front = doc.front + doc.body[: len(doc.body) - len(post.body)]
-        known.format = doc.format or ""
-        known.bom = doc.bom
-        known.newline = doc.newline
-        known.digest = digest
-        known.image_digests = refs.image_digests(found.values())
-        known.snapshot = fingerprint(post, tags=tags, authors=authors, aliases=aliases)
-        known.imported_at = timezone.now()
-        known.save()
+        source_file.front = doc.front + doc.body[: len(doc.body) - len(post.body)]
+        source_file.format = doc.format or ""
+        source_file.bom = doc.bom
+        source_file.newline = doc.newline
+        source_file.image_digests = refs.image_digests(found.values())
+        source_file.snapshot = fingerprint(post, **relations)
+        source_file.imported_at = timezone.now()
+        source_file.save()
         revisions.record(
             post,
             by=self.user,
-            reason=f"import of {relpath}",
+            reason=f"import of {source_file.path}",
             text=data.decode("utf-8-sig").replace("\r\n", "\n"),
-            values=snapshot(post, tags=tags, authors=authors, links=links),
+            values=snapshot(
+                post,
+                tags=written["tags"],
+                authors=written["authors"],
+                links=written["links"],
+            ),
         )
-        self.report.problems.extend(warnings)
-        return Outcome.CREATED if creating else Outcome.UPDATED
+
+    def _default_authors(self):
+        return [self.default_author] if self.default_author else []
 
     def _target(self, relpath, values, known):
         """Return the post the file imports into (None for a new one) and the
