@@ -1,5 +1,5 @@
 """Post cards and article parts rendered once per version of the site and reused
-(news.fragments), with the page cache off as it is by default here."""
+(news.public.fragments), with the page cache off as it is by default here."""
 
 import pytest
 from django.core.cache import caches
