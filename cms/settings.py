@@ -4,7 +4,10 @@ Every variable is listed in README.md ("Settings"). Defaults give a working
 single-machine site: SQLite in ``var/``, media on local disk, an in-process cache.
 """
 
+import logging
 import os
+import re
+import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,32 +17,89 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("NEWSDESK_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(os.environ.get("NEWSDESK_VAR_DIR") or BASE_DIR / "var")
 
 
-def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    if value.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if value.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(
-        f"{name} must be a boolean (1/0, true/false), not {value!r}."
-    )
+def env(name, default, parse, expected):
+    """Return the variable ``name`` converted by ``parse``, or ``default`` if unset.
 
-
-def env_int(name, default):
+    An empty value counts as unset. ``parse`` raises ValueError for a value it
+    cannot take, which becomes an ImproperlyConfigured naming the variable, what
+    it must be, and the value (less any password in a URL), instead of a
+    traceback from deep inside Django.
+    """
     value = os.environ.get(name, "")
     if value == "":
         return default
     try:
-        return int(value)
+        return parse(value)
     except ValueError:
+        shown = re.sub(r"(//[^/@]*?:)[^/@]*@", r"\1***@", value)
         raise ImproperlyConfigured(
-            f"{name} must be a whole number, not {value!r}."
+            f"{name} must be {expected}, not {shown!r}."
         ) from None
+
+
+def env_bool(name, default=False):
+    def parse(value):
+        if value.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if value.lower() in {"0", "false", "no", "off"}:
+            return False
+        raise ValueError(value)
+
+    return env(name, default, parse, "a boolean (1/0, true/false)")
+
+
+def env_int(name, default, *, minimum=0):
+    """Read a whole number; none of ours makes sense below ``minimum``."""
+
+    def parse(value):
+        number = int(value)
+        if number < minimum:
+            raise ValueError(value)
+        return number
+
+    return env(name, default, parse, f"a whole number, {minimum} or more")
+
+
+def parse_url(value, schemes=None):
+    """Return ``value`` if it is a URL with one of ``schemes`` or, with none
+    given, any URL or path; raise ValueError if not."""
+    parts = urlsplit(value)  # ValueError for a malformed IPv6 host
+    parts.port  # noqa: B018 (ValueError for a port that is not a number)
+    if schemes and (parts.scheme not in schemes or not parts.netloc + parts.path):
+        raise ValueError(value)
+    return value
+
+
+def redis_location(value):
+    # Django's Redis backend takes several servers, the first the primary.
+    for server in re.split("[;,]", value):
+        parse_url(server.strip(), ["redis", "rediss", "unix"])
+    return value
+
+
+def env_url(name, default, schemes=None):
+    if schemes:
+        expected = f"a URL starting {' or '.join(s + '://' for s in schemes)}"
+    else:
+        expected = "a URL or a path"
+    return env(name, default, lambda value: parse_url(value, schemes), expected)
+
+
+def time_zone(value):
+    try:
+        zoneinfo.ZoneInfo(value)
+    except zoneinfo.ZoneInfoNotFoundError:
+        raise ValueError(value) from None
+    return value
+
+
+def log_level(value):
+    if value.upper() not in logging.getLevelNamesMapping():
+        raise ValueError(value)
+    return value.upper()
 
 
 def origin_of(url):
@@ -149,13 +209,17 @@ TEMPLATES = [
 ]
 
 # Database: SQLite in var/ unless DATABASE_URL names another server.
+CONN_MAX_AGE = env_int("DJANGO_CONN_MAX_AGE", 60)
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL,
-            conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
-            conn_health_checks=True,
+        "default": env(
+            "DATABASE_URL",
+            None,
+            lambda value: dj_database_url.parse(
+                value, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
+            ),
+            "a database URL such as postgres://user@host/name",
         )
     }
 else:
@@ -165,7 +229,7 @@ else:
             "NAME": VAR_DIR / "db.sqlite3",
             # Opening a connection and running the PRAGMAs below costs about
             # as much as serving a cached page, so keep it across requests.
-            "CONN_MAX_AGE": env_int("DJANGO_CONN_MAX_AGE", 60),
+            "CONN_MAX_AGE": CONN_MAX_AGE,
             "CONN_HEALTH_CHECKS": True,
         }
     }
@@ -194,20 +258,21 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = os.environ.get("DJANGO_LANGUAGE_CODE", "en-us")
-TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+TIME_ZONE = env("TIME_ZONE", "UTC", time_zone, "a time zone name such as Europe/Paris")
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = os.environ.get("STATIC_URL", "/static/")
+STATIC_URL = env_url("STATIC_URL", "/static/")
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+MEDIA_URL = env_url("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 # Media go to local disk, or to S3-compatible object storage when a bucket is
 # named. The variable names are django-storages' own.
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+AWS_S3_ENDPOINT_URL = env_url("AWS_S3_ENDPOINT_URL", None, ["http", "https"])
 if AWS_STORAGE_BUCKET_NAME:
     from botocore.config import Config as BotocoreConfig
 
@@ -215,7 +280,7 @@ if AWS_STORAGE_BUCKET_NAME:
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "endpoint_url": AWS_S3_ENDPOINT_URL,
             "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
             "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
             "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
@@ -252,7 +317,9 @@ STORAGES = {
 
 # One cache shared by every app server when REDIS_URL is set; otherwise each
 # process has its own.
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env(
+    "REDIS_URL", "", redis_location, "a URL starting redis://, rediss:// or unix://"
+)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -283,7 +350,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = env_int("NEWSDESK_LOGIN_FAILURE_LIMIT", 5)
+AXES_FAILURE_LIMIT = env_int("NEWSDESK_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("NEWSDESK_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -305,7 +372,7 @@ MEDIA_ORIGINS = [
     origin
     for origin in [
         origin_of(MEDIA_URL),
-        origin_of(os.environ.get("AWS_S3_ENDPOINT_URL", "")),
+        origin_of(AWS_S3_ENDPOINT_URL or ""),
         f"https://{os.environ['AWS_S3_CUSTOM_DOMAIN']}"
         if os.environ.get("AWS_S3_CUSTOM_DOMAIN")
         else "",
@@ -344,7 +411,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {
         "handlers": ["console"],
-        "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
+        "level": env(
+            "DJANGO_LOG_LEVEL", "INFO", log_level, "a level such as INFO or DEBUG"
+        ),
     },
 }
 
@@ -352,7 +421,7 @@ LOGGING = {
 NEWSDESK_SITE_NAME = os.environ.get("NEWSDESK_SITE_NAME", "Newsdesk")
 # Images: formats Pillow may open, and a cap on decoded pixels (decompression bombs).
 NEWSDESK_IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
-NEWSDESK_MAX_IMAGE_PIXELS = int(os.environ.get("NEWSDESK_MAX_IMAGE_PIXELS", 40_000_000))
+NEWSDESK_MAX_IMAGE_PIXELS = env_int("NEWSDESK_MAX_IMAGE_PIXELS", 40_000_000, minimum=1)
 
 TAGGIT_CASE_INSENSITIVE = True
 
@@ -361,10 +430,10 @@ TAGGIT_CASE_INSENSITIVE = True
 # processes share (Redis); the in-process default would let one process serve a
 # page another has invalidated.
 NEWSDESK_PAGE_CACHE = env_bool("NEWSDESK_PAGE_CACHE", default=bool(REDIS_URL))
-NEWSDESK_PAGE_CACHE_TIMEOUT = int(os.environ.get("NEWSDESK_PAGE_CACHE_TIMEOUT", 600))
+NEWSDESK_PAGE_CACHE_TIMEOUT = env_int("NEWSDESK_PAGE_CACHE_TIMEOUT", 600)
 # Post cards and article parts rendered once per version of the site
 # (news/fragments.py), kept in the "fragments" cache.
 NEWSDESK_FRAGMENT_CACHE = env_bool("NEWSDESK_FRAGMENT_CACHE", default=True)
 # Cache-Control for browsers (max-age) and shared caches such as a CDN (s-maxage).
-NEWSDESK_HTTP_MAX_AGE = int(os.environ.get("NEWSDESK_HTTP_MAX_AGE", 60))
-NEWSDESK_HTTP_S_MAXAGE = int(os.environ.get("NEWSDESK_HTTP_S_MAXAGE", 120))
+NEWSDESK_HTTP_MAX_AGE = env_int("NEWSDESK_HTTP_MAX_AGE", 60)
+NEWSDESK_HTTP_S_MAXAGE = env_int("NEWSDESK_HTTP_S_MAXAGE", 120)

@@ -28,7 +28,7 @@ CACHES = {
     },
 }
 STATIC_ROOT = tempfile.mkdtemp(prefix="newsdesk-test-static-")
-# The test client speaks plain HTTP; tests/test_deploy.py checks the HTTPS
+# The test client speaks plain HTTP; tests/test_settings.py checks the HTTPS
 # settings with the production variables.
 SECURE_SSL_REDIRECT = False
 # Client.login() calls authenticate() without a request, which django-axes

@@ -1,4 +1,4 @@
-"""Tests for news.frontmatter: the lossless document format. No database."""
+"""Tests for news.documents.frontmatter: the lossless document format. No database."""
 
 import json
 import string

@@ -1,4 +1,5 @@
-"""Tests for news.markdown: what a reader of a rendered post sees, and never runs."""
+"""Tests for news.documents.markdown: what a reader of a rendered post sees, and
+never runs."""
 
 import re
 from dataclasses import replace

@@ -44,7 +44,8 @@ def manage(env, *args):
 
 
 def transition(env, name, slug):
-    """Publish or unpublish a post through news.workflow, in another process."""
+    """Publish or unpublish a post through news.editorial.workflow, in another
+    process."""
     manage(
         env,
         "shell",

@@ -35,6 +35,14 @@ VARIABLES = [
     "NEWSDESK_LOGIN_FAILURE_LIMIT",
     "NEWSDESK_LOGIN_COOLOFF_MINUTES",
     "NEWSDESK_PROXY_COUNT",
+    "NEWSDESK_MAX_IMAGE_PIXELS",
+    "NEWSDESK_PAGE_CACHE",
+    "NEWSDESK_PAGE_CACHE_TIMEOUT",
+    "NEWSDESK_FRAGMENT_CACHE",
+    "NEWSDESK_HTTP_MAX_AGE",
+    "NEWSDESK_HTTP_S_MAXAGE",
+    "STATIC_URL",
+    "DJANGO_LOG_LEVEL",
 ]
 
 
@@ -219,6 +227,111 @@ def test_bad_number_is_a_clear_error(monkeypatch):
         ImproperlyConfigured, match="DJANGO_SECURE_HSTS_SECONDS must be a whole number"
     ):
         load(monkeypatch, DJANGO_DEBUG="1", DJANGO_SECURE_HSTS_SECONDS="1y")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "DJANGO_CONN_MAX_AGE",
+        "NEWSDESK_LOGIN_FAILURE_LIMIT",
+        "NEWSDESK_LOGIN_COOLOFF_MINUTES",
+        "NEWSDESK_PROXY_COUNT",
+        "NEWSDESK_MAX_IMAGE_PIXELS",
+        "NEWSDESK_PAGE_CACHE_TIMEOUT",
+        "NEWSDESK_HTTP_MAX_AGE",
+        "NEWSDESK_HTTP_S_MAXAGE",
+    ],
+)
+@pytest.mark.parametrize("value", ["ten", "1.5", "-1"])
+def test_every_number_rejects_a_bad_or_negative_value_by_name(monkeypatch, name, value):
+    with pytest.raises(ImproperlyConfigured) as raised:
+        load(monkeypatch, DJANGO_DEBUG="1", **{name: value})
+    message = str(raised.value)
+    assert message.startswith(f"{name} must be a whole number")
+    assert repr(value) in message
+
+
+def test_numbers_that_must_be_positive_refuse_zero(monkeypatch):
+    for name in ["NEWSDESK_MAX_IMAGE_PIXELS", "NEWSDESK_LOGIN_FAILURE_LIMIT"]:
+        with pytest.raises(
+            ImproperlyConfigured, match=f"{name} must be a whole number, 1 or more"
+        ):
+            load(monkeypatch, DJANGO_DEBUG="1", **{name: "0"})
+
+
+def test_caching_numbers_are_read_from_the_environment(monkeypatch):
+    settings = load(
+        monkeypatch,
+        DJANGO_DEBUG="1",
+        NEWSDESK_MAX_IMAGE_PIXELS="1000",
+        NEWSDESK_PAGE_CACHE_TIMEOUT="0",
+        NEWSDESK_HTTP_MAX_AGE="30",
+        NEWSDESK_HTTP_S_MAXAGE="",
+    )
+    assert settings.NEWSDESK_MAX_IMAGE_PIXELS == 1000
+    assert settings.NEWSDESK_PAGE_CACHE_TIMEOUT == 0
+    assert settings.NEWSDESK_HTTP_MAX_AGE == 30
+    # Empty is unset.
+    assert settings.NEWSDESK_HTTP_S_MAXAGE == 120
+
+
+@pytest.mark.parametrize(
+    "name, value, expected",
+    [
+        ("NEWSDESK_PAGE_CACHE", "sometimes", "a boolean"),
+        ("NEWSDESK_FRAGMENT_CACHE", "2", "a boolean"),
+        ("DJANGO_SECURE_COOKIES", "enabled", "a boolean"),
+        ("DATABASE_URL", "mysqlx://db.example/news", "a database URL"),
+        ("DATABASE_URL", "postgres://db.example:port/news", "a database URL"),
+        ("REDIS_URL", "cache.internal:6379", "a URL starting redis://"),
+        ("REDIS_URL", "redis://a:6379/0,redis://b:x/0", "a URL starting redis://"),
+        ("AWS_S3_ENDPOINT_URL", "minio:9000", "a URL starting http://"),
+        ("MEDIA_URL", "https://[::1/media/", "a URL or a path"),
+        ("STATIC_URL", "https://cdn.example:abc/", "a URL or a path"),
+        ("TIME_ZONE", "Mars/Olympus", "a time zone name"),
+        ("DJANGO_LOG_LEVEL", "LOUD", "a level such as INFO"),
+    ],
+)
+def test_bad_typed_value_is_a_clear_error_naming_the_variable(
+    monkeypatch, name, value, expected
+):
+    with pytest.raises(ImproperlyConfigured) as raised:
+        load(monkeypatch, DJANGO_DEBUG="1", **{name: value})
+    message = str(raised.value)
+    assert message.startswith(f"{name} must be {expected}")
+    assert message.endswith(f"not {value!r}.")
+
+
+def test_a_bad_url_is_reported_without_its_password(monkeypatch):
+    with pytest.raises(ImproperlyConfigured) as raised:
+        load(monkeypatch, DJANGO_DEBUG="1", DATABASE_URL="mysqlx://u:hunter2@db/news")
+    assert "'mysqlx://u:***@db/news'" in str(raised.value)
+    assert "hunter2" not in str(raised.value)
+
+
+def test_log_level_is_case_insensitive(monkeypatch):
+    settings = load(monkeypatch, DJANGO_DEBUG="1", DJANGO_LOG_LEVEL="debug")
+    assert settings.LOGGING["root"]["level"] == "DEBUG"
+
+
+def test_manage_py_stops_on_a_bad_value_with_the_variables_name(tmp_path):
+    result = manage_py(
+        {
+            **environ_without("DJANGO_", "NEWSDESK_", *VARIABLES),
+            "DJANGO_SETTINGS_MODULE": "cms.settings",
+            "DJANGO_DEBUG": "1",
+            "NEWSDESK_VAR_DIR": str(tmp_path),
+            "NEWSDESK_HTTP_MAX_AGE": "1m",
+        },
+        "check",
+        timeout=120,
+    )
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line == (
+        "django.core.exceptions.ImproperlyConfigured: NEWSDESK_HTTP_MAX_AGE must be "
+        "a whole number, 0 or more, not '1m'."
+    )
 
 
 def manage_check_deploy(tmp_path, **env):
