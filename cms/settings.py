@@ -1,6 +1,6 @@
 """Newsdesk settings: one module, configured from environment variables.
 
-Every variable is listed in README.md ("Settings"). Defaults give a working
+Every variable is listed in docs/settings.md. Defaults give a working
 single-machine site: SQLite in ``var/``, media on local disk, an in-process cache.
 """
 
@@ -131,7 +131,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 # HTTPS. Off debug, every default passes `manage.py check --deploy`; each can be
-# turned down for a setup that handles it elsewhere (README, "Deploying").
+# turned down for a setup that handles it elsewhere (docs/deploying.md).
 # Behind a TLS-terminating proxy, name the header it sets (X-Forwarded-Proto) so
 # that Django knows which requests came in over HTTPS.
 PROXY_SSL_HEADER = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "")
@@ -175,7 +175,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions and authentication, so that a cached page costs none of
-    # their work (news/cache.py).
+    # their work (news/public/cache.py).
     "news.public.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -334,7 +334,7 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Rendered fragments (news/fragments.py) in each process's memory, whatever the
+# Rendered fragments (news/public/fragments.py) in each process's memory, whatever the
 # default cache: a key always names the same HTML, so nothing needs sharing,
 # and reading them here costs no round trip. About 1 KB per card, 5-20 KB per
 # article.
@@ -425,14 +425,14 @@ NEWSDESK_MAX_IMAGE_PIXELS = env_int("NEWSDESK_MAX_IMAGE_PIXELS", 40_000_000, min
 
 TAGGIT_CASE_INSENSITIVE = True
 
-# The public site's caching (news/cache.py). The page cache keys pages by a
+# The public site's caching (news/public/cache.py). The page cache keys pages by a
 # version kept in the cache, so it is on by default only with a cache that all
 # processes share (Redis); the in-process default would let one process serve a
 # page another has invalidated.
 NEWSDESK_PAGE_CACHE = env_bool("NEWSDESK_PAGE_CACHE", default=bool(REDIS_URL))
 NEWSDESK_PAGE_CACHE_TIMEOUT = env_int("NEWSDESK_PAGE_CACHE_TIMEOUT", 600)
 # Post cards and article parts rendered once per version of the site
-# (news/fragments.py), kept in the "fragments" cache.
+# (news/public/fragments.py), kept in the "fragments" cache.
 NEWSDESK_FRAGMENT_CACHE = env_bool("NEWSDESK_FRAGMENT_CACHE", default=True)
 # Cache-Control for browsers (max-age) and shared caches such as a CDN (s-maxage).
 NEWSDESK_HTTP_MAX_AGE = env_int("NEWSDESK_HTTP_MAX_AGE", 60)
