@@ -91,20 +91,44 @@ def store(data, *, alt=""):
     digest = sha256(data)
     existing = Image.objects.filter(sha256=digest).first()
     if existing is not None:
+        name = write(existing.file.name, data, digest)
+        if name != existing.file.name:
+            existing.file.name = name
+            existing.save(update_fields=["file"])
         return existing, False
     info = inspect(data)
-    name = storage_name(digest, info.format)
-    # The name is the content hash, so a file already there holds these bytes
-    # (left by an earlier run that rolled back): reuse it.
-    try:
-        if not default_storage.exists(name):
-            name = default_storage.save(name, ContentFile(data))
-    except STORAGE_ERRORS as exc:
-        raise StorageError(f"the media storage could not store {name}: {exc}") from exc
     image = Image(sha256=digest, width=info.width, height=info.height, alt=alt)
-    image.file.name = name
+    image.file.name = write(storage_name(digest, info.format), data, digest)
     image.save()
     return image, True
+
+
+def holds(name, data, digest):
+    """Return whether the stored file ``name`` holds exactly ``data``."""
+    if not default_storage.exists(name):
+        return False
+    if default_storage.size(name) != len(data):
+        return False
+    with default_storage.open(name, "rb") as handle:
+        return sha256(handle.read()) == digest
+
+
+def write(name, data, digest):
+    """Store ``data`` (whose hash is ``digest``) as ``name``; return the name
+    it is stored under.
+
+    A file already there is kept only if it holds these very bytes: one left
+    short by a full disk, or damaged since, is written again.
+    """
+    try:
+        if holds(name, data, digest):
+            return name
+        if default_storage.exists(name):
+            logger.warning("%s does not hold its content: writing it again", name)
+            default_storage.delete(name)
+        return default_storage.save(name, ContentFile(data))
+    except STORAGE_ERRORS as exc:
+        raise StorageError(f"the media storage could not store {name}: {exc}") from exc
 
 
 def discard(images):

@@ -156,11 +156,14 @@ def _encode(source, width, height, fmt):
 def _make(image, source, width, fmt):
     height = max(1, round(image.height * width / image.width))
     name = storage_name(image, width, fmt)
-    # The name is derived from the content hash and the size, so a file already
-    # there holds this rendition (left by a run that lost a race or rolled back).
-    if default_storage.exists(name):
+    # A file already there (left by a run that lost a race or rolled back) is
+    # this rendition only if it decodes whole at this size.
+    if _complete(name, (width, height)):
         saved = name
     else:
+        if default_storage.exists(name):
+            logger.warning("%s is not a whole rendition: making it again", name)
+            default_storage.delete(name)
         data = _encode(source, width, height, fmt)
         saved = default_storage.save(name, ContentFile(data))
     try:
@@ -174,6 +177,18 @@ def _make(image, source, width, fmt):
         if rendition.file.name != saved:
             default_storage.delete(saved)
     return rendition
+
+
+def _complete(name, size):
+    if not default_storage.exists(name):
+        return False
+    try:
+        with default_storage.open(name, "rb") as handle, PILImage.open(handle) as img:
+            img.load()
+            return img.size == size
+    except (OSError, SyntaxError, ValueError):
+        # Damaged or short; if the storage itself fails, rewriting it says so.
+        return False
 
 
 def _srcset(renditions):
