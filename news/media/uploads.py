@@ -16,6 +16,8 @@ from ..models.relations import add_image_links
 from . import images, renditions
 
 PREFIX = "uploads/"
+# Uploads larger than this are refused before Pillow reads them.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 class UploadRefused(ValueError):
