@@ -63,8 +63,9 @@ def test_imported_images_are_served_from_the_bucket(
     report = Importer().run([tree])
     assert (report.created, report.failed) == (1, 0), report.problems
     src = img_src(client, "story-1")
-    assert src.startswith(f"{s3_server.url}/{s3_storage}/images/")
-    assert fetch(src) == (tree / "img/1.png").read_bytes()
+    # Readers get renditions; the original is in the bucket, for export.
+    assert src.startswith(f"{s3_server.url}/{s3_storage}/renditions/")
+    assert fetch(src)[:4] == b"\x89PNG"
     for url in srcset_urls(client, "story-1"):
         assert url.startswith(f"{s3_server.url}/{s3_storage}/renditions/")
         assert fetch(url)
@@ -87,7 +88,9 @@ def test_image_urls_use_the_cdn_domain(
     )
     Importer().run([story_tree(tmp_path / "site")])
     name = Image.objects.get().file.name
-    assert img_src(client, "story-1") == f"https://cdn.news.example/{name}"
+    shown = img_src(client, "story-1")
+    largest = Rendition.objects.filter(format="png").get()
+    assert shown == f"https://cdn.news.example/{largest.file.name}"
     assert default_storage.exists(name)
 
 
@@ -102,7 +105,7 @@ def test_copy_media_moves_a_local_site_to_the_bucket(
     client, tmp_path, media_root, s3_server, settings, monkeypatch
 ):
     Importer().run([story_tree(tmp_path / "site", count=2)])
-    assert img_src(client, "story-1").startswith("/media/images/")
+    assert img_src(client, "story-1").startswith("/media/renditions/")
 
     bucket = s3_server.create_bucket()
     use_s3(s3_server, bucket, settings, monkeypatch)
@@ -112,8 +115,10 @@ def test_copy_media_moves_a_local_site_to_the_bucket(
     assert "stored HTML of 2 posts updated" in out.text
     for slug, n in [("story-1", 1), ("story-2", 2)]:
         src = img_src(client, slug)
-        assert src.startswith(f"{s3_server.url}/{bucket}/images/")
-        assert fetch(src) == (tmp_path / f"site/img/{n}.png").read_bytes()
+        assert src.startswith(f"{s3_server.url}/{bucket}/renditions/")
+        name = Image.objects.get(posts__slug=slug).file.name
+        original = f"{s3_server.url}/{bucket}/{name}"
+        assert fetch(original) == (tmp_path / f"site/img/{n}.png").read_bytes()
         for url in srcset_urls(client, slug):
             assert url.startswith(f"{s3_server.url}/{bucket}/renditions/")
             assert fetch(url)[:4] in (b"RIFF", b"\x89PNG")

@@ -15,8 +15,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from PIL import ExifTags, UnidentifiedImageError
 from PIL import Image as PILImage
-from PIL import UnidentifiedImageError
 
 from ..models import Image
 
@@ -25,6 +25,9 @@ EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 # connection and timeout errors, and the error responses of the server).
 S3_ERRORS = (BotoCoreError, ClientError)
 STORAGE_ERRORS = (OSError, *S3_ERRORS)
+
+# EXIF orientations that turn the picture a quarter: width and height swap.
+ROTATED = {5, 6, 7, 8}
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +70,9 @@ def inspect(data):
                         f"limit of {max_pixels:,}"
                     )
                 img.verify()
+            # verify() leaves the image unusable: open it again to read more.
+            with PILImage.open(io.BytesIO(data)) as img:
+                info = ImageInfo(info.format, *shown_size(img))
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as exc:
         raise InvalidImage(f"image is too large to decode safely: {exc}") from exc
     except UnidentifiedImageError as exc:
@@ -76,6 +82,14 @@ def inspect(data):
             raise
         raise InvalidImage(f"damaged image: {exc}") from exc
     return info
+
+
+def shown_size(img):
+    """Return the width and height of ``img`` as shown: its EXIF orientation
+    applied, as the renditions have it."""
+    if img.getexif().get(ExifTags.Base.Orientation) in ROTATED:
+        return img.height, img.width
+    return img.width, img.height
 
 
 def storage_name(digest, image_format):
