@@ -70,9 +70,18 @@ def inspect(data):
                         f"limit of {max_pixels:,}"
                     )
                 img.verify()
-            # verify() leaves the image unusable: open it again to read more.
+            # verify() leaves the image unusable, and does not decode a JPEG:
+            # open it again and decode it, which finds a truncated file (as
+            # ImageFile.LOAD_TRUNCATED_IMAGES is off) before any rendition is
+            # made from it.
             with PILImage.open(io.BytesIO(data)) as img:
                 info = ImageInfo(info.format, *shown_size(img))
+                try:
+                    img.load()
+                except OSError as exc:
+                    if "truncated" in str(exc):
+                        raise InvalidImage(f"truncated image: {exc}") from exc
+                    raise
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as exc:
         raise InvalidImage(f"image is too large to decode safely: {exc}") from exc
     except UnidentifiedImageError as exc:
