@@ -222,3 +222,27 @@ def test_moto_server_is_its_own_process(s3_server):
     assert isinstance(s3_server, MotoServer)
     assert s3_server.process.pid and s3_server.process.poll() is None
     assert fetch(f"{s3_server.url}/moto-api/")
+
+
+def test_a_page_renders_when_the_bucket_fails_making_its_renditions(
+    client, tmp_path, flaky_s3, caplog
+):
+    server, _ = flaky_s3
+    tree = write_tree(
+        tmp_path / "site",
+        {
+            "story.md": "---\ntitle: Story\nbanner: img/1.png\n---\n\nText.\n",
+            "img/1.png": image_bytes(color=COLORS[0]),
+        },
+    )
+    assert Importer().run([tree]).created == 1
+    # As a banner whose renditions are not made yet.
+    Rendition.objects.all().delete()
+    server.stop()
+    with caplog.at_level("WARNING", logger="news.media.renditions"):
+        response = client.get("/news/story/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<figure class="banner"><picture><img ' in page  # without a src
+    assert "/images/" not in page
+    assert "No renditions for image" in caplog.text

@@ -10,7 +10,6 @@ from django.utils.html import format_html
 
 from ..documents.values import load
 from ..media import renditions, uploads
-from ..media.images import StorageError
 from ..models import (
     AuditEntry,
     Author,
@@ -30,10 +29,6 @@ from . import previews, revisions, workflow
 from .admin_views import PostAdminViews, export_zip
 
 logger = logging.getLogger(__name__)
-STORAGE_DOWN = (
-    "The media storage is not available, so the image was not saved. "
-    "Try again in a few minutes."
-)
 
 
 @admin.register(Author)
@@ -74,9 +69,9 @@ class ImageAddForm(forms.ModelForm):
             self.instance, _ = uploads.store(upload.read(), alt=data.get("alt", ""))
         except uploads.UploadRefused as exc:
             raise ValidationError({"upload": str(exc)}) from exc
-        except StorageError as exc:
+        except uploads.StorageError as exc:
             logger.warning("could not store an image from the admin: %s", exc)
-            raise ValidationError({"upload": STORAGE_DOWN}) from exc
+            raise ValidationError({"upload": uploads.STORAGE_DOWN}) from exc
         return data
 
 
