@@ -120,10 +120,18 @@ def ensure(image):
             # Renditions carry no EXIF, so its orientation is applied here.
             source = ImageOps.exif_transpose(source)
             for width, fmt in missing:
-                have[width, fmt] = _make(image, source, width, fmt)
+                try:
+                    have[width, fmt] = _make(image, source, width, fmt)
+                except OSError as exc:
+                    # Writing failed (a full disk): like a failing bucket.
+                    raise StorageError(
+                        f"the media storage could not make renditions of "
+                        f"{image.file.name}: {exc}"
+                    ) from exc
         except S3_ERRORS as exc:
-            # An unreadable file (OSError) costs only the srcset, in picture();
-            # a failing bucket fails the import of this file, to be run again.
+            # An unreadable original (OSError) costs only the srcset, in
+            # picture(); a failing storage fails the import of this file, to be
+            # run again.
             raise StorageError(
                 f"the media storage could not make renditions of "
                 f"{image.file.name}: {exc}"
