@@ -1,7 +1,10 @@
+import re
+
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from news.public import media
 from news.public.health import healthz
 
 urlpatterns = [
@@ -10,7 +13,11 @@ urlpatterns = [
     path("", include("news.public.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Local media are served by the app, in production too, unless they are in a
+# bucket or on another host (docs/deploying.md). The view refuses to serve
+# anything when the storage in use is not the local one.
+if settings.MEDIA_URL.startswith("/") and not settings.AWS_STORAGE_BUCKET_NAME:
+    media_prefix = re.escape(settings.MEDIA_URL.lstrip("/"))
+    urlpatterns.insert(
+        0, re_path(rf"^{media_prefix}(?P<path>.+)\Z", media.serve, name="media")
+    )

@@ -43,6 +43,7 @@ def corpus():
 def media_root(settings, tmp_path):
     """Give every test its own empty media directory."""
     root = tmp_path / "media"
+    root.mkdir()
     settings.MEDIA_ROOT = root
     default = settings.STORAGES["default"]
     if default["BACKEND"].endswith("FileSystemStorage"):

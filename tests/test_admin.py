@@ -347,7 +347,7 @@ def test_upload_needs_alt_text_and_inserts_the_reference(client, author):
     client.post(change_url(post), form_data(post, body=markdown))
     post.refresh_from_db()
     assert post.image_links.get().image.alt == "A red box"
-    assert "/media/images/" in post.body_html
+    assert 'src="/media/renditions/' in post.body_html
 
 
 def test_the_revisions_page_diffs_and_restores(client, editor):
@@ -426,5 +426,7 @@ def test_an_image_link_added_in_the_admin_renders_in_the_body(client):
     assert response.status_code == 302, response.content.decode()[:2000]
     post.refresh_from_db()
     assert list(post.image_links.values_list("reference", flat=True)) == ["pics/1.png"]
-    assert f'src="{image.file.url}"' in post.body_html
+    assert f'src="/media/renditions/{image.sha256[:2]}/{image.sha256}-30.png"' in (
+        post.body_html
+    )
     assert 'width="30"' in post.body_html

@@ -53,6 +53,7 @@ LAYERS = {
         "news.public.middleware",
         "news.public.context_processors",
         "news.public.health",
+        "news.public.media",
         "news.templatetags",
         "news.management",
     ],

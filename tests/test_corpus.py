@@ -171,7 +171,8 @@ def test_stored_body_images_are_served_from_their_renditions(imported, media_roo
                     assert (media_root / name).is_file(), name
             served += 1
         # Every image from storage is in a <picture>: none failed to get renditions.
-        assert html.count('src="/media/images/') == html.count("<picture>")
+        assert html.count('src="/media/renditions/') == html.count("<picture>")
+        assert 'src="/media/images/' not in html  # never an original
     assert served > 500
 
 

@@ -79,6 +79,31 @@ def test_storage_down_is_a_503(client, settings):
     assert_reveals_nothing(response, str(port), "s3cr3t")
 
 
+def test_a_missing_media_root_is_a_503(client, settings, tmp_path):
+    missing = tmp_path / "not-mounted" / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": missing}},
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["storage"] == "fail"
+    assert_reveals_nothing(response, str(missing))
+    assert not missing.exists()
+
+
+def test_a_media_root_that_is_a_file_is_a_503(client, settings, tmp_path):
+    (tmp_path / "media-file").write_text("")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            **settings.STORAGES["default"],
+            "OPTIONS": {"location": tmp_path / "media-file"},
+        },
+    }
+    assert client.get("/healthz").json()["checks"]["storage"] == "fail"
+
+
 def test_database_down_is_a_503(client, monkeypatch):
     def refuse():
         raise OperationalError('connection to server at "db.internal" failed')

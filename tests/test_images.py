@@ -1,10 +1,15 @@
+import io
+import os
+
 import pytest
 from django.core.files.storage import default_storage
+from PIL import Image as PILImage
 
+from news.documents.importer import Importer
 from news.media import images
-from news.models import Image
+from news.models import Image, Rendition
 
-from .factories import image_bytes
+from .factories import image_bytes, write_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +57,36 @@ def test_discard_removes_files_of_rolled_back_images():
     Image.objects.filter(pk=image.pk).delete()
     images.discard([image])
     assert not default_storage.exists(name)
+
+
+def noisy_jpeg(size=(300, 200)):
+    img = PILImage.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    buffer = io.BytesIO()
+    img.save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def test_a_truncated_image_is_refused_saying_so():
+    data = noisy_jpeg()
+    with pytest.raises(images.InvalidImage, match="truncated"):
+        images.store(data[: len(data) * 2 // 3])
+    assert not Image.objects.exists()
+
+
+def test_a_truncated_image_is_a_warning_of_the_import_naming_it(tmp_path):
+    data = noisy_jpeg()
+    tree = write_tree(
+        tmp_path / "site",
+        {
+            "story.md": "---\ntitle: Story\n---\n\n![cut](img/cut.jpg)\n",
+            "img/cut.jpg": data[: len(data) // 2],
+        },
+    )
+    report = Importer().run([tree])
+    assert report.created == 1
+    warnings = [str(p) for p in report.problems if p.level == "warning"]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("story.md:")
+    assert "img/cut.jpg" in warnings[0] and "truncated" in warnings[0]
+    assert not Image.objects.exists()
+    assert not Rendition.objects.exists()

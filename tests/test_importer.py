@@ -68,7 +68,11 @@ def test_import_creates_the_post_with_every_field(tree):
     assert post.source.path == "en/news/first/index.md"
     assert Image.objects.count() == 2
     for image in Image.objects.all():
-        assert f'src="{image.file.url}"' in post.body_html
+        # Shown through its renditions, never the original with its metadata.
+        assert f'src="{image.file.url}"' not in post.body_html
+        assert f'src="/media/renditions/{image.sha256[:2]}/{image.sha256}-' in (
+            post.body_html
+        )
 
 
 def test_reimporting_an_unchanged_tree_changes_nothing(tree):

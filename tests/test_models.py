@@ -96,7 +96,9 @@ def test_image_references_render_from_the_posts_mapping():
     PostImage.objects.create(post=post, image=image, reference="images/1.png")
     renditions.render(post)
     post.save()
-    assert f'src="{image.file.url}"' in post.body_html
+    assert f'src="/media/renditions/{image.sha256[:2]}/{image.sha256}-30.png"' in (
+        post.body_html
+    )
     assert 'width="30"' in post.body_html and 'height="20"' in post.body_html
     assert 'alt="Stored alt"' in post.body_html
     # The stored Markdown keeps the author's path; the unresolved one stays as written.

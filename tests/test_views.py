@@ -155,7 +155,10 @@ def test_article_banner_has_alt_size_srcsets_and_webp(client, article):
 
 def test_article_head_has_description_canonical_opengraph_twitter(client, article):
     content = html(client.get("/news/version-2/"))
-    banner_url = f"http://testserver{article.banner.file.url}"
+    # Readers get the largest rendition, never the original with its EXIF.
+    shown = renditions.picture(article.banner).src
+    assert "/renditions/" in shown
+    banner_url = f"http://testserver{shown}"
     assert "<title>Version 2 is out · Newsdesk</title>" in content
     assert '<meta name="description" content="What changed in version 2.">' in content
     assert '<link rel="canonical" href="http://testserver/news/version-2/">' in content
@@ -177,7 +180,8 @@ def test_article_has_news_article_json_ld(client, article):
     assert data["datePublished"].startswith("2024-05-20T18:30:00")
     assert [a["name"] for a in data["author"]] == ["Ana Costa", "Li Wei"]
     assert data["author"][0]["url"] == "http://testserver/authors/ana-costa/"
-    assert data["image"] == [f"http://testserver{article.banner.file.url}"]
+    shown = renditions.picture(article.banner).src
+    assert data["image"] == [f"http://testserver{shown}"]
     assert data["mainEntityOfPage"] == "http://testserver/news/version-2/"
 
 

@@ -1,3 +1,4 @@
+import logging
 from types import SimpleNamespace
 
 from django import forms
@@ -27,6 +28,8 @@ from ..slugs import unique_slug
 from . import previews, revisions, workflow
 from .admin_views import PostAdminViews, export_zip
 
+logger = logging.getLogger(__name__)
+
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
@@ -43,12 +46,54 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class ImageAddForm(forms.ModelForm):
+    """Add an image the way an upload from the post form does (news.media.uploads):
+    validated, named by its content, stored whole, with alt text."""
+
+    upload = forms.FileField(label="Image")
+
+    class Meta:
+        model = Image
+        fields = ["alt", "caption", "credit"]
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("upload")
+        if upload is None:
+            return data
+        if upload.size > uploads.MAX_UPLOAD_BYTES:
+            raise ValidationError({"upload": "The image is too large."})
+        try:
+            # Stored here, inside the admin's transaction, so that whatever the
+            # storage or the checks refuse comes back as a message on the form.
+            self.instance, _ = uploads.store(upload.read(), alt=data.get("alt", ""))
+        except uploads.UploadRefused as exc:
+            raise ValidationError({"upload": str(exc)}) from exc
+        except uploads.StorageError as exc:
+            logger.warning("could not store an image from the admin: %s", exc)
+            raise ValidationError({"upload": uploads.STORAGE_DOWN}) from exc
+        return data
+
+
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
     list_display = ["__str__", "width", "height", "created_at"]
     search_fields = ["alt", "caption", "credit", "sha256", "file"]
-    readonly_fields = ["sha256", "width", "height", "created_at"]
     date_hierarchy = "created_at"
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ImageAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["upload", "alt", "caption", "credit"]
+        return ["file", "alt", "caption", "credit", "sha256", "width", "height"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The file is the image: another one is another Image, added anew.
+        return [] if obj is None else ["file", "sha256", "width", "height"]
 
 
 class PostAuthorInline(admin.TabularInline):

@@ -8,6 +8,7 @@ workflow, revisions and previews, news.media.uploads) and reports.
 
 import calendar
 import datetime
+import logging
 import tempfile
 
 from django import forms
@@ -29,7 +30,8 @@ from . import previews, revisions, workflow
 from .forms import ImportForm
 
 # Uploads larger than this are refused before Pillow reads them.
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = uploads.MAX_UPLOAD_BYTES
+logger = logging.getLogger(__name__)
 
 
 class TransitionForm(forms.Form):
@@ -219,6 +221,9 @@ class PostAdminViews:
             )
         except uploads.UploadRefused as exc:
             return JsonResponse({"error": str(exc)}, status=400)
+        except uploads.StorageError:
+            logger.warning("could not store an uploaded image", exc_info=True)
+            return JsonResponse({"error": uploads.STORAGE_DOWN}, status=503)
         return JsonResponse({"markdown": markdown, "url": image.file.url})
 
     def calendar_view(self, request):

@@ -57,14 +57,21 @@ def copy_media(source, target=default_storage, *, progress=None):
 
 
 def copy_file(source, target, name, report):
-    # Same name, same bytes: a file already in the target needs no copy.
+    if not source.exists(name):
+        if target.exists(name):
+            report.present += 1
+        else:
+            report.missing.append(name)
+        return
+    # A file already in the target is kept only if it is as long as the
+    # source's: one left short by an interrupted copy is copied again.
     if target.exists(name):
-        report.present += 1
-    elif not source.exists(name):
-        report.missing.append(name)
-    else:
-        with source.open(name, "rb") as fh:
-            saved = target.save(name, fh)
-        if saved != name:
-            raise StorageError(f"{name} was stored as {saved}")
-        report.copied += 1
+        if target.size(name) == source.size(name):
+            report.present += 1
+            return
+        target.delete(name)
+    with source.open(name, "rb") as fh:
+        saved = target.save(name, fh)
+    if saved != name:
+        raise StorageError(f"{name} was stored as {saved}")
+    report.copied += 1

@@ -15,8 +15,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from PIL import ExifTags, UnidentifiedImageError
 from PIL import Image as PILImage
-from PIL import UnidentifiedImageError
 
 from ..models import Image
 
@@ -25,6 +25,9 @@ EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 # connection and timeout errors, and the error responses of the server).
 S3_ERRORS = (BotoCoreError, ClientError)
 STORAGE_ERRORS = (OSError, *S3_ERRORS)
+
+# EXIF orientations that turn the picture a quarter: width and height swap.
+ROTATED = {5, 6, 7, 8}
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +70,18 @@ def inspect(data):
                         f"limit of {max_pixels:,}"
                     )
                 img.verify()
+            # verify() leaves the image unusable, and does not decode a JPEG:
+            # open it again and decode it, which finds a truncated file (as
+            # ImageFile.LOAD_TRUNCATED_IMAGES is off) before any rendition is
+            # made from it.
+            with PILImage.open(io.BytesIO(data)) as img:
+                info = ImageInfo(info.format, *shown_size(img))
+                try:
+                    img.load()
+                except OSError as exc:
+                    if "truncated" in str(exc):
+                        raise InvalidImage(f"truncated image: {exc}") from exc
+                    raise
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as exc:
         raise InvalidImage(f"image is too large to decode safely: {exc}") from exc
     except UnidentifiedImageError as exc:
@@ -76,6 +91,14 @@ def inspect(data):
             raise
         raise InvalidImage(f"damaged image: {exc}") from exc
     return info
+
+
+def shown_size(img):
+    """Return the width and height of ``img`` as shown: its EXIF orientation
+    applied, as the renditions have it."""
+    if img.getexif().get(ExifTags.Base.Orientation) in ROTATED:
+        return img.height, img.width
+    return img.width, img.height
 
 
 def storage_name(digest, image_format):
@@ -91,20 +114,44 @@ def store(data, *, alt=""):
     digest = sha256(data)
     existing = Image.objects.filter(sha256=digest).first()
     if existing is not None:
+        name = write(existing.file.name, data, digest)
+        if name != existing.file.name:
+            existing.file.name = name
+            existing.save(update_fields=["file"])
         return existing, False
     info = inspect(data)
-    name = storage_name(digest, info.format)
-    # The name is the content hash, so a file already there holds these bytes
-    # (left by an earlier run that rolled back): reuse it.
-    try:
-        if not default_storage.exists(name):
-            name = default_storage.save(name, ContentFile(data))
-    except STORAGE_ERRORS as exc:
-        raise StorageError(f"the media storage could not store {name}: {exc}") from exc
     image = Image(sha256=digest, width=info.width, height=info.height, alt=alt)
-    image.file.name = name
+    image.file.name = write(storage_name(digest, info.format), data, digest)
     image.save()
     return image, True
+
+
+def holds(name, data, digest):
+    """Return whether the stored file ``name`` holds exactly ``data``."""
+    if not default_storage.exists(name):
+        return False
+    if default_storage.size(name) != len(data):
+        return False
+    with default_storage.open(name, "rb") as handle:
+        return sha256(handle.read()) == digest
+
+
+def write(name, data, digest):
+    """Store ``data`` (whose hash is ``digest``) as ``name``; return the name
+    it is stored under.
+
+    A file already there is kept only if it holds these very bytes: one left
+    short by a full disk, or damaged since, is written again.
+    """
+    try:
+        if holds(name, data, digest):
+            return name
+        if default_storage.exists(name):
+            logger.warning("%s does not hold its content: writing it again", name)
+            default_storage.delete(name)
+        return default_storage.save(name, ContentFile(data))
+    except STORAGE_ERRORS as exc:
+        raise StorageError(f"the media storage could not store {name}: {exc}") from exc
 
 
 def discard(images):

@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from PIL import Image as PILImage
+from PIL import ImageOps
 
 from .. import signals
 from ..documents import markdown
@@ -55,9 +56,16 @@ SAVE_OPTIONS = {
 
 @dataclass(frozen=True)
 class Picture:
-    """What a template needs to show an image responsively."""
+    """What a template needs to show an image responsively.
+
+    Every URL is a rendition's: readers never get the original, which keeps
+    its metadata (EXIF, GPS, XMP, comments) for export. ``src`` is empty when
+    the image has no rendition yet and none could be made.
+    """
 
     src: str
+    src_width: int
+    src_height: int
     width: int
     height: int
     alt: str
@@ -109,11 +117,21 @@ def ensure(image):
             with default_storage.open(image.file.name, "rb") as handle:
                 source = PILImage.open(handle)
                 source.load()
+            # Renditions carry no EXIF, so its orientation is applied here.
+            source = ImageOps.exif_transpose(source)
             for width, fmt in missing:
-                have[width, fmt] = _make(image, source, width, fmt)
+                try:
+                    have[width, fmt] = _make(image, source, width, fmt)
+                except OSError as exc:
+                    # Writing failed (a full disk): like a failing bucket.
+                    raise StorageError(
+                        f"the media storage could not make renditions of "
+                        f"{image.file.name}: {exc}"
+                    ) from exc
         except S3_ERRORS as exc:
-            # An unreadable file (OSError) costs only the srcset, in picture();
-            # a failing bucket fails the import of this file, to be run again.
+            # An unreadable original (OSError) costs only the srcset, in
+            # picture(); a failing storage fails the import of this file, to be
+            # run again.
             raise StorageError(
                 f"the media storage could not make renditions of "
                 f"{image.file.name}: {exc}"
@@ -148,19 +166,31 @@ def _encode(source, width, height, fmt):
         img = img.convert("RGBA")
     if (width, height) != img.size:
         img = img.resize((width, height), PILImage.Resampling.LANCZOS)
+    if img is source:
+        img = img.copy()
+    # Pillow writes some of im.info back (a JPEG's comment): keep none of it
+    # but the colour profile, so no EXIF, GPS, XMP or comment reaches readers.
+    icc_profile = source.info.get("icc_profile")
+    img.info = {}
+    options = dict(SAVE_OPTIONS[fmt])
+    if icc_profile:
+        options["icc_profile"] = icc_profile
     buffer = io.BytesIO()
-    img.save(buffer, **SAVE_OPTIONS[fmt])
+    img.save(buffer, **options)
     return buffer.getvalue()
 
 
 def _make(image, source, width, fmt):
     height = max(1, round(image.height * width / image.width))
     name = storage_name(image, width, fmt)
-    # The name is derived from the content hash and the size, so a file already
-    # there holds this rendition (left by a run that lost a race or rolled back).
-    if default_storage.exists(name):
+    # A file already there (left by a run that lost a race or rolled back) is
+    # this rendition only if it decodes whole at this size.
+    if _complete(name, (width, height)):
         saved = name
     else:
+        if default_storage.exists(name):
+            logger.warning("%s is not a whole rendition: making it again", name)
+            default_storage.delete(name)
         data = _encode(source, width, height, fmt)
         saved = default_storage.save(name, ContentFile(data))
     try:
@@ -176,40 +206,50 @@ def _make(image, source, width, fmt):
     return rendition
 
 
+def _complete(name, size):
+    if not default_storage.exists(name):
+        return False
+    try:
+        with default_storage.open(name, "rb") as handle, PILImage.open(handle) as img:
+            img.load()
+            return img.size == size
+    except (OSError, SyntaxError, ValueError):
+        # Damaged or short; if the storage itself fails, rewriting it says so.
+        return False
+
+
 def _srcset(renditions):
     return ", ".join(f"{r.file.url} {r.width}w" for r in renditions)
 
 
-def picture(image):
+def picture(image, *, strict=False):
     """Return a Picture for ``image``, making its renditions on first use.
 
-    An image whose file cannot be read is shown as it is, without a srcset,
-    rather than failing the page.
+    When they cannot be made (an unreadable file, a failing storage), the
+    page shows the renditions there are, or none, rather than failing, and
+    the failure is logged; ``strict`` raises StorageError instead, for the
+    services that must not store HTML missing its renditions.
     """
     try:
         renditions = ensure(image)
-    except OSError as exc:
+    except (OSError, StorageError) as exc:
+        if strict and isinstance(exc, StorageError):
+            raise
         logger.warning("No renditions for image %s: %s", image.pk, exc)
-        return Picture(
-            src=image.file.url,
-            width=image.width,
-            height=image.height,
-            alt=image.alt,
-            webp_srcset="",
-            srcset="",
-            type="",
-        )
+        renditions = sorted(image.renditions.all(), key=lambda r: (r.format, r.width))
     webp = [r for r in renditions if r.format == Format.WEBP]
     fallback = [r for r in renditions if r.format != Format.WEBP]
-    largest = fallback[-1]
+    largest = fallback[-1] if fallback else None
     return Picture(
-        src=largest.file.url,
+        src=largest.file.url if largest else "",
+        src_width=largest.width if largest else 0,
+        src_height=largest.height if largest else 0,
         width=image.width,
         height=image.height,
         alt=image.alt,
         webp_srcset=_srcset(webp),
         srcset=_srcset(fallback),
-        type=MIME_TYPES[largest.format],
+        type=MIME_TYPES[largest.format] if largest else "",
     )
 
 
@@ -229,10 +269,12 @@ def resolver(images):
         if image is None:
             return None
         if image.pk not in pictures:
-            pictures[image.pk] = picture(image)
+            pictures[image.pk] = picture(image, strict=True)
         shown = pictures[image.pk]
+        if not shown.src:
+            return None  # never the original: it keeps its metadata
         return markdown.ResolvedImage(
-            url=image.file.url,
+            url=shown.src,
             width=image.width,
             height=image.height,
             alt=image.alt,

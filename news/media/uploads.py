@@ -14,8 +14,16 @@ from ..documents import markdown
 from ..models import Image, Post
 from ..models.relations import add_image_links
 from . import images, renditions
+from .images import StorageError  # noqa: F401 (what store() raises)
 
 PREFIX = "uploads/"
+# Uploads larger than this are refused before Pillow reads them.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# What an editor is told when the storage fails (the reason goes to the log).
+STORAGE_DOWN = (
+    "The media storage is not available, so the image was not saved. "
+    "Try again in a few minutes."
+)
 
 
 class UploadRefused(ValueError):

@@ -5,10 +5,11 @@ nothing else: no host names, no exception texts (those go to the log).
 """
 
 import logging
+import os
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.cache import cache
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -33,6 +34,14 @@ def check_cache():
 
 
 def check_storage():
+    if isinstance(default_storage, FileSystemStorage):
+        # The local storage would create a missing root on the first upload,
+        # e.g. on the disk under a volume that is not mounted: say so now.
+        root = default_storage.location
+        if not os.path.isdir(root) or not os.access(root, os.W_OK | os.X_OK):
+            logger.warning("MEDIA_ROOT %s is not a writable directory", root)
+            return False
+        return True
     default_storage.exists(STORAGE_PROBE)
     return True
 

@@ -17,6 +17,13 @@ register = template.Library()
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
+@register.simple_tag
+def shown_image(image):
+    """Return the Picture readers get for ``image`` (its renditions, never the
+    original), e.g. for og:image."""
+    return renditions.picture(image)
+
+
 @register.inclusion_tag("news/includes/picture.html")
 def picture(image, sizes="100vw", loading="lazy", css_class=""):
     """Show ``image`` with WebP and fallback srcsets, its size and lazy loading."""
@@ -62,8 +69,8 @@ def news_article_json_ld(context, post):
     }
     if post.category_id:
         data["articleSection"] = post.category.name
-    if post.banner_id:
-        data["image"] = [request.build_absolute_uri(post.banner.file.url)]
+    if post.banner_id and (shown := renditions.picture(post.banner).src):
+        data["image"] = [request.build_absolute_uri(shown)]
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     # Safe: the escapes leave no "<", ">" or "&" that could close the script.
     return mark_safe(  # noqa: S308

@@ -1,0 +1,117 @@
+"""Serving local media files safely: which file a URL names, how long it may be
+cached, and which bytes a Range header asks for.
+
+Only regular files under the media root are served: no dot names (temporary
+files), no ``..``, no symlink that leads out of the root, no directories.
+Images and renditions are named by their content, so they never change and
+are cached for a year.
+"""
+
+import mimetypes
+import os
+import re
+import stat
+from dataclasses import dataclass
+
+from .storage import is_temporary
+
+# images/ab/<sha256>.<ext> and renditions/ab/<sha256>-<width>.<ext>
+CONTENT_ADDRESSED = re.compile(
+    r"(?:images|renditions)/[0-9a-f]{2}/[0-9a-f]{64}(?:-\d+)?\.[a-z0-9]+"
+)
+IMMUTABLE = "public, max-age=31536000, immutable"
+# Anything else (a file put there by hand) may change.
+MUTABLE = "public, max-age=300"
+# Types a browser may show inline in the site's origin. Everything else, HTML
+# and SVG above all, is sent as a download in a sandbox.
+INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"}
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    path: str
+    size: int
+    mtime: float
+    content_type: str
+    cache_control: str
+
+    @property
+    def inline(self):
+        return self.content_type in INLINE_TYPES
+
+    @property
+    def etag(self):
+        return f'"{int(self.mtime):x}-{self.size:x}"'
+
+
+def locate(root, name):
+    """Return the MediaFile that ``name`` (from a URL) names under ``root``, or
+    None if it names nothing that may be served."""
+    parts = name.split("/")
+    if any(
+        not part or part.startswith(".") or "\\" in part or "\0" in part
+        for part in parts
+    ):
+        return None
+    if is_temporary(name):
+        return None
+    base = os.path.realpath(root)
+    path = os.path.realpath(os.path.join(base, *parts))
+    if not path.startswith(base + os.sep):
+        return None  # a symlink that leads out of the root
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    content_type, _ = mimetypes.guess_type(path)
+    return MediaFile(
+        path=path,
+        size=info.st_size,
+        mtime=info.st_mtime,
+        content_type=content_type or "application/octet-stream",
+        cache_control=IMMUTABLE if CONTENT_ADDRESSED.fullmatch(name) else MUTABLE,
+    )
+
+
+class Unsatisfiable(ValueError):
+    """The Range header asks for no byte of the file."""
+
+
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+def byte_range(header, size):
+    """Return ``(first, last)`` (inclusive) for a Range ``header`` on a file of
+    ``size`` bytes; None to send the whole file (no header, one that cannot be
+    read, or several ranges); raise Unsatisfiable when no byte is in range."""
+    match = _RANGE.fullmatch((header or "").strip())
+    if match is None or match[1] == match[2] == "":
+        return None
+    first, last = match[1], match[2]
+    if first == "":
+        length = int(last)  # the last `length` bytes
+        if length == 0 or size == 0:
+            raise Unsatisfiable(header)
+        return max(0, size - length), size - 1
+    first = int(first)
+    last = size - 1 if last == "" else min(int(last), size - 1)
+    if first >= size:
+        raise Unsatisfiable(header)
+    if last < first:
+        return None
+    return first, last
+
+
+def read(path, first, last, chunk_size=64 * 1024):
+    """Yield the bytes ``first`` to ``last`` of the file at ``path``."""
+    with open(path, "rb") as handle:
+        handle.seek(first)
+        left = last - first + 1
+        while left > 0:
+            chunk = handle.read(min(chunk_size, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+            yield chunk

@@ -1,0 +1,107 @@
+"""purge_orphan_media: files that no row names, left by an import killed
+between writing them and committing their rows."""
+
+import os
+import time
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from news.documents.importer import Importer
+from news.media import images
+from news.models import Image, Rendition
+
+from .factories import image_bytes, write_tree
+
+pytestmark = pytest.mark.django_db
+
+HOUR = 3600
+
+
+def age(path, seconds):
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def put(root, name, data, seconds_old):
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    age(path, seconds_old)
+    return path
+
+
+@pytest.fixture
+def site(tmp_path, media_root, client):
+    tree = write_tree(
+        tmp_path / "site",
+        {
+            "story.md": "---\ntitle: Story\n---\n\n![photo](img/photo.png)\n",
+            "img/photo.png": image_bytes(size=(400, 300)),
+        },
+    )
+    assert Importer().run([tree]).created == 1
+    kept = sorted(
+        [i.file.name for i in Image.objects.all()]
+        + [r.file.name for r in Rendition.objects.all()]
+    )
+    for name in kept:
+        age(media_root / name, 5 * HOUR)  # old, but each named by a row
+    lost = image_bytes(color=(1, 2, 3))
+    digest = images.sha256(lost)
+    orphans = [
+        put(media_root, images.storage_name(digest, "PNG"), lost, 2 * HOUR),
+        put(media_root, f"renditions/{digest[:2]}/{digest}-12.webp", b"x", 2 * HOUR),
+        put(media_root, "images/ab/.tmp-0011-photo.png", b"partial", 2 * HOUR),
+    ]
+    fresh = put(media_root, "images/cd/" + "c" * 64 + ".png", b"new", 60)
+    outside = [
+        put(media_root, "notes.txt", b"mine", 9 * HOUR),
+        put(media_root, "avatars/me.png", b"mine", 9 * HOUR),
+    ]
+    return {"kept": kept, "orphans": orphans, "fresh": fresh, "outside": outside}
+
+
+def run(*args):
+    out = StringIO()
+    call_command("purge_orphan_media", *args, stdout=out)
+    return out.getvalue()
+
+
+def relative(paths, root):
+    return sorted(p.relative_to(root).as_posix() for p in paths)
+
+
+def test_a_dry_run_lists_the_orphans_and_removes_nothing(site, media_root):
+    out = run("--dry-run")
+    for name in relative(site["orphans"], media_root):
+        assert f"would remove: {name} (" in out
+    assert "3 orphan file(s)" in out
+    for name in site["kept"]:
+        assert name not in out
+    assert all(p.exists() for p in site["orphans"])
+
+
+def test_a_run_removes_only_old_files_no_row_names(site, media_root, client):
+    out = run()
+    assert "3 orphan file(s)" in out and "removed." in out
+    assert not any(p.exists() for p in site["orphans"])
+    assert all((media_root / name).is_file() for name in site["kept"])
+    assert site["fresh"].exists()  # maybe an import's, still running
+    assert all(p.exists() for p in site["outside"])
+    page = client.get("/news/story/")
+    assert page.status_code == 200
+    assert "0 orphan file(s)" in run("--dry-run")
+
+
+def test_older_than_zero_takes_fresh_files_too(site):
+    run("--older-than", "0")
+    assert not site["fresh"].exists()
+    assert all(p.exists() for p in site["outside"])
+
+
+def test_a_negative_age_is_a_usage_error(site):
+    with pytest.raises(CommandError, match="--older-than must be 0 or more"):
+        run("--older-than", "-5")
