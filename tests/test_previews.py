@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 from unittest import mock
 
@@ -194,3 +195,38 @@ def test_the_service_keeps_a_revoked_link_revoked_and_its_expiry_bounded(draft):
         previews.change(link, expires_at=link.expires_at, revoked=False)
     link.refresh_from_db()
     assert link.revoked
+
+
+# -- undated drafts ------------------------------------------------------------------
+
+
+def json_ld(content):
+    start = content.index('<script type="application/ld+json">')
+    start = content.index(">", start) + 1
+    return json.loads(content[start : content.index("</script>", start)])
+
+
+@pytest.mark.parametrize("lastmod", [False, True], ids=["no dates", "lastmod only"])
+@pytest.mark.parametrize("how", ["staff", "shared link"])
+def test_a_preview_of_an_undated_draft_shows_without_dates(client, how, lastmod):
+    editor = make_user("edna", "Editors")
+    post = Post(title="Undated", slug="undated", body="Text.")
+    if lastmod:
+        post.lastmod = timezone.now()
+    revision = revisions.save_edit(post, by=editor, save=post.save)
+    assert post.status == S.DRAFT and post.published_at is None
+    if how == "staff":
+        client.force_login(editor)
+        url = revision.get_absolute_url()
+    else:
+        url = previews.create(post, by=editor).get_absolute_url()
+    response = client.get(url)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "<h1>Undated</h1>" in content
+    data = json_ld(content)
+    assert data["headline"] == "Undated"
+    assert "datePublished" not in data
+    assert ("dateModified" in data) is lastmod
+    assert 'datetime=""' not in content
+    assert 'content=""' not in content
