@@ -344,6 +344,11 @@ CACHES["fragments"] = {
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }
 
+# The admin is the only place to sign in: a login whose next= is refused (off
+# site) or empty lands on its index, not on Django's /accounts/profile/.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+
 # Admin logins: django-axes refuses a username from an address after this many
 # failures, for the cool-off time, in the database so every app server agrees.
 AUTHENTICATION_BACKENDS = [

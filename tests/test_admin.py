@@ -430,3 +430,30 @@ def test_an_image_link_added_in_the_admin_renders_in_the_body(client):
         post.body_html
     )
     assert 'width="30"' in post.body_html
+
+
+def test_an_editor_may_not_approve_a_post_she_created_in_the_admin(client, editor):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:news_post_add"),
+        form_data(Post(title="Her own", body="Text."), slug="", version=""),
+    )
+    assert response.status_code == 302
+    post = Post.objects.get()
+    client.post(transition_url(post, "submit"))
+    assert (
+        transition_url(post, "approve")
+        not in client.get(change_url(post)).content.decode()
+    )
+    response = client.post(transition_url(post, "approve"))
+    assert "you wrote it, so another editor must" in messages_of(response)[0]
+    response = client.post(
+        reverse("admin:news_post_changelist"),
+        {"action": "approve_posts", "_selected_action": [post.pk]},
+        follow=True,
+    )
+    assert messages_of(response)[-1].startswith(
+        "Refused: You may not approve “Her own”: you wrote it"
+    )
+    post.refresh_from_db()
+    assert post.status == S.IN_REVIEW

@@ -1,5 +1,6 @@
 import html
 from datetime import timedelta
+from xml.etree import ElementTree
 
 import feedparser
 import pytest
@@ -71,6 +72,40 @@ def test_feed_items_carry_summary_authors_tags_and_dates(client, url):
     assert entry.published_parsed[:5] == post.published_at.utctimetuple()[:5]
 
 
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def items(response):
+    """Return the <item> (RSS) or <entry> (Atom) elements of a feed response."""
+    root = ElementTree.fromstring(response.content)
+    return root.findall("./channel/item") or root.findall(f"{ATOM}entry")
+
+
+def title(item):
+    element = item.find("title")
+    return (element if element is not None else item.find(f"{ATOM}title")).text
+
+
+@pytest.mark.parametrize(
+    "url", [*FEEDS, "/tags/quoted/feed/", "/categories/quoted/feed/atom/"]
+)
+def test_item_titles_are_the_titles_escaped_once(client, url):
+    titles = ['Q&A: "Quotes" & <tags>', "It's 5 > 3 & 2 < 4", "&amp; &quot; stay"]
+    now = timezone.now()
+    category = make_category("Quoted")
+    for n, text in enumerate(titles):
+        post = make_post(
+            title=text,
+            slug=f"post-{n}",
+            published_at=now - timedelta(hours=n + 1),
+            category=category,
+        )
+        post.tags.add("quoted")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert [title(item) for item in items(response)] == titles
+
+
 @pytest.mark.parametrize("url", FEEDS)
 def test_hostile_front_matter_is_escaped_in_feeds(client, url):
     post = make_post(title=HOSTILE, slug="hostile", summary=HOSTILE)
@@ -79,15 +114,14 @@ def test_hostile_front_matter_is_escaped_in_feeds(client, url):
     response, feed = parse(client, url)
     assert b"<script>" not in response.content
     entry = feed.entries[0]
-    # HTML fields hold the text escaped, so a reader shows it and runs nothing;
-    # plain-text fields (Atom titles) hold the text itself.
-    for detail in (entry.title_detail, entry.summary_detail):
-        if detail.type == "text/html":
-            assert "<" not in detail.value
-            assert html.unescape(detail.value) == HOSTILE
-        else:
-            assert detail.type == "text/plain"
-            assert detail.value == HOSTILE
+    # The title is text (see test_item_titles_are_the_titles_escaped_once); the
+    # summary is HTML holding the text escaped, so a reader shows it and runs
+    # nothing.
+    assert [title(item) for item in items(response)] == [HOSTILE]
+    detail = entry.summary_detail
+    assert detail.type == "text/html"
+    assert "<" not in detail.value
+    assert html.unescape(detail.value) == HOSTILE
     assert entry.author == HOSTILE
     assert {tag.term for tag in entry.tags} == {HOSTILE}
 

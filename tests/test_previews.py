@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 from unittest import mock
 
@@ -108,3 +109,124 @@ def test_a_post_page_offers_a_preview_link(client, draft):
     assert link.get_absolute_url() in response.content.decode()
     client.logout()
     assert client.get(link.get_absolute_url()).status_code == 200
+
+
+# -- a link's owner may revoke it or shorten it, never undo either ------------------
+
+
+def link_change_url(link):
+    return reverse("admin:news_previewlink_change", args=[link.pk])
+
+
+def link_form(when, *, revoked):
+    local = timezone.localtime(when)
+    data = {
+        "expires_at_0": local.strftime("%Y-%m-%d"),
+        "expires_at_1": local.strftime("%H:%M:%S"),
+    }
+    if revoked:
+        data["revoked"] = "on"
+    return data
+
+
+@pytest.fixture
+def owner(client, draft):
+    """An Author who shared a preview of her draft from the post page."""
+    author = make_user("ann", "Authors")
+    add_authors(draft, author)
+    client.force_login(author)
+    client.post(reverse("admin:news_post_preview_link", args=[draft.pk]))
+    return author
+
+
+def test_the_owner_may_not_unrevoke_a_link_an_editor_revoked(client, draft, owner):
+    link = draft.preview_links.get()
+    client.force_login(make_user("edna", "Editors"))
+    client.post(
+        reverse("admin:news_previewlink_changelist"),
+        {"action": "revoke_links", "_selected_action": [link.pk]},
+    )
+    client.force_login(owner)
+    response = client.get(link_change_url(link))
+    assert response.status_code == 200
+    assert 'name="revoked"' not in response.content.decode()
+    client.post(link_change_url(link), link_form(link.expires_at, revoked=False))
+    link.refresh_from_db()
+    assert link.revoked
+    client.logout()
+    assert client.get(link.get_absolute_url()).status_code == 403
+
+
+def test_the_owner_may_not_extend_a_link(client, draft, owner):
+    link = draft.preview_links.get()
+    before = link.expires_at
+    far = timezone.now().replace(year=2099)
+    response = client.post(link_change_url(link), link_form(far, revoked=False))
+    assert response.status_code == 200
+    assert "expiry can only be brought forward" in response.content.decode()
+    link.refresh_from_db()
+    assert link.expires_at == before
+    later = timezone.now() + timedelta(days=30)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        client.logout()
+        assert client.get(link.get_absolute_url()).status_code == 403
+
+
+def test_the_owner_may_revoke_a_link_or_bring_its_expiry_forward(client, draft, owner):
+    link = draft.preview_links.get()
+    soon = (timezone.now() + timedelta(days=1)).replace(microsecond=0)
+    response = client.post(link_change_url(link), link_form(soon, revoked=False))
+    assert response.status_code == 302
+    link.refresh_from_db()
+    assert link.expires_at == soon and not link.revoked
+    client.post(link_change_url(link), link_form(soon, revoked=True))
+    link.refresh_from_db()
+    assert link.revoked
+
+
+def test_the_service_keeps_a_revoked_link_revoked_and_its_expiry_bounded(draft):
+    link = previews.create(draft, by=None)
+    with pytest.raises(previews.ChangeRefused, match="only be brought forward"):
+        previews.change(
+            link, expires_at=link.expires_at + timedelta(seconds=1), revoked=False
+        )
+    previews.revoke(link)
+    with pytest.raises(previews.ChangeRefused, match="stays revoked"):
+        previews.change(link, expires_at=link.expires_at, revoked=False)
+    link.refresh_from_db()
+    assert link.revoked
+
+
+# -- undated drafts ------------------------------------------------------------------
+
+
+def json_ld(content):
+    start = content.index('<script type="application/ld+json">')
+    start = content.index(">", start) + 1
+    return json.loads(content[start : content.index("</script>", start)])
+
+
+@pytest.mark.parametrize("lastmod", [False, True], ids=["no dates", "lastmod only"])
+@pytest.mark.parametrize("how", ["staff", "shared link"])
+def test_a_preview_of_an_undated_draft_shows_without_dates(client, how, lastmod):
+    editor = make_user("edna", "Editors")
+    post = Post(title="Undated", slug="undated", body="Text.")
+    if lastmod:
+        post.lastmod = timezone.now()
+    revision = revisions.save_edit(post, by=editor, save=post.save)
+    assert post.status == S.DRAFT and post.published_at is None
+    if how == "staff":
+        client.force_login(editor)
+        url = revision.get_absolute_url()
+    else:
+        url = previews.create(post, by=editor).get_absolute_url()
+    response = client.get(url)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "<h1>Undated</h1>" in content
+    data = json_ld(content)
+    assert data["headline"] == "Undated"
+    assert "datePublished" not in data
+    assert ("dateModified" in data) is lastmod
+    assert 'datetime=""' not in content
+    assert 'content=""' not in content

@@ -6,6 +6,7 @@ except that HTTPS is not enforced."""
 import base64
 import hashlib
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib import admin
@@ -193,3 +194,32 @@ def test_admin_login_works_below_the_limit(client, editor, throttled):
     response = log_in(client, PASSWORD)
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "https://evil.example/",
+        "//evil.example/admin/",
+        "/\\evil.example/",
+        "javascript:alert(1)",
+        "http://testserver.evil.example/",
+        "",
+    ],
+)
+def test_a_refused_next_after_login_lands_on_the_admin(client, editor, next_url):
+    login = f"/admin/login/?{urlencode({'next': next_url})}"
+    response = client.post(
+        login, {"username": "editor", "password": PASSWORD, "next": next_url}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_safe_next_after_login_is_followed(client, editor):
+    response = client.post(
+        "/admin/login/?next=/admin/news/post/",
+        {"username": "editor", "password": PASSWORD, "next": "/admin/news/post/"},
+    )
+    assert response["Location"] == "/admin/news/post/"

@@ -91,6 +91,55 @@ def test_page_past_the_end_is_a_404(client, page, url):
     assert client.get(f"{url}?page={page}").status_code == 404
 
 
+HOSTILE_PAGES = [
+    "99999999999999999999",
+    str(2**63),
+    str(2**63 // 20),
+    "-1",
+    "-99999999999999999999",
+    "abc",
+    "1e5",
+    "%00",
+    "1%00",
+    "0x10",
+    " 9" * 10,
+]
+PAGINATED_LISTS = [
+    "/",
+    "/tags/busy/",
+    "/categories/busy/",
+    "/authors/busy/",
+    "/search/?q=post",
+    "/archive/{year}/",
+    "/archive/{year}/{month:02}/",
+]
+
+
+@pytest.mark.parametrize("page", HOSTILE_PAGES)
+@pytest.mark.parametrize("url", PAGINATED_LISTS)
+def test_a_page_number_that_is_no_page_is_a_404_on_every_list(client, page, url):
+    when = timezone.now() - timedelta(days=1)
+    post = make_post(title="A post", published_at=when, category=make_category("Busy"))
+    post.tags.add("busy")
+    add_authors(post, make_author("Busy"))
+    url = url.format(year=when.year, month=when.month)
+    assert client.get(url).status_code == 200
+    joiner = "&" if "?" in url else "?"
+    assert client.get(f"{url}{joiner}page={page}").status_code == 404
+
+
+@pytest.mark.parametrize("url", [u for u in PAGINATED_LISTS if "?" not in u])
+def test_an_uncounted_list_has_no_last_page(client, url):
+    when = timezone.now() - timedelta(days=1)
+    post = make_post(title="A post", published_at=when, category=make_category("Busy"))
+    post.tags.add("busy")
+    add_authors(post, make_author("Busy"))
+    url = url.format(year=when.year, month=when.month)
+    assert client.get(f"{url}?page=last").status_code == 404
+    # Search counts its results, so it has a last page.
+    assert client.get("/search/?q=post&page=last").status_code == 200
+
+
 def test_page_has_landmarks_skip_link_and_one_h1(client):
     make_post(title="Something")
     content = html(client.get("/"))

@@ -310,3 +310,117 @@ def test_create_saves_a_new_post_as_draft_or_published_and_audits_it():
     assert list(Post.objects.published()) == [live]
     entries = AuditEntry.objects.values_list("transition", "from_status", "to_status")
     assert list(entries) == [("create", "", "published"), ("create", "", "draft")]
+
+
+# -- four eyes: whoever wrote any part of the version under review -----------------
+
+
+def edit(post, user, **fields):
+    """Save an edit of ``post`` by ``user`` as the admin does (a revision)."""
+
+    def save():
+        for name, value in fields.items():
+            setattr(post, name, value)
+        post.save()
+
+    return revisions.save_edit(post, by=user, save=save)
+
+
+def test_an_editor_who_created_a_post_may_not_approve_it():
+    editor, other_editor = make_user("edna", "Editors"), make_user("eve", "Editors")
+    post = Post(title="Mine", slug="mine", body="Text.")
+    edit(post, editor)  # created in the admin: no byline of hers
+    assert not post.is_authored_by(editor)
+    workflow.submit(post, by=editor)
+    assert not workflow.can(editor, "approve", post)
+    with pytest.raises(TransitionNotAllowed, match="you wrote it, so another editor"):
+        workflow.approve(post, by=editor)
+    workflow.approve(post, by=other_editor)
+    assert post.status == S.APPROVED
+
+
+def test_whoever_created_a_post_through_the_workflow_may_not_approve_it():
+    editor = make_user("edna", "Editors")
+    post = workflow.create(Post(title="Mine", slug="mine"), by=editor)
+    workflow.submit(post, by=editor)
+    with pytest.raises(TransitionNotAllowed, match="you wrote it"):
+        workflow.approve(post, by=editor)
+
+
+def test_an_editor_who_rewrote_a_post_in_review_may_not_approve_it():
+    author = make_user("ann", "Authors")
+    editor, other_editor = make_user("edna", "Editors"), make_user("eve", "Editors")
+    post = Post(title="Story", slug="story", body="Ann's.")
+    edit(post, author)  # she becomes its author
+    workflow.submit(post, by=author)
+    edit(post, editor, body="Edna's rewrite.")
+    assert "approve" not in [t.name for t in workflow.allowed(editor, post)]
+    with pytest.raises(TransitionNotAllowed, match="you wrote it"):
+        workflow.approve(post, by=editor)
+    workflow.approve(post, by=other_editor)
+    assert post.status == S.APPROVED
+
+
+def test_an_edit_before_the_last_approval_does_not_count():
+    author = make_user("ann", "Authors")
+    editor, other_editor = make_user("edna", "Editors"), make_user("eve", "Editors")
+    publisher = make_user("pat", "Publishers")
+    post = Post(title="Story", slug="story", body="One.")
+    edit(post, author)
+    edit(post, editor, body="Two.")
+    workflow.submit(post, by=author)
+    workflow.approve(post, by=other_editor)
+    workflow.publish(post, by=publisher)
+    workflow.unpublish(post, by=publisher)
+    edit(post, author, body="Three.")
+    workflow.submit(post, by=author)
+    workflow.approve(post, by=editor)  # her edit went live after another's approval
+    assert post.status == S.APPROVED
+
+
+def test_anyone_who_proposed_part_of_a_pending_change_may_not_approve_it():
+    author = make_user("ann", "Authors")
+    editor, other_editor = make_user("edna", "Editors"), make_user("eve", "Editors")
+    post = add_authors(make_post(title="Live", body="Old."), author)
+    propose(post, editor, body="Edna's fix.")
+    workflow.submit(post, by=editor)
+    propose(post, other_editor, body="Edna's fix, and Eve's.")
+    for who in (editor, other_editor):
+        with pytest.raises(TransitionNotAllowed, match="you wrote it"):
+            workflow.approve(post, by=who)
+    workflow.approve(post, by=make_user("third", "Editors"))
+
+
+@pytest.mark.parametrize("at", [None, "future"], ids=["now", "scheduled"])
+def test_a_post_changed_after_its_approval_is_not_published(at):
+    author = make_user("ann", "Authors")
+    editor, other_editor = make_user("edna", "Editors"), make_user("eve", "Editors")
+    publisher = make_user("pat", "Publishers")
+    post = add_authors(make_post(title="Story", status=S.DRAFT), author)
+    workflow.submit(post, by=author)
+    workflow.approve(post, by=other_editor)
+    edit(post, editor, body="Unreviewed text.")
+    when = timezone.now() + timedelta(days=1) if at else None
+    assert not workflow.can(publisher, "publish", post)
+    with pytest.raises(TransitionNotAllowed, match="changed after it was approved"):
+        workflow.publish(post, by=publisher, at=when)
+    post.refresh_from_db()
+    assert post.status == S.APPROVED
+    workflow.request_changes(post, by=other_editor, comment="Look again.")
+    workflow.submit(post, by=author)
+    workflow.approve(post, by=other_editor)
+    workflow.publish(post, by=publisher, at=when)
+    assert post.status == S.PUBLISHED
+
+
+def test_a_pending_change_edited_after_its_approval_is_not_put_live(client):
+    author, editor = make_user("ann", "Authors"), make_user("edna", "Editors")
+    publisher = make_user("pat", "Publishers")
+    post = add_authors(make_post(title="Live", slug="live", body="Old."), author)
+    propose(post, author, body="Proposed.")
+    workflow.submit(post, by=author)
+    workflow.approve(post, by=editor)
+    propose(post, publisher, body="Live edit by the publisher.")
+    with pytest.raises(TransitionNotAllowed, match="changed after it was approved"):
+        workflow.publish(post, by=publisher)
+    assert "Proposed." not in client.get("/news/live/").content.decode()

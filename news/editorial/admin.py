@@ -3,7 +3,7 @@ from types import SimpleNamespace
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.html import format_html
@@ -427,8 +427,31 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return user.is_active and user.is_staff and user.has_perm("news.view_post")
 
 
+class PreviewLinkForm(forms.ModelForm):
+    """A preview link's owner may revoke it or bring its expiry forward, no more
+    (news.editorial.previews.change checks again when saving)."""
+
+    class Meta:
+        model = PreviewLink
+        fields = ["expires_at", "revoked"]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and "expires_at" in data:
+            stored = PreviewLink.objects.get(pk=self.instance.pk)
+            problem = previews.refusal(
+                stored,
+                expires_at=data.get("expires_at"),
+                revoked=data.get("revoked", stored.revoked),
+            )
+            if problem:
+                raise ValidationError(problem, code="preview_link")
+        return data
+
+
 @admin.register(PreviewLink)
 class PreviewLinkAdmin(admin.ModelAdmin):
+    form = PreviewLinkForm
     list_display = ["post", "pinned", "created_by", "expires_at", "revoked", "url"]
     list_filter = ["revoked"]
     readonly_fields = ["post", "revision", "created_by", "created_at", "url"]
@@ -441,6 +464,20 @@ class PreviewLinkAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # links are made from the post page
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.revoked:
+            return [*self.readonly_fields, "expires_at", "revoked"]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not form.has_changed():
+            return
+        try:
+            previews.change(obj, expires_at=obj.expires_at, revoked=obj.revoked)
+        except previews.ChangeRefused as exc:
+            # The form checked this already: only a concurrent revocation gets here.
+            raise PermissionDenied(str(exc)) from exc
 
     @admin.display(description="shows")
     def pinned(self, link):

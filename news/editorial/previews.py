@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -57,10 +58,45 @@ def link_for(signed):
     return link
 
 
+class ChangeRefused(Exception):
+    """An edit of a preview link would make it work again or for longer."""
+
+
 def revoke(link):
     """Make ``link`` stop working for good."""
     PreviewLink.objects.filter(pk=link.pk).update(revoked=True)
     link.revoked = True
+
+
+def refusal(link, *, expires_at, revoked):
+    """Return why ``link`` (as stored) may not be given ``expires_at`` and
+    ``revoked``, or None: a revoked link stays revoked, and a link's expiry can
+    only be brought forward, never past the policy's lifetime."""
+    if link.revoked and not revoked:
+        return "A revoked preview link stays revoked: share a new one instead."
+    latest = min(link.expires_at, link.created_at + LIFETIME)
+    if expires_at is None or expires_at > latest:
+        when = timezone.localtime(latest)
+        return (
+            "A preview link's expiry can only be brought forward: this one "
+            f"expires at {when:%Y-%m-%d %H:%M %Z} at the latest."
+        )
+    return None
+
+
+def change(link, *, expires_at, revoked):
+    """Revoke ``link`` or bring its expiry forward, as the admin asks; raise
+    ChangeRefused for anything that would make it work again or for longer."""
+    with transaction.atomic():
+        stored = PreviewLink.objects.select_for_update().get(pk=link.pk)
+        problem = refusal(stored, expires_at=expires_at, revoked=revoked)
+        if problem:
+            raise ChangeRefused(problem)
+        PreviewLink.objects.filter(pk=link.pk).update(
+            expires_at=expires_at, revoked=revoked
+        )
+    link.expires_at, link.revoked = expires_at, revoked
+    return link
 
 
 def values_for(link):

@@ -133,11 +133,44 @@ def _state(post, transition, pending):
     return post.status
 
 
+def _reviewed_at(post):
+    """Return when the post's content was last approved or put live, or None."""
+    entry = post.audit_entries.filter(
+        transition__in=["approve", "publish"]
+    ).first()  # the latest: entries come newest first
+    return entry.at if entry is not None else None
+
+
 def _wrote(user, post, pending):
-    """Return whether ``user`` is an author of ``post`` or proposed its change."""
+    """Return whether ``user`` wrote any part of the version under review: they
+    created the post, are one of its bylines, proposed its pending change, or
+    saved a revision of it since it was last approved or published."""
     if pending is not None and pending.created_by_id == user.pk:
         return True
-    return post.is_authored_by(user)
+    if post.is_authored_by(user):
+        return True
+    if post.audit_entries.filter(transition="create", user=user).exists():
+        return True
+    first = post.revisions.order_by("created_at", "id").first()
+    if first is not None and first.created_by_id == user.pk:
+        return True
+    since = _reviewed_at(post)
+    edits = post.revisions.filter(created_by=user)
+    if since is not None:
+        edits = edits.filter(created_at__gt=since)
+    return edits.exists()
+
+
+def _changed_since_approval(post, pending):
+    """Return whether a revision of ``post`` was saved after its approval, so
+    that what would go live is not what was approved."""
+    approval = post.audit_entries.filter(transition="approve")
+    if pending is not None:
+        approval = approval.filter(revision=pending)
+    approval = approval.first()
+    if approval is None:
+        return False
+    return post.revisions.filter(created_at__gt=approval.at).exists()
 
 
 def _refusal(user, transition, post, pending):
@@ -157,7 +190,18 @@ def _refusal(user, transition, post, pending):
     if transition.not_by_author and not _trusted(user) and _wrote(user, post, pending):
         return (
             f"You may not {transition.label.lower()} “{post}”: you wrote it, "
-            "so another editor must."
+            "so another editor must. Whoever created it, is one of its authors or "
+            "saved a revision of it since it was last approved may not approve it."
+        )
+    if (
+        transition.name == "publish"
+        and state == Status.APPROVED
+        and not _trusted(user)
+        and _changed_since_approval(post, pending)
+    ):
+        return (
+            f"You may not publish “{post}”: it was changed after it was approved, "
+            "so it needs a fresh approval."
         )
     if (
         transition.name == "submit"

@@ -1,9 +1,10 @@
 """RSS and Atom feeds of the latest published posts: the whole site, and one per
 tag, category and author.
 
-RSS readers treat <title> and <description> as HTML, so both carry escaped text
-(Django's convention); Atom marks its <title> as plain text, so there the title
-is only XML-escaped. Descriptions are escaped text in both.
+Item titles are the post's title as plain text, only XML-escaped, in RSS as in
+Atom: readers show an RSS <title> as text, so escaping it for HTML too (Django's
+default, #6533) shows them "&amp;quot;". Descriptions are HTML in both formats,
+so they carry the text HTML-escaped.
 """
 
 import html
@@ -49,7 +50,7 @@ class LatestPostsFeed(Feed):
         )
 
     def item_title(self, post):
-        return escape(post.title)
+        return post.title
 
     def item_description(self, post):
         text = post.summary or html.unescape(strip_tags(post.body_html))
@@ -74,9 +75,6 @@ class LatestPostsAtomFeed(LatestPostsFeed):
 
     def subtitle(self, obj=None):
         return self.description(obj)
-
-    def item_title(self, post):
-        return post.title
 
 
 class SectionFeed(LatestPostsFeed):

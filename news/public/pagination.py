@@ -1,8 +1,17 @@
 """Pagination without COUNT(*): a list page costs the same with 1k or 1M posts."""
 
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.core.paginator import (
+    EmptyPage,
+    InvalidPage,
+    Page,
+    PageNotAnInteger,
+    Paginator,
+)
+from django.http import Http404
 
 from ..models import queries
+
+MAX_ROW = 2**63 - 1
 
 
 class UncountedPage(Page):
@@ -25,6 +34,10 @@ class UncountedPaginator(Paginator):
             raise PageNotAnInteger("That page number is not an integer") from exc
         if number < 1:
             raise EmptyPage("That page number is less than 1")
+        # Databases take 64-bit LIMIT and OFFSET: a page past that has no rows,
+        # and asking for it would overflow the query.
+        if number * self.per_page + 1 > MAX_ROW:
+            raise EmptyPage("That page contains no results")
         return number
 
     def page(self, number):
@@ -36,6 +49,16 @@ class UncountedPaginator(Paginator):
         return UncountedPage(
             rows[: self.per_page], number, self, has_next=len(rows) > self.per_page
         )
+
+
+def page_or_404(paginator, number):
+    """Return page ``number`` (as the query string gave it) of ``paginator``;
+    anything that is not a page there, "last" of an uncounted list included, is
+    a 404."""
+    try:
+        return paginator.page(number)
+    except InvalidPage as exc:
+        raise Http404(str(exc)) from exc
 
 
 def page_links(request, page):

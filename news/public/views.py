@@ -22,7 +22,7 @@ from taggit.models import Tag
 from ..models import Author, Category, Post, queries
 from . import fragments, search
 from .cache import freshness, public_page
-from .pagination import ListedIds, UncountedPaginator, page_links
+from .pagination import ListedIds, UncountedPaginator, page_links, page_or_404
 
 PAGE_SIZE = 20
 
@@ -47,6 +47,18 @@ class PostListMixin:
         for name in ("section", "lede", "date_list", "previous_month", "next_month"):
             context.setdefault(name, None)
         return context
+
+    def paginate_queryset(self, queryset, page_size):
+        # As ListView's, without its "last" page, which would count the rows.
+        paginator = self.get_paginator(
+            queryset,
+            page_size,
+            orphans=self.get_paginate_orphans(),
+            allow_empty_first_page=self.get_allow_empty(),
+        )
+        number = self.request.GET.get(self.page_kwarg) or 1
+        page = page_or_404(paginator, number)
+        return (paginator, page, page.object_list, page.has_other_pages())
 
     def post_ids(self, posts):
         return list(posts)

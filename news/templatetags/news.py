@@ -54,8 +54,6 @@ def news_article_json_ld(context, post):
         "description": post.summary,
         "url": request.build_absolute_uri(post.get_absolute_url()),
         "mainEntityOfPage": request.build_absolute_uri(post.get_absolute_url()),
-        "datePublished": post.published_at,
-        "dateModified": max(filter(None, [post.lastmod, post.published_at])),
         "author": [
             {
                 "@type": "Person",
@@ -67,6 +65,12 @@ def news_article_json_ld(context, post):
         "publisher": {"@type": "Organization", "name": settings.NEWSDESK_SITE_NAME},
         "keywords": [tag.name for tag in post.tags.all()],
     }
+    # A draft being previewed may have no date yet: leave out what is unknown.
+    if post.published_at:
+        data["datePublished"] = post.published_at
+    dates = [date for date in (post.lastmod, post.published_at) if date]
+    if dates:
+        data["dateModified"] = max(dates)
     if post.category_id:
         data["articleSection"] = post.category.name
     if post.banner_id and (shown := renditions.picture(post.banner).src):
