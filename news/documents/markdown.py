@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import markdown
@@ -186,7 +187,11 @@ def image_references(text: str) -> list[ImageReference]:
     ]
 
 
-_CODEHILITE = {"css_class": "highlight", "guess_lang": False, "use_pygments": True}
+_CODEHILITE: dict[str, Any] = {
+    "css_class": "highlight",
+    "guess_lang": False,
+    "use_pygments": True,
+}
 
 
 # Python-Markdown's fenced_code sees fences in column 0 only; the corpus also
@@ -281,7 +286,7 @@ _ATTRIBUTES = {tag: {"id"} for tag in _HEADINGS | {"li", "sup"}} | {
     "audio": {"src", "controls"},
     "source": {"src", "type"},
 }
-_NH3_OPTIONS = {
+_NH3_OPTIONS: dict[str, Any] = {
     "tags": _TAGS,
     # Drop the content as well: inside these it is code or fallback, not prose.
     "clean_content_tags": {"script", "style", "template", "noscript", "iframe"}
@@ -389,7 +394,7 @@ class _Finisher(HTMLParser):
         """Return the <img>, or a <picture> around it when a WebP set is known."""
         src = attrs.get("src")
         resolved = self.resolve_image(src) if src and self.resolve_image else None
-        webp = None
+        webp: dict[str, str | None] | None = None
         if resolved is not None and _trusted(resolved.url):
             attrs["src"] = resolved.url
             attrs["alt"] = attrs.get("alt") or resolved.alt

@@ -18,7 +18,9 @@ request_changes and publish move the pending change through review instead of
 the post; publishing it replaces the live version.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -347,11 +349,12 @@ def archive(post, *, by, comment=""):
 
 def run(name, post, *, by, **kwargs):
     """Run the transition called ``name``: for interfaces that let people pick."""
-    return {
+    transitions: dict[str, Callable[..., Any]] = {
         "submit": submit,
         "approve": approve,
         "request_changes": request_changes,
         "publish": publish,
         "unpublish": unpublish,
         "archive": archive,
-    }[name](post, by=by, **kwargs)
+    }
+    return transitions[name](post, by=by, **kwargs)

@@ -109,7 +109,7 @@ class Importer:
     def import_document(self, source, relpath):
         """Import the document at ``relpath`` of ``source`` in a transaction of
         its own, counting its outcome in the report."""
-        stored = []
+        stored: list = []  # what this document wrote to storage
         try:
             with transaction.atomic():
                 outcome = self._import(source, relpath, stored)
@@ -159,7 +159,7 @@ class Importer:
         elif Post.objects.filter(slug=slug).exclude(pk=post.pk).exists():
             raise ImportFailure(f"slug {slug!r} is already used by another post")
 
-        warnings = []
+        warnings: list = []
         found = refs.resolve(
             source, relpath, doc, values.banner, self.site_root, warnings
         )

@@ -49,6 +49,14 @@ def too_large(limit):
 class _MemberSource:
     """Members of an archive or an upload, by normalised path (``members``)."""
 
+    members: dict
+
+    def _size(self, member) -> int:
+        raise NotImplementedError
+
+    def _read(self, member, size) -> bytes:
+        raise NotImplementedError
+
     def documents(self):
         for name in sorted(self.members):
             if name.lower().endswith(MARKDOWN_SUFFIXES):

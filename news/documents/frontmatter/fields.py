@@ -1,0 +1,186 @@
+"""The field mapping: front matter read as the content model's fields, with
+dates in several spellings, and a title from the first heading or the file
+name when there is no front matter."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from typing import Any
+
+from .document import FIELD_KEYS, Document, FrontMatterError
+from .handlers import handler_for
+from .values import as_text, jsonable, kind_of
+
+_RANK = {k: (f, i) for f, keys in FIELD_KEYS.items() for i, k in enumerate(keys)}
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july") + (
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_MONTHS = {m: i for i, n in enumerate(_MONTH_NAMES, 1) for m in (n, n[:3])}
+_MONTHS["sept"] = 9
+
+
+@dataclass(frozen=True)
+class Fields:
+    title: str
+    date: datetime | None
+    category: str | None
+    tags: list[str]
+    authors: list[str]
+    summary: str
+    banner: str | None
+    slug: str | None
+    draft: bool
+    updated: datetime | None
+    aliases: list[str]
+    extra: dict
+
+
+def fields(doc: Document, *, tz: tzinfo, name: str) -> Fields:
+    """Map doc's front matter onto the content model; tz applies to naive dates."""
+    chosen = choose_keys(doc.meta)
+    values = {f: CONVERT[f](None, f, tz) for f in FIELD_KEYS}
+    for fld, key in chosen.items():
+        try:
+            values[fld] = CONVERT[fld](doc.meta[key], key, tz)
+        except ValueError as exc:
+            raise FrontMatterError(name, _key_line(doc, key), str(exc)) from None
+    if not values["title"] and doc.format is None:
+        values["title"] = heading(doc.body) or _stem(name)
+    if not values["title"]:
+        raise FrontMatterError(name, 1 if doc.format else None, "no title")
+    used = set(chosen.values())
+    extra = {as_text(k, ""): jsonable(v) for k, v in doc.meta.items() if k not in used}
+    return Fields(**values, extra=extra)
+
+
+def parse_date(value: object, *, tz: tzinfo) -> datetime:
+    """Read a front-matter date; a naive one is taken to be in tz."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), tzinfo=tz)
+    try:
+        return _date_from_text(value.strip(), tz)  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, KeyError):
+        raise ValueError(f"cannot read date {value!r} (use YYYY-MM-DD)") from None
+
+
+_ISO_DATE = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]|\s+)(\d{1,2}):(\d{2})"
+    r"(?::(\d{2})(?:[.,](\d{1,6})\d*)?)?\s*(Z|z|([+-])(\d{2}):?(\d{2})?)?)?"
+)
+_MONTH_FIRST = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
+_DAY_FIRST = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})")
+
+
+def _date_from_text(text: str, tz: tzinfo) -> datetime:
+    if m := _ISO_DATE.fullmatch(text):
+        *ymdhms, fraction, offset, sign, hours, minutes = m.groups()
+        if offset:
+            shift = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
+            tz = timezone(-shift if sign == "-" else shift) if sign else UTC
+        yy, mo, dd, hh, mi, ss = (int(n or 0) for n in ymdhms)
+        micro = int((fraction or "0").ljust(6, "0"))
+        return datetime(yy, mo, dd, hh, mi, ss, micro, tzinfo=tz)
+    if m := _MONTH_FIRST.fullmatch(text):
+        month, day, year = m.groups()
+    elif m := _DAY_FIRST.fullmatch(text):
+        day, month, year = m.groups()
+    else:
+        raise ValueError(text)
+    return datetime(int(year), _MONTHS[month.lower()], int(day), tzinfo=tz)
+
+
+def choose_keys(meta: dict) -> dict[str, str]:
+    """Return, per canonical field, the key the front matter uses for it."""
+    chosen: dict[str, tuple[str, int]] = {}
+    for key in meta:
+        fld, rank = _RANK.get(key.lower() if isinstance(key, str) else "", ("", 0))
+        if fld and (fld not in chosen or rank < chosen[fld][1]):
+            chosen[fld] = (key, rank)
+    return {fld: key for fld, (key, _) in chosen.items()}
+
+
+def name_list(value, key: str, *, split: bool = False) -> list[str]:
+    if isinstance(value, dict):
+        raise ValueError(f"'{key}' must be a list or text, not a mapping")
+    if isinstance(value, str):
+        # Only tags are split. "gwei3, openEuler Security Committee" stays one
+        # author: a team's name may hold a comma, and several authors come as lists.
+        value = value.split(",") if split else [value]
+    items = []
+    for item in value or []:
+        if isinstance(item, dict | list):
+            raise ValueError(f"'{key}' must list text, but an item is {kind_of(item)}")
+        if (text := (as_text(item, key) or "").strip()) and text not in items:
+            items.append(text)
+    return items
+
+
+def flag(value, key: str) -> bool:
+    if isinstance(value, dict | list):
+        raise ValueError(f"'{key}' must be true or false, not {kind_of(value)}")
+    return value is True or str(value).strip().lower() in ("true", "yes")
+
+
+def _when(value, key: str, tz: tzinfo) -> datetime | None:
+    return None if value is None or value == "" else parse_date(value, tz=tz)
+
+
+def _stripped(value, key: str, tz=None) -> str:
+    return (as_text(value, key) or "").strip()
+
+
+CONVERT: dict[str, Callable[[Any, str, tzinfo], Any]] = {
+    "title": _stripped,
+    "date": _when,
+    "category": lambda v, k, tz: _stripped(v, k) or None,
+    "tags": lambda v, k, tz: name_list(v, k, split=True),
+    "banner": lambda v, k, tz: as_text(v, k) or None,  # a reference, as written
+    "authors": lambda v, k, tz: name_list(v, k),
+    "summary": _stripped,
+    "slug": lambda v, k, tz: _stripped(v, k) or None,
+    "draft": lambda v, k, tz: flag(v, k),
+    "updated": _when,
+    "aliases": lambda v, k, tz: name_list(v, k),
+}
+
+
+def _key_line(doc: Document, key: str) -> int | None:
+    return handler_for(doc.format).key_line(doc, key) if doc.format else None
+
+
+_ATX = re.compile(r" {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t\r]*")
+_SETEXT = re.compile(r" {0,3}=+[ \t\r]*")
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})[^`]*")
+
+
+def heading(body: str) -> str | None:
+    """Return the first level-1 heading outside code fences."""
+    fence, previous = "", ""
+    for text in body.split("\n"):
+        marker = _FENCE.fullmatch(text.rstrip())
+        closes = (
+            marker and marker[1].startswith(fence) and marker[0].strip() == marker[1]
+        )
+        if marker and (not fence or closes):
+            fence, previous = "" if fence else marker[1], ""
+            continue
+        if fence:
+            continue
+        if (m := _ATX.fullmatch(text)) and m[1].strip():
+            return m[1].strip()
+        if _SETEXT.fullmatch(text) and previous.strip() and previous[:4] != "    ":
+            return previous.strip()
+        previous = text
+    return None
+
+
+def _stem(name: str) -> str:
+    base = re.split(r"[\\/]", name)[-1]
+    return (base[:-3] if base.lower().endswith(".md") else base).strip()
