@@ -317,13 +317,7 @@ def test_create_saves_a_new_post_as_draft_or_published_and_audits_it():
 
 def edit(post, user, **fields):
     """Save an edit of ``post`` by ``user`` as the admin does (a revision)."""
-
-    def save():
-        for name, value in fields.items():
-            setattr(post, name, value)
-        post.save()
-
-    return revisions.save_edit(post, by=user, save=save)
+    return propose(post, user, **fields)
 
 
 def test_an_editor_who_created_a_post_may_not_approve_it():
