@@ -232,6 +232,30 @@ def test_symlink_out_of_the_root_is_not_followed(tmp_path):
     assert not Image.objects.exists()
 
 
+def test_markdown_symlink_out_of_the_root_is_refused(tmp_path):
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: Secret\n---\nNot for the site.\n")
+    root = write_tree(tmp_path / "root", {"post.md": "---\ntitle: Kept\n---\nBody\n"})
+    (root / "leak.md").symlink_to(secret)
+    report = run(root)
+    assert "leak.md: error: a symlink to a file outside the import root" in messages(
+        report
+    )
+    assert list(Post.objects.values_list("title", flat=True)) == ["Kept"]
+
+
+def test_a_markdown_file_named_on_the_command_line_may_be_a_symlink(tmp_path):
+    target = tmp_path / "elsewhere" / "post.md"
+    target.parent.mkdir()
+    target.write_text("---\ntitle: Named\n---\nBody\n")
+    (tmp_path / "root").mkdir()
+    link = tmp_path / "root" / "link.md"
+    link.symlink_to(target)
+    report = run(link)
+    assert report.ok, messages(report)
+    assert list(Post.objects.values_list("title", flat=True)) == ["Named"]
+
+
 def test_invalid_images_are_refused_with_a_warning(tmp_path, settings):
     settings.NEWSDESK_MAX_IMAGE_PIXELS = 100
     root = write_tree(

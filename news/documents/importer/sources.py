@@ -34,9 +34,11 @@ class DirectorySource:
 
     def read(self, relpath, limit):
         path = self.root / relpath
-        if path.stat().st_size > limit:
-            raise too_large(limit)
-        return path.read_bytes()
+        # Like a symlinked image, a document read through a symlink must stay
+        # inside the root.
+        if not path.resolve().is_relative_to(self.root):
+            raise ImportFailure("a symlink to a file outside the import root")
+        return read_file(path, limit)
 
     def close(self):
         pass
@@ -144,6 +146,18 @@ class _SingleFile(DirectorySource):
 
     def documents(self):
         yield self.only
+
+    def read(self, relpath, limit):
+        # The operator named this file, so it may be a symlink to anywhere.
+        if relpath == self.only:
+            return read_file(self.root / relpath, limit)
+        return super().read(relpath, limit)
+
+
+def read_file(path, limit):
+    if path.stat().st_size > limit:
+        raise too_large(limit)
+    return path.read_bytes()
 
 
 def site_root_within(source, site_root):
