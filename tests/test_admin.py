@@ -6,6 +6,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from news.documents import markdown
 from news.editorial import previews, revisions, workflow
 from news.models import AuditEntry, Post, ReviewComment, Revision
 
@@ -315,6 +316,24 @@ def test_live_preview_renders_with_the_public_renderer(client, author):
     response = client.post(url, {"body": "**bold** <script>x</script>"})
     html = response.json()["html"]
     assert "<strong>bold</strong>" in html and "<script>" not in html
+
+
+def test_a_body_too_complex_to_render_is_a_form_error(client, author, monkeypatch):
+    monkeypatch.setattr(markdown, "RENDER_SECONDS", 0.2)
+    post = add_authors(make_post(title="Mine", status=S.DRAFT), author)
+    client.force_login(author)
+    response = client.post(change_url(post), form_data(post, body="[" * 20000))
+    assert response.status_code == 200
+    assert "This body cannot be published: the body is too complex to render" in (
+        response.content.decode()
+    )
+    post.refresh_from_db()
+    assert post.body != "[" * 20000
+    preview = client.post(
+        reverse("admin:news_post_render_markdown"), {"body": "[" * 20000}
+    )
+    assert preview.status_code == 400
+    assert preview.json()["error"].startswith("Cannot preview: the body is too")
 
 
 def test_live_preview_refuses_people_who_may_not_edit(client):

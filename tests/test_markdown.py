@@ -10,8 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from news.documents.markdown import (
+    _FENCE_OPEN,
+    MAX_BODY_CHARS,
     ImageReference,
+    MarkdownError,
     ResolvedImage,
+    _code_spans,
+    _comments,
     image_key,
     image_references,
     render,
@@ -761,3 +766,63 @@ def test_fossasia_seed_article_references_its_five_images(corpus):
     assert [img["src"] for img in img_tags(html)] == [
         f"https://cdn.example/images/{n}.jpg" for n in range(1, 6)
     ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["[" * 20000, "[^" * 10000, "``[" * 8000, "<div " * 20000, "*[" * 10000],
+    ids=["brackets", "footnotes", "code-brackets", "open-tags", "emphasis"],
+)
+def test_a_body_that_would_take_too_long_is_refused(body):
+    with pytest.raises(MarkdownError, match="too complex to render in 0.2 s"):
+        render(body, seconds=0.2)
+
+
+@pytest.mark.parametrize("body", ["1. " * 5000, "- " * 5000 + "x"])
+def test_a_body_nested_too_deeply_is_refused(body):
+    with pytest.raises(MarkdownError, match="nests lists or quotes too deeply"):
+        render(body)
+
+
+def test_a_body_over_the_length_limit_is_refused():
+    with pytest.raises(MarkdownError, match="the limit is 2,000,000"):
+        render("a" * (MAX_BODY_CHARS + 1))
+
+
+def test_deep_blockquotes_render():
+    # "> " repeated once made the fence pattern backtrack for minutes.
+    assert "<blockquote>" in render("> " * 200 + "deep")
+
+
+# The pattern the linear scan replaced: the same spans, in quadratic time.
+QUADRATIC_CODE_SPAN = re.compile(
+    r"(?<![\\`])(`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)", re.DOTALL
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="`\\ \na", max_size=40))
+def test_code_spans_are_found_as_the_pattern_found_them(text):
+    found = [m.span() for m in QUADRATIC_CODE_SPAN.finditer(text)]
+    assert _code_spans(text) == found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="<!->a\n", max_size=40))
+def test_comments_are_found_as_the_pattern_found_them(text):
+    found = [m.span() for m in re.finditer(r"<!--.*?-->", text, re.DOTALL)]
+    assert _comments(text) == found
+
+
+# The fence pattern before: "> > > ..." could split in many ways.
+BACKTRACKING_FENCE = re.compile(
+    r"^(?P<prefix>(?:[ \t]*(?:>[ \t]?|(?:[-+*]|\d{1,9}[.)])[ \t]+))*[ \t]*)"
+    r"(?P<fence>`{3,}|~{3,})(?P<info>.*)$"
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="> \t-*1.)`~a", max_size=16))
+def test_fences_open_as_the_pattern_opened_them(line):
+    old, new = BACKTRACKING_FENCE.match(line), _FENCE_OPEN.match(line)
+    assert (old and old.groupdict()) == (new and new.groupdict())

@@ -10,6 +10,7 @@ import html
 import posixpath
 import re
 import textwrap
+import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,9 +21,23 @@ from urllib.parse import unquote, urlsplit
 import markdown
 import nh3
 from markdown.extensions.codehilite import CodeHilite
+from markdown.extensions.md_in_html import HtmlBlockPreprocessor, HTMLExtractorExtra
 from markdown.extensions.toc import slugify_unicode
 from markdown.preprocessors import Preprocessor
 from pygments.token import STANDARD_TYPES
+
+
+class MarkdownError(ValueError):
+    """A body that cannot be rendered within the limits; the message says why."""
+
+
+# The worst case that holds. Python-Markdown has quadratic paths (10,000 "["
+# take 15 s; deep nesting recurses without end), so rendering checks a
+# deadline between its steps: before each inline pattern, block processor and
+# raw-HTML parser step. Each step scans the body at most once, so a render
+# stops within RENDER_SECONDS plus one linear pass over at most MAX_BODY_CHARS.
+RENDER_SECONDS = 3.0
+MAX_BODY_CHARS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -75,8 +90,10 @@ def image_key(src: str) -> str | None:
 
 # A fence may follow indentation, blockquote markers and list markers ("- ```bash"),
 # because the corpus puts fences inside list items.
+# Each marker owns the blanks before it, so the prefix parses one way only: a
+# pattern that let "> > > ..." split in many ways backtracked exponentially.
 _FENCE_OPEN = re.compile(
-    r"^(?P<prefix>(?:[ \t]*(?:>[ \t]?|(?:[-+*]|\d{1,9}[.)])[ \t]+))*[ \t]*)"
+    r"^(?P<prefix>(?:[ \t]*(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t])))*[ \t]*)"
     r"(?P<fence>`{3,}|~{3,})(?P<info>.*)$"
 )
 _FENCE_CLOSE = re.compile(r"^[ \t>]*(?P<fence>`{3,}|~{3,})[ \t]*$")
@@ -105,17 +122,64 @@ def _fences(lines: list[str]) -> list[tuple[int, int, re.Match[str]]]:
     return blocks
 
 
-def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group())
+def _blank(text: str) -> str:
+    return re.sub(r"[^\n]", " ", text)
 
 
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-# A code span ends at the next run of as many backticks, in the same paragraph.
-_CODE_SPAN = re.compile(
-    r"(?<![\\`])(`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)", re.DOTALL
-)
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    """Blank out the (start, end) spans of text, keeping its line breaks."""
+    parts, pos = [], 0
+    for start, end in spans:
+        parts += [text[pos:start], _blank(text[start:end])]
+        pos = end
+    return "".join(parts) + text[pos:]
+
+
+# Both scans below are linear: a regex that searched on from every unclosed
+# "<!--" or backtick run would take quadratic time on a hostile body.
+def _comments(text: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    while (start := text.find("<!--", pos)) >= 0:
+        if (end := text.find("-->", start + 4)) < 0:
+            break
+        spans.append((start, end + 3))
+        pos = end + 3
+    return spans
+
+
+_BACKTICKS = re.compile(r"`+")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """Return the code spans: a run of backticks not after a backslash, to the
+    next run of as many, in the same paragraph."""
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    by_length: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(index)
+    breaks = [m.start() for m in _BLANK_LINE.finditer(text)]
+    spans, i = [], 0
+    while i < len(runs):
+        start, end = runs[i]
+        same = by_length[end - start]
+        j = bisect.bisect_right(same, i)
+        if start and text[start - 1] == "\\" or j == len(same):
+            i += 1
+            continue
+        close = runs[same[j]]
+        if bisect.bisect_left(breaks, end) < bisect.bisect_left(breaks, close[0]):
+            i += 1  # a blank line between: this run is plain text
+            continue
+        spans.append((start, close[1]))
+        i = same[j] + 1
+    return spans
+
+
+# Names and unquoted values stop at "<": with "<" allowed, every "<img" in a
+# run of unclosed tags scanned to the end of the body, a quadratic search.
 _IMG_TAG = re.compile(
-    r"""<img(?P<attrs>(?:[\s/]+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)"""
+    r"""<img(?P<attrs>(?:[\s/]+[^\s"'>/=<]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'><]+))?)*)"""
     r"""[\s/]*>""",
     re.IGNORECASE,
 )
@@ -167,7 +231,9 @@ def image_references(text: str) -> list[ImageReference]:
     for first, last, _ in _fences(lines):
         lines[first : last + 1] = [""] * (last - first + 1)
     # Blank out code and comments, keeping every offset and line break.
-    masked = _CODE_SPAN.sub(_blank, _COMMENT.sub(_blank, "\n".join(lines)))
+    uncommented = "\n".join(lines)
+    uncommented = _mask(uncommented, _comments(uncommented))
+    masked = _mask(uncommented, _code_spans(uncommented))
     definitions = {
         _label(m["label"]): m["src"].removeprefix("<").removesuffix(">")
         for m in _REF_DEF.finditer(masked)
@@ -246,7 +312,54 @@ class _CommonMarkBlocks(Preprocessor):
         return out
 
 
-def _markdown() -> markdown.Markdown:
+_FOOTNOTE_REF = r"\[\^([^\]\[]*)\]"
+
+
+class _Deadline:
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.at:
+            raise MarkdownError(
+                f"the body is too complex to render in {self.seconds:g} s; "
+                "look for long runs of unclosed brackets, tags or nesting"
+            )
+
+    def guard(self, step: Callable[..., Any]) -> Callable[..., Any]:
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            self.check()
+            return step(*args, **kwargs)
+
+        return checked
+
+
+class _CheckedExtractor(HTMLExtractorExtra):
+    deadline: _Deadline
+
+    def updatepos(self, i: int, j: int) -> int:
+        # html.parser calls this after every tag, comment and text run.
+        self.deadline.check()
+        return super().updatepos(i, j)
+
+
+class _HtmlBlocks(HtmlBlockPreprocessor):
+    """md_in_html's raw-HTML pass, with the deadline checked at every step."""
+
+    def __init__(self, md: markdown.Markdown, deadline: _Deadline):
+        super().__init__(md)
+        self.deadline = deadline
+
+    def run(self, lines: list[str]) -> list[str]:
+        parser = _CheckedExtractor(self.md)
+        parser.deadline = self.deadline
+        parser.feed("\n".join(lines))
+        parser.close()
+        return "".join(parser.cleandoc).split("\n")
+
+
+def _markdown(deadline: _Deadline) -> markdown.Markdown:
     # A new instance per call: Markdown objects keep per-document state.
     md = markdown.Markdown(
         extensions=["tables", "footnotes", "codehilite", "toc", "sane_lists"]
@@ -260,6 +373,15 @@ def _markdown() -> markdown.Markdown:
     )
     md.preprocessors.register(_FencedCode(md), "newsdesk_fenced_code", 26)
     md.preprocessors.register(_CommonMarkBlocks(md), "newsdesk_commonmark", 21)
+    md.preprocessors.register(_HtmlBlocks(md, deadline), "html_block", 20)
+    # The footnote pattern searched on from every "[^" for a "]", a quadratic
+    # search inside one step, where no deadline can stop it; a label holds no "[".
+    md.inlinePatterns["footnote"].compiled_re = re.compile(_FOOTNOTE_REF, re.DOTALL)
+    for pattern in md.inlinePatterns:
+        pattern.handleMatch = deadline.guard(pattern.handleMatch)  # type: ignore[method-assign]
+    for block in md.parser.blockprocessors:
+        block.test = deadline.guard(block.test)  # type: ignore[method-assign]
+        block.run = deadline.guard(block.run)  # type: ignore[method-assign]
     return md
 
 
@@ -429,16 +551,31 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 def render(
-    text: str, *, resolve_image: Callable[[str], ResolvedImage | None] | None = None
+    text: str,
+    *,
+    resolve_image: Callable[[str], ResolvedImage | None] | None = None,
+    seconds: float | None = None,
 ) -> str:
     """Render untrusted Markdown to sanitised HTML.
+
+    Raise MarkdownError for a body longer than MAX_BODY_CHARS, nested too
+    deeply, or taking longer than ``seconds`` (RENDER_SECONDS) to render.
 
     Look up every <img> src, as written, with resolve_image; resolved images get
     the storage URL, their real size and the srcset and sizes the resolver gives
     (in a <picture> with a WebP <source> when it gives one), and all images
     load lazily.
     """
-    body = _markdown().convert(_CONTROL.sub("", text))
+    if len(text) > MAX_BODY_CHARS:
+        raise MarkdownError(
+            f"the body is {len(text):,} characters long; the limit is "
+            f"{MAX_BODY_CHARS:,}"
+        )
+    try:
+        md = _markdown(_Deadline(seconds or RENDER_SECONDS))
+        body = md.convert(_CONTROL.sub("", text))
+    except RecursionError:
+        raise MarkdownError("the body nests lists or quotes too deeply") from None
     clean = nh3.clean(body, attribute_filter=_filter_attribute, **_NH3_OPTIONS)
     finisher = _Finisher(resolve_image)
     finisher.feed(clean)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.html import format_html
 
+from ..documents import markdown
 from ..documents.values import load
 from ..media import renditions, uploads
 from ..models import (
@@ -138,6 +139,14 @@ class PostAdminForm(forms.ModelForm):
         shown = getattr(self.instance, "shown_change", None)
         if shown is not None and "tags" in self.fields:
             self.initial["tags"] = [SimpleNamespace(name=n) for n in shown["tags"]]
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        try:
+            markdown.render(body)  # only to see that it renders within the limits
+        except markdown.MarkdownError as exc:
+            raise ValidationError(f"This body cannot be published: {exc}.") from None
+        return body
 
     def clean(self):
         data = super().clean()

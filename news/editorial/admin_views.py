@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from ..documents import markdown
 from ..documents.exporter import ZipWriter, export, posts_for_export
 from ..documents.importer import Importer
 from ..documents.values import document
@@ -203,9 +204,11 @@ class PostAdminViews:
         post = None
         if request.POST.get("post"):
             post = self._post_or_404(request, request.POST["post"])
-        return JsonResponse(
-            {"html": uploads.render(request.POST.get("body", ""), post)}
-        )
+        try:
+            html = uploads.render(request.POST.get("body", ""), post)
+        except markdown.MarkdownError as exc:
+            return JsonResponse({"error": f"Cannot preview: {exc}."}, status=400)
+        return JsonResponse({"html": html})
 
     def upload_image_view(self, request):
         if not request.user.has_perm("news.add_image"):

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.text import Truncator
 
 from .. import signals
 from ..documents.values import document, load, snapshot
@@ -101,7 +102,7 @@ def record(post, *, by, reason="", text=None, values=None):
     return Revision.objects.create(
         post=post,
         created_by=by,
-        reason=reason,
+        reason=Truncator(reason).chars(Revision._meta.get_field("reason").max_length),
         document=document(post) if text is None else text,
         values=snapshot(post) if values is None else values,
     )

@@ -61,13 +61,20 @@ def fields(doc: Document, *, tz: tzinfo, name: str) -> Fields:
 def parse_date(value: object, *, tz: tzinfo) -> datetime:
     """Read a front-matter date; a naive one is taken to be in tz."""
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=tz)
-    if isinstance(value, date):
-        return datetime.combine(value, time(), tzinfo=tz)
+        when = value if value.tzinfo else value.replace(tzinfo=tz)
+    elif isinstance(value, date):
+        when = datetime.combine(value, time(), tzinfo=tz)
+    else:
+        try:
+            when = _date_from_text(value.strip(), tz)  # type: ignore[attr-defined]
+        except (AttributeError, ValueError, KeyError, OverflowError):
+            raise ValueError(f"cannot read date {value!r} (use YYYY-MM-DD)") from None
     try:
-        return _date_from_text(value.strip(), tz)  # type: ignore[attr-defined]
-    except (AttributeError, ValueError, KeyError):
-        raise ValueError(f"cannot read date {value!r} (use YYYY-MM-DD)") from None
+        # Stored in UTC: a date at the calendar's edge may have no UTC time.
+        when.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"date {value!r} is out of range") from None
+    return when
 
 
 _ISO_DATE = re.compile(
@@ -113,6 +120,8 @@ def name_list(value, key: str, *, split: bool = False) -> list[str]:
         # Only tags are split. "gwei3, openEuler Security Committee" stays one
         # author: a team's name may hold a comma, and several authors come as lists.
         value = value.split(",") if split else [value]
+    elif not isinstance(value, list | tuple) and value is not None:
+        value = [value]  # one number, date or flag: the text of it
     items = []
     for item in value or []:
         if isinstance(item, dict | list):

@@ -26,6 +26,7 @@ from ...models.relations import (
 from ...slugs import default_slug, unique_slug
 from .. import frontmatter, markdown
 from ..values import fingerprint, snapshot
+from . import checks
 from . import references as refs
 from .report import ImportFailure, Outcome, Problem, Report
 from .sources import open_source, site_root_within
@@ -119,7 +120,7 @@ class Importer:
             self._fail(relpath, str(exc), exc.line, stored)
         except IntegrityError as exc:
             self._fail(relpath, f"could not be saved: {exc}", None, stored)
-        except images.StorageError as exc:
+        except (images.StorageError, markdown.MarkdownError) as exc:
             self._fail(relpath, str(exc), None, stored)
         else:
             self.report.count(outcome)
@@ -132,6 +133,7 @@ class Importer:
 
     def _import(self, source, relpath, stored):
         data = source.read(relpath, MAX_DOCUMENT_BYTES)
+        checks.check_file(relpath, data)
         digest = hashlib.sha256(data).hexdigest()
         known = SourceFile.objects.filter(path=relpath).select_related("post").first()
         if (
@@ -143,6 +145,7 @@ class Importer:
 
         doc = frontmatter.parse(data, name=relpath)
         values = frontmatter.fields(doc, tz=self.tz, name=relpath)
+        checks.check_values(values)
         post, slug = self._target(relpath, values, known)
         if known and not self.overwrite and fingerprint(post) != known.snapshot:
             self._problem(
@@ -163,6 +166,8 @@ class Importer:
         found = refs.resolve(
             source, relpath, doc, values.banner, self.site_root, warnings
         )
+        for key, reference in found.items():
+            checks.check_reference(key, reference.path)
         mapping = refs.store(
             source,
             relpath,

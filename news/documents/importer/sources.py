@@ -27,10 +27,13 @@ class DirectorySource:
 
     def exists(self, relpath):
         path = self.root / relpath
-        if not path.is_file():
+        try:
+            if not path.is_file():
+                return False
+            # A symlink that points out of the root is treated as outside.
+            return path.resolve().is_relative_to(self.root)
+        except OSError:  # a name too long, a symlink loop: not a file to read
             return False
-        # A symlink that points out of the root is treated as outside.
-        return path.resolve().is_relative_to(self.root)
 
     def read(self, relpath, limit):
         path = self.root / relpath

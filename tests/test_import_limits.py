@@ -1,0 +1,163 @@
+"""Files at the edges of what can be stored: each fails alone, with the same
+message on SQLite and PostgreSQL, and the files after it still import."""
+
+import pytest
+
+from news.documents import markdown
+from news.documents.importer import Importer
+from news.models import Post, Revision
+
+from .factories import write_tree
+
+pytestmark = pytest.mark.django_db
+
+
+def import_one(tmp_path, text, name="a-edge.md"):
+    """Import ``text`` as a file followed by a good one; return the report
+    lines of the first."""
+    root = write_tree(
+        tmp_path / "site", {name: text, "z-after.md": "---\ntitle: After\n---\nok\n"}
+    )
+    report = Importer().run([root])
+    assert Post.objects.filter(title="After").exists(), report.problems
+    return [str(p) for p in report.problems if p.path == name]
+
+
+@pytest.mark.parametrize(
+    "front, expected",
+    [
+        ("date: 9999-12-31T23:00:00-05:00", "is out of range"),
+        ("date: 0001-01-01T00:00:00+14:00", "is out of range"),
+        ("date: '9999-12-31 23:59 -0500'", "is out of range"),
+        ("updated: 9999-12-31T23:00:00-05:00", "is out of range"),
+        ("date: 99999-01-01", "cannot read date"),
+        ("date: [2024, 1, 1]", "cannot read date"),
+        ("date: {year: 2024}", "cannot read date"),
+    ],
+)
+def test_dates_past_the_calendar_fail_the_file(tmp_path, front, expected):
+    problems = import_one(tmp_path, f"---\ntitle: T\n{front}\n---\nbody\n")
+    assert len(problems) == 1 and expected in problems[0], problems
+    assert problems[0].startswith("a-edge.md:3: error:")
+    assert not Post.objects.filter(title="T").exists()
+
+
+@pytest.mark.parametrize(
+    "front, field, shown",
+    [
+        ("author: 42", "authors", ["42"]),
+        ("author: 4.5", "authors", ["4.5"]),
+        ("author: true", "authors", ["true"]),
+        ("author: 2024-01-02", "authors", ["2024-01-02"]),
+        ("tags: 2024", "tags", ["2024"]),
+        ("aliases: 7", "aliases", ["/7/"]),
+    ],
+)
+def test_a_single_value_of_another_type_is_its_text(tmp_path, front, field, shown):
+    problems = import_one(tmp_path, f"---\ntitle: T\n{front}\n---\nbody\n")
+    assert problems == []
+    post = Post.objects.get(title="T")
+    names = {
+        "authors": [a.name for a in post.authors.all()],
+        "tags": [t.name for t in post.tags.all()],
+        "aliases": [a.path for a in post.aliases.all()],
+    }
+    assert names[field] == shown
+
+
+@pytest.mark.parametrize(
+    "front, expected",
+    [
+        ("author: {name: Ana}", "'author' must be a list or text, not a mapping"),
+        ("author: [[a, b]]", "'author' must list text, but an item is a list"),
+        ("summary: {a: 1}", "'summary' must be text, not a mapping"),
+        ("category: [a, b]", "'category' must be text, not a list"),
+        ("draft: {}", "'draft' must be true or false, not a mapping"),
+    ],
+)
+def test_values_of_the_wrong_shape_fail_the_file(tmp_path, front, expected):
+    problems = import_one(tmp_path, f"---\ntitle: T\n{front}\n---\nbody\n")
+    assert len(problems) == 1 and expected in problems[0], problems
+
+
+@pytest.mark.parametrize(
+    "front, expected",
+    [
+        (
+            "category: " + "c" * 5000,
+            "'category' is 5,000 characters long; the limit is 200",
+        ),
+        ("title: " + "t" * 301, "'title' is 301 characters long; the limit is 300"),
+        (
+            "tags: [" + "x" * 101 + "]",
+            "'tags' is 101 characters long; the limit is 100",
+        ),
+        ("author: " + "a" * 201, "'author' is 201 characters long; the limit is 200"),
+        (
+            "aliases: [" + "p" * 999 + "]",
+            "'aliases' is 999 characters long; the limit is 998",
+        ),
+        ("slug: " + "s" * 201, "'slug' is 201 characters long; the limit is 200"),
+    ],
+)
+def test_values_longer_than_their_column_fail_the_file(tmp_path, front, expected):
+    title = "" if front.startswith("title:") else "title: T\n"
+    problems = import_one(tmp_path, f"---\n{title}{front}\n---\nbody\n")
+    assert problems == [f"a-edge.md: error: {expected}"]
+
+
+def test_a_path_longer_than_its_column_fails_the_file(tmp_path):
+    name = "/".join(["d" * 200] * 5) + "/post.md"
+    problems = import_one(tmp_path, "---\ntitle: Deep\n---\nbody\n", name=name)
+    assert problems == [
+        f"{name}: error: the path is 1,012 characters long; the limit is 1,000"
+    ]
+
+
+def test_a_long_path_under_the_limit_imports_with_a_revision(tmp_path):
+    name = "/".join(["d" * 200] * 4) + "/" + "p" * 180 + ".md"  # 987 characters
+    assert import_one(tmp_path, "---\ntitle: Deep\n---\nbody\n", name=name) == []
+    revision = Revision.objects.get(post__title="Deep")
+    assert revision.reason.startswith("import of dddd") and len(revision.reason) == 300
+
+
+def test_an_image_reference_longer_than_its_column_fails_the_file(tmp_path):
+    body = "![x](" + "i" * 1001 + ".png)\n"
+    problems = import_one(tmp_path, f"---\ntitle: T\n---\n{body}")
+    assert len(problems) == 1, problems
+    assert (
+        "an image reference is 1,005 characters long; the limit is 1,000" in problems[0]
+    )
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("---\ntitle: T\n---\nbody \x00 text\n", "a-edge.md:4: error: holds a NUL"),
+        ("---\ntitle: T\x00\n---\nbody\n", "a-edge.md:2: error: holds a NUL"),
+        ('---\ntitle: "T\\0"\n---\nbody\n', "'title' holds a NUL character"),
+        ('---\ntitle: T\nsig: "a\\x00b"\n---\n', "'sig' holds a NUL character"),
+        ('---\ntitle: T\nextra: {"\\0": 1}\n---\n', "'extra' holds a NUL character"),
+        ('---\ntitle: T\ntags: ["a\\0"]\n---\n', "'tags' holds a NUL character"),
+        ('---\ntitle: T\nsummary: "\\ud800"\n---\n', "a lone surrogate"),
+        ('{"title": "T", "summary": "\\u0000"}\n\nbody\n', "'summary' holds a NUL"),
+        ("---\ntitle: T\nscore: .nan\n---\n", "'score' is nan, which cannot be stored"),
+        (
+            "---\ntitle: T\nscore: [.inf]\n---\n",
+            "'score' is inf, which cannot be stored",
+        ),
+    ],
+)
+def test_characters_and_numbers_no_database_can_hold_fail_the_file(
+    tmp_path, text, expected
+):
+    problems = import_one(tmp_path, text)
+    assert len(problems) == 1 and expected in problems[0], problems
+    assert not Post.objects.filter(title__startswith="T").exists()
+
+
+def test_a_body_too_complex_to_render_fails_the_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(markdown, "RENDER_SECONDS", 0.2)
+    problems = import_one(tmp_path, "---\ntitle: T\n---\n" + "[" * 20000 + "\n")
+    assert len(problems) == 1, problems
+    assert "the body is too complex to render in 0.2 s" in problems[0]
