@@ -111,6 +111,14 @@ HOSTILE = {
         drawing('<rect filter="url(https://evil.example/f.svg#f)"/>'),
         "a style that loads another file",
     ),
+    "xml:base": (
+        drawing('<g xml:base="https://evil.example/"><use href="#a"/></g>'),
+        'an xml:base, xml:base="https://evil.example/" on <g>',
+    ),
+    "url() after a child of a style element": (
+        drawing("<style>a {}<x/>rect { fill: url(https://evil.example/p) }</style>"),
+        "a style that loads another file (url(https://evil.example/p))",
+    ),
     "@import": (
         drawing('<style>@import "https://evil.example/a.css";</style>'),
         "a style that loads another file (@import) in a <style> element",

@@ -14,7 +14,7 @@ slips past this check.
 
 import re
 from dataclasses import dataclass
-from xml.etree.ElementTree import ParseError, TreeBuilder
+from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
@@ -22,6 +22,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
 # Elements that run code or embed another document. ``handler`` and
 # ``listener`` are SVG Tiny 1.2 and XML Events ways of running script.
 FORBIDDEN = {
@@ -69,32 +70,21 @@ def looks_like_svg(data):
 def inspect(data):
     """Return the Size ``data`` is shown at, or raise SVGRefused saying why
     it is not a safe SVG image."""
-    root, instructions = _parse(data)
-    if root.tag != f"{{{SVG_NS}}}svg":
+    checker = _Checker()
+    parser = _Parser(checker)
+    try:
+        parser.feed(data)
+        parser.close()
+    except DefusedXmlException as exc:
         raise SVGRefused(
-            "not a recognised image file: XML whose root is not an <svg> "
-            f'element in the SVG namespace (xmlns="{SVG_NS}")'
-        )
-    if "xml-stylesheet" in instructions:
-        raise SVGRefused("unsafe SVG: an <?xml-stylesheet?> loads another file")
-    for element in root.iter():
-        problem = _element_problem(element)
-        if problem:
-            raise SVGRefused(f"unsafe SVG: {problem}")
-    return _size(root)
-
-
-class _Builder(TreeBuilder):
-    """A TreeBuilder that notes the processing instructions it is given,
-    which ElementTree would drop without a word."""
-
-    def __init__(self):
-        super().__init__()
-        self.instructions = []
-
-    def pi(self, target, text=None):
-        self.instructions.append(target)
-        return super().pi(target, text)
+            "unsafe SVG: it declares a DTD or XML entities, which could expand "
+            f"without bound or load other files ({type(exc).__name__})"
+        ) from exc
+    except ParseError as exc:
+        raise SVGRefused(
+            f"not a recognised image file: not well-formed XML ({exc})"
+        ) from exc
+    return _size(checker.root)
 
 
 class _Parser(DefusedXMLParser):
@@ -110,22 +100,55 @@ class _Parser(DefusedXMLParser):
             super().defused_start_doctype_decl(name, sysid, pubid, has_internal_subset)
 
 
-def _parse(data):
-    builder = _Builder()
-    parser = _Parser(builder)
-    try:
-        parser.feed(data)
-        root = parser.close()
-    except DefusedXmlException as exc:
-        raise SVGRefused(
-            "unsafe SVG: it declares a DTD or XML entities, which could expand "
-            f"without bound or load other files ({type(exc).__name__})"
-        ) from exc
-    except ParseError as exc:
-        raise SVGRefused(
-            f"not a recognised image file: not well-formed XML ({exc})"
-        ) from exc
-    return root, builder.instructions
+class _Checker:
+    """The parser's target: checks each element as it starts and builds no
+    tree, keeping only the root's attributes and the text of a <style> being
+    read, so that memory stays flat however large the drawing."""
+
+    def __init__(self):
+        self.root = None  # the root element's attributes
+        self.style = None  # the text of the <style> being read
+        self.depth = 0  # elements open inside it
+
+    def start(self, tag, attrib):
+        if self.root is None:
+            if tag != f"{{{SVG_NS}}}svg":
+                raise SVGRefused(
+                    "not a recognised image file: XML whose root is not an <svg> "
+                    f'element in the SVG namespace (xmlns="{SVG_NS}")'
+                )
+            self.root = dict(attrib)
+        problem = _element_problem(tag, attrib)
+        if problem:
+            raise SVGRefused(f"unsafe SVG: {problem}")
+        if self.style is not None:
+            self.depth += 1
+        elif tag == f"{{{SVG_NS}}}style":
+            self.style = []
+
+    def end(self, tag):
+        if self.style is None:
+            return
+        if self.depth:
+            self.depth -= 1
+            return
+        # Every text node counts, not only the one before a child element.
+        problem = _css_problem("".join(self.style))
+        self.style = None
+        if problem:
+            raise SVGRefused(f"unsafe SVG: {problem} in a <style> element")
+
+    def data(self, text):
+        if self.style is not None:
+            self.style.append(text)
+
+    def pi(self, target, text=None):
+        # ElementTree would drop it without a word.
+        if target == "xml-stylesheet":
+            raise SVGRefused("unsafe SVG: an <?xml-stylesheet?> loads another file")
+
+    def close(self):
+        return self.root
 
 
 def _split(name):
@@ -136,22 +159,18 @@ def _split(name):
     return "", name
 
 
-def _element_problem(element):
-    namespace, tag = _split(element.tag)
+def _element_problem(name, attrib):
+    namespace, tag = _split(name)
     if namespace == XHTML_NS:
         return f"an HTML <{tag}> element"
     if tag.lower() in FORBIDDEN:
         return FORBIDDEN[tag.lower()]
-    if namespace == SVG_NS and tag == "style":
-        problem = _css_problem(element.text or "")
-        if problem:
-            return f"{problem} in a <style> element"
-    for name, value in element.attrib.items():
-        problem = _attribute_problem(tag, name, value)
+    for attribute, value in attrib.items():
+        problem = _attribute_problem(tag, attribute, value)
         if problem:
             return problem
     if tag.lower() in ANIMATIONS:
-        target = _split(element.get("attributeName", "").split(":")[-1])[1].lower()
+        target = attrib.get("attributeName", "").split(":")[-1].lower()
         if target == "href" or target.startswith("on"):
             return f'an animation (<{tag}>) that sets the attribute "{target}"'
     return None
@@ -162,6 +181,9 @@ def _attribute_problem(tag, name, value):
     shown = f'{local}="{_short(value)}" on <{tag}>'
     if local.lower().startswith("on"):
         return f"an event attribute, {shown}"
+    if namespace == XML_NS and local == "base":
+        # It would make even "#fragment" references resolve in another file.
+        return f"an xml:base, xml:{shown}"
     if local == "href" and namespace in ("", XLINK_NS):
         if namespace:
             shown = f"xlink:{shown}"
@@ -182,6 +204,8 @@ def _attribute_problem(tag, name, value):
 
 
 def _css_problem(css):
+    if not any(mark in css for mark in "\\(@"):
+        return None  # most attributes: numbers, colours, path data
     if "\\" in css:
         return "a CSS escape (it could hide a reference to another file)"
     if found := CSS_FETCHES.search(css):
@@ -216,6 +240,8 @@ def _view_box(value):
 
 
 def _size(root):
+    """Return the Size an SVG whose root has the attributes ``root`` is shown
+    at by default."""
     width, height = _length(root.get("width")), _length(root.get("height"))
     box = _view_box(root.get("viewBox"))
     if box and not (width and height):
