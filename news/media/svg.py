@@ -44,8 +44,15 @@ EMBEDDED_RASTER = re.compile(r"data:image/(?:png|jpeg|gif|webp)[;,]", re.I)
 CSS_FETCHES = re.compile(r"@import|image-set\(|\bimage\(", re.I)
 CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))""", re.I)
 # CSS absolute units in px; % and font-relative units have no size of their own.
-UNITS = {"": 1, "px": 1, "pt": 4 / 3, "pc": 16, "mm": 96 / 25.4, "cm": 96 / 2.54}
-UNITS["in"] = 96
+UNITS = {
+    "": 1,
+    "px": 1,
+    "pt": 4 / 3,
+    "pc": 16,
+    "in": 96,
+    "cm": 96 / 2.54,
+    "mm": 96 / 25.4,
+}
 LENGTH = re.compile(r"\s*(\d*\.?\d+(?:e[-+]?\d+)?)\s*(px|pt|pc|mm|cm|in)?\s*", re.I)
 # What a browser shows for an <img> of an SVG with no size of its own.
 DEFAULT_SIZE = (300, 150)
