@@ -424,8 +424,9 @@ LOGGING = {
 
 # Newsdesk's own settings.
 NEWSDESK_SITE_NAME = os.environ.get("NEWSDESK_SITE_NAME", "Newsdesk")
-# Images: formats Pillow may open, and a cap on decoded pixels (decompression bombs).
-NEWSDESK_IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
+# Images: formats accepted (Pillow opens the bitmaps, news.media.svg checks SVG),
+# and a cap on decoded pixels (decompression bombs).
+NEWSDESK_IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "SVG")
 NEWSDESK_MAX_IMAGE_PIXELS = env_int("NEWSDESK_MAX_IMAGE_PIXELS", 40_000_000, minimum=1)
 
 TAGGIT_CASE_INSENSITIVE = True

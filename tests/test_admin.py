@@ -355,7 +355,7 @@ def test_upload_needs_alt_text_and_inserts_the_reference(client, author):
     response = client.post(
         url, {"image": SimpleUploadedFile("a.txt", b"not an image"), "alt": "x"}
     )
-    assert response.json()["error"] == "not a recognised image file"
+    assert response.json()["error"] == "a.txt: not a recognised image file"
     response = client.post(
         url, {"image": SimpleUploadedFile("a.png", png), "alt": "A red box"}
     )

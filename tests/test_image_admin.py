@@ -56,6 +56,11 @@ def test_adding_a_png_stores_it_by_its_hash_with_its_size(client, author, media_
     [
         (image_bytes("BMP"), {"alt": "A bitmap"}, "BMP images are not accepted"),
         (b"<svg onload='alert(1)'/>", {"alt": "An SVG"}, "not a recognised image"),
+        (
+            b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
+            {"alt": "An SVG"},
+            "photo.png: unsafe SVG: an event attribute",
+        ),
         (image_bytes(), {"alt": " "}, "alt text is required"),
     ],
 )

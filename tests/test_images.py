@@ -32,7 +32,7 @@ def test_same_bytes_are_stored_once():
         (b"GIF89a but not really", "not a recognised image file"),
         (
             b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
-            "not a recognised",
+            "unsafe SVG: an event attribute",
         ),
         (image_bytes("BMP"), "BMP images are not accepted"),
         (image_bytes("TIFF"), "TIFF images are not accepted"),

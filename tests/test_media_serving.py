@@ -109,7 +109,7 @@ def test_nothing_outside_the_media_files_is_served(client, stored, media_root, p
 
 
 @pytest.mark.parametrize(
-    "name", ["page.html", "drawing.svg", "notes.txt", "script.js", "page.htm"]
+    "name", ["page.html", "drawing.svgz", "notes.txt", "script.js", "page.htm"]
 )
 def test_files_that_a_browser_would_run_are_downloads_in_a_sandbox(
     client, settings, media_root, name

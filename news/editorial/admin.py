@@ -67,7 +67,9 @@ class ImageAddForm(forms.ModelForm):
         try:
             # Stored here, inside the admin's transaction, so that whatever the
             # storage or the checks refuse comes back as a message on the form.
-            self.instance, _ = uploads.store(upload.read(), alt=data.get("alt", ""))
+            self.instance, _ = uploads.store(
+                upload.read(), alt=data.get("alt", ""), name=upload.name
+            )
         except uploads.UploadRefused as exc:
             raise ValidationError({"upload": str(exc)}) from exc
         except uploads.StorageError as exc:

@@ -220,7 +220,7 @@ class PostAdminViews:
             return JsonResponse({"error": "The image is too large."}, status=400)
         try:
             image, markdown = uploads.store(
-                upload.read(), alt=request.POST.get("alt", "")
+                upload.read(), alt=request.POST.get("alt", ""), name=upload.name
             )
         except uploads.UploadRefused as exc:
             return JsonResponse({"error": str(exc)}, status=400)

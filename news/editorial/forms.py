@@ -8,7 +8,7 @@ from ..documents.importer import MARKDOWN_SUFFIXES, UploadSource, ZipSource
 from ..models import Post
 from . import workflow
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -1,8 +1,9 @@
 """Image validation and content-addressed storage.
 
 Every image, from an import or an upload, enters through ``store()``: Pillow
-checks the bytes against a format allowlist and a pixel cap, and identical bytes
-are stored once, named by their SHA-256.
+checks the bytes against a format allowlist and a pixel cap (an SVG is checked
+by news.media.svg instead), and identical bytes are stored once, named by their
+SHA-256.
 """
 
 import hashlib
@@ -19,8 +20,9 @@ from PIL import ExifTags, UnidentifiedImageError
 from PIL import Image as PILImage
 
 from ..models import Image
+from . import svg
 
-EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "SVG": "svg"}
 # How the media storage fails: the file system's errors, and S3's (botocore's
 # connection and timeout errors, and the error responses of the server).
 S3_ERRORS = (BotoCoreError, ClientError)
@@ -53,22 +55,14 @@ def sha256(data):
 
 def inspect(data):
     """Return the format and size of ``data``, or raise InvalidImage saying why."""
-    max_pixels = settings.NEWSDESK_MAX_IMAGE_PIXELS
+    if svg.looks_like_svg(data):
+        return inspect_svg(data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
             with PILImage.open(io.BytesIO(data)) as img:
                 info = ImageInfo(img.format, img.width, img.height)
-                if info.format not in settings.NEWSDESK_IMAGE_FORMATS:
-                    raise InvalidImage(
-                        f"{info.format or 'unknown'} images are not accepted "
-                        f"(allowed: {', '.join(settings.NEWSDESK_IMAGE_FORMATS)})"
-                    )
-                if info.width * info.height > max_pixels:
-                    raise InvalidImage(
-                        f"image is {info.width}x{info.height} pixels, over the "
-                        f"limit of {max_pixels:,}"
-                    )
+                _check_allowed(info)
                 img.verify()
             # verify() leaves the image unusable, and does not decode a JPEG:
             # open it again and decode it, which finds a truncated file (as
@@ -91,6 +85,38 @@ def inspect(data):
             raise
         raise InvalidImage(f"damaged image: {exc}") from exc
     return info
+
+
+def inspect_svg(data):
+    """Return the ImageInfo of the SVG ``data``, or raise InvalidImage saying
+    why it is refused."""
+    try:
+        size = svg.inspect(data)
+    except svg.SVGRefused as exc:
+        raise InvalidImage(str(exc)) from exc
+    _check_allowed(ImageInfo("SVG", size.width, size.height))
+    return ImageInfo("SVG", size.width, size.height)
+
+
+def _check_allowed(info):
+    max_pixels = settings.NEWSDESK_MAX_IMAGE_PIXELS
+    if info.format not in settings.NEWSDESK_IMAGE_FORMATS:
+        raise InvalidImage(
+            f"{info.format or 'unknown'} images are not accepted "
+            f"(allowed: {', '.join(settings.NEWSDESK_IMAGE_FORMATS)})"
+        )
+    # An SVG has no pixels to decode, but the size it declares is the size
+    # pages show it at: the same cap keeps that sane.
+    if info.width * info.height > max_pixels:
+        raise InvalidImage(
+            f"image is {info.width}x{info.height} pixels, over the "
+            f"limit of {max_pixels:,}"
+        )
+
+
+def is_vector(image):
+    """Return whether the stored ``image`` is an SVG, shown as it is."""
+    return image.file.name.lower().endswith(".svg")
 
 
 def shown_size(img):

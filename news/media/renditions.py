@@ -24,7 +24,7 @@ from PIL import ImageOps
 from .. import signals
 from ..documents import markdown
 from ..models import Image, Post, Rendition
-from .images import S3_ERRORS, STORAGE_ERRORS, StorageError
+from .images import S3_ERRORS, STORAGE_ERRORS, StorageError, is_vector
 
 logger = logging.getLogger(__name__)
 WIDTHS = (320, 640, 960, 1280, 1920)
@@ -58,9 +58,11 @@ SAVE_OPTIONS = {
 class Picture:
     """What a template needs to show an image responsively.
 
-    Every URL is a rendition's: readers never get the original, which keeps
-    its metadata (EXIF, GPS, XMP, comments) for export. ``src`` is empty when
-    the image has no rendition yet and none could be made.
+    Every URL of a raster image is a rendition's: readers never get the
+    original, which keeps its metadata (EXIF, GPS, XMP, comments) for export.
+    ``src`` is empty when the image has no rendition yet and none could be
+    made. An SVG (``vector``) has no renditions: it scales itself, so ``src``
+    is the file, checked when it was stored (news.media.svg).
     """
 
     src: str
@@ -72,6 +74,7 @@ class Picture:
     webp_srcset: str
     srcset: str
     type: str
+    vector: bool = False
 
 
 def fallback_format(image):
@@ -92,6 +95,8 @@ def widths(image):
 
 
 def wanted(image):
+    if is_vector(image):
+        return []
     return [
         (width, fmt)
         for fmt in (Format.WEBP, fallback_format(image))
@@ -230,6 +235,19 @@ def picture(image, *, strict=False):
     the failure is logged; ``strict`` raises StorageError instead, for the
     services that must not store HTML missing its renditions.
     """
+    if is_vector(image):
+        return Picture(
+            src=image.file.url,
+            src_width=image.width,
+            src_height=image.height,
+            width=image.width,
+            height=image.height,
+            alt=image.alt,
+            webp_srcset="",
+            srcset="",
+            type="image/svg+xml",
+            vector=True,
+        )
     try:
         renditions = ensure(image)
     except (OSError, StorageError) as exc:

@@ -22,9 +22,16 @@ CONTENT_ADDRESSED = re.compile(
 IMMUTABLE = "public, max-age=31536000, immutable"
 # Anything else (a file put there by hand) may change.
 MUTABLE = "public, max-age=300"
+SVG = "image/svg+xml"
 # Types a browser may show inline in the site's origin. Everything else, HTML
-# and SVG above all, is sent as a download in a sandbox.
-INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"}
+# above all, is sent as a download in a sandbox.
+INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/avif", SVG}
+# Every file is sandboxed: no scripts, no forms, an origin of its own.
+POLICY = "sandbox"
+# An SVG is a document that could run scripts when opened on its own, so it
+# gets nothing but itself: its inline styles and embedded bitmaps. Uploads are
+# checked (news.media.svg); this holds for a file put there by other means.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,10 @@ class MediaFile:
     @property
     def inline(self):
         return self.content_type in INLINE_TYPES
+
+    @property
+    def content_security_policy(self):
+        return SVG_POLICY if self.content_type == SVG else POLICY
 
     @property
     def etag(self):
@@ -65,7 +76,13 @@ def locate(root, name):
         return None
     if not stat.S_ISREG(info.st_mode):
         return None
-    content_type, _ = mimetypes.guess_type(path)
+    content_type, encoding = mimetypes.guess_type(path)
+    if encoding is not None:
+        # Compressed (drawing.svgz, photo.png.gz): sent as it is, a download.
+        content_type = None
+    elif path.lower().endswith(".svg"):
+        # Whatever the system's MIME table says, an SVG gets SVG_POLICY.
+        content_type = SVG
     return MediaFile(
         path=path,
         size=info.st_size,

@@ -30,16 +30,17 @@ class UploadRefused(ValueError):
     """The upload is not an accepted image, or it has no alt text."""
 
 
-def store(data, *, alt):
+def store(data, *, alt, name=""):
     """Store uploaded ``data`` described by ``alt``; return ``(image, reference)``
-    where reference is the Markdown to insert."""
+    where reference is the Markdown to insert. ``name``, the uploaded file's,
+    is named in the reason an image is refused."""
     alt = " ".join(alt.split())
     if not alt:
         raise UploadRefused("Describe the image: alt text is required.")
     try:
         image, created = images.store(data, alt=alt)
     except images.InvalidImage as exc:
-        raise UploadRefused(str(exc)) from exc
+        raise UploadRefused(f"{name}: {exc}" if name else str(exc)) from exc
     if not created and not image.alt:
         image.alt = alt
         image.save(update_fields=["alt"])

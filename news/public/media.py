@@ -65,7 +65,7 @@ def _headers(response, found):
     response["Last-Modified"] = http_date(found.mtime)
     response["X-Content-Type-Options"] = "nosniff"
     # A file is never a page of the site: no scripts, no forms, its own origin.
-    response["Content-Security-Policy"] = "sandbox"
+    response["Content-Security-Policy"] = found.content_security_policy
     if not found.inline:
         response["Content-Disposition"] = "attachment"
     return response

@@ -20,7 +20,7 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 @register.simple_tag
 def shown_image(image):
     """Return the Picture readers get for ``image`` (its renditions, never the
-    original), e.g. for og:image."""
+    original of a bitmap), e.g. for og:image."""
     return renditions.picture(image)
 
 
@@ -73,8 +73,11 @@ def news_article_json_ld(context, post):
         data["dateModified"] = max(dates)
     if post.category_id:
         data["articleSection"] = post.category.name
-    if post.banner_id and (shown := renditions.picture(post.banner).src):
-        data["image"] = [request.build_absolute_uri(shown)]
+    # An SVG is left out, as from og:image: crawlers and previews want a bitmap.
+    if post.banner_id:
+        shown = renditions.picture(post.banner)
+        if shown.src and not shown.vector:
+            data["image"] = [request.build_absolute_uri(shown.src)]
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     # Safe: the escapes leave no "<", ">" or "&" that could close the script.
     return mark_safe(  # noqa: S308
