@@ -100,7 +100,16 @@ def test_every_parseable_post_imports(imported):
     total = sum(r.created for r in imported.values())
     assert total == 297 - len(BROKEN)
     assert Post.objects.count() == total
-    assert Post.objects.published().count() == total
+    # The one file with no date in its front matter or its path waits as a draft.
+    assert Post.objects.published().count() == total - 1
+    undated = [
+        str(p) for r in imported.values() for p in r.problems if p.code == "undated"
+    ]
+    assert undated == [
+        "web-ui/docs/zh/blog/fengchunsong/DAOS ARM64调测之旅.md: warning: no date "
+        "in the front matter or the path; imported as a draft that waits for a date"
+    ]
+    assert Post.objects.get(source__path=undated[0].split(":")[0]).published_at is None
 
 
 def test_broken_files_fail_with_file_and_line(imported):

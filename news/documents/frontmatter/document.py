@@ -9,15 +9,15 @@ from dataclasses import dataclass, field
 # order is the order compose() writes (the seed article's order).
 FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "title": ("title",),
-    "date": ("date",),
+    "date": ("date", "publishdate", "pubdate"),
     "category": ("category",),
     "tags": ("tags",),
     "banner": ("banner", "image", "cover", "featured_image"),
     "authors": ("author", "authors"),
     "summary": ("summary", "description", "excerpt"),
     "slug": ("slug",),
-    "draft": ("draft",),
-    "updated": ("lastmod", "updated"),
+    "draft": ("draft", "published"),
+    "updated": ("lastmod", "updated", "updateddate"),
     "aliases": ("aliases",),
 }
 DATE_FIELDS = ("date", "updated")

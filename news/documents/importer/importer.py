@@ -186,6 +186,8 @@ class Importer:
         creating = post.pk is None
         old_slug = post.slug
         self._fill(post, doc, values, slug, mapping)
+        if post.published_at is None:
+            warnings.append(_undated(relpath))
         renditions.render(post, mapping)
         if creating:
             self._create(post, values, relpath, warnings)
@@ -307,7 +309,13 @@ class Importer:
         return self._categories[key]
 
     def _create(self, post, values, relpath, warnings):
-        publish = not values.draft and self.status == Post.Status.PUBLISHED
+        # A post without a date stays a draft: published, it would be dated now
+        # and shown as today's news.
+        publish = (
+            not values.draft
+            and self.status == Post.Status.PUBLISHED
+            and post.published_at is not None
+        )
         if publish and not workflow.can(self.user, "publish"):
             warnings.append(self._not_allowed(relpath, "publish"))
             publish = False
@@ -332,3 +340,14 @@ class Importer:
             "warning",
             "permission",
         )
+
+
+def _undated(relpath):
+    return Problem(
+        relpath,
+        "no date in the front matter or the path; imported as a draft "
+        "that waits for a date",
+        None,
+        "warning",
+        "undated",
+    )
