@@ -151,3 +151,20 @@ def test_moving_a_publish_date_rewrites_that_key():
     assert rewritten(text, {"date": "2021-06-07"}) == text.replace(
         "2021-05-06", "2021-06-07"
     )
+
+
+def test_hugo_expiry_date_and_its_alias_are_understood():
+    post = read("---\ntitle: T\nexpiryDate: 2024-03-04\n---\n")
+    assert post.expires == datetime(2024, 3, 4, tzinfo=BERLIN)
+    assert read("---\ntitle: T\nunpublishdate: 2024-03-04\n---\n").expires == (
+        datetime(2024, 3, 4, tzinfo=BERLIN)
+    )
+    assert read("---\ntitle: T\n---\n").expires is None
+
+
+def test_moving_an_expiry_rewrites_it_in_its_style():
+    text = "---\ntitle: T\nexpiryDate: 2024-03-04\n---\n"
+    assert rewritten(text, {"expires": "2025-01-02"}) == text.replace(
+        "2024-03-04", "2025-01-02"
+    )
+    assert rewritten(text, {"expires": None}) == "---\ntitle: T\n---\n"

@@ -230,6 +230,7 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
                     "published_at",
                     "planned_for",
                     "lastmod",
+                    "expires_at",
                     "category",
                     "tags",
                 ]

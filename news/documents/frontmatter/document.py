@@ -18,11 +18,13 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "slug": ("slug",),
     "draft": ("draft", "published"),
     "updated": ("lastmod", "updated", "updateddate"),
+    "expires": ("expirydate", "unpublishdate"),  # Hugo's
     "aliases": ("aliases",),
 }
-DATE_FIELDS = ("date", "updated")
+DATE_FIELDS = ("date", "updated", "expires")
 LIST_FIELDS = ("tags", "authors", "aliases")
-HOUSE_QUOTED = ("title", "date", "banner", "summary", "updated")  # as the seed does
+# Quoted as the seed does its dates.
+HOUSE_QUOTED = ("title", "date", "banner", "summary", "updated", "expires")
 
 MAX_FRONT_BYTES = 64 * 1024
 MAX_ALIASES = 100

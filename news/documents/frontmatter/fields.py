@@ -42,6 +42,7 @@ class Fields:
     updated: datetime | None
     aliases: list[str]
     extra: dict
+    expires: datetime | None = None
 
 
 def fields(doc: Document, *, tz: tzinfo, name: str) -> Fields:
@@ -170,6 +171,7 @@ CONVERT: dict[str, Callable[[Any, str, tzinfo], Any]] = {
     "draft": draft_flag,
     "updated": _when,
     "aliases": lambda v, k, tz: name_list(v, k),
+    "expires": _when,
 }
 
 

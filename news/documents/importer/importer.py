@@ -268,6 +268,7 @@ class Importer:
         post.summary = values.summary
         post.body = doc.body.lstrip("\n")
         post.lastmod = values.updated
+        post.expires_at = values.expires
         post.extra = values.extra
         post.category = self._category(values.category) if values.category else None
         post.banner = mapping.get(markdown.image_key(values.banner or ""))
