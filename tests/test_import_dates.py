@@ -177,3 +177,22 @@ def test_export_of_generator_trees_gives_the_same_bytes(tmp_path):
     assert run(root).created == len(files)
     export(posts_for_export(), DirectoryWriter(tmp_path / "out"))
     assert read_tree(tmp_path / "out") == read_tree(root)
+
+
+def test_a_waiting_draft_is_published_when_its_file_gains_a_date(tmp_path, client):
+    write_tree(tmp_path, {"news/later.md": "---\ntitle: Later news\n---\n"})
+    run(tmp_path)
+    path = tmp_path / "news/later.md"
+    path.write_text("---\ntitle: Later news\ndate: 2024-06-07\n---\n")
+    report = run(tmp_path)
+    assert (report.updated, lines(report)) == (1, [])
+    assert shows_date(client, "news/later.md", "2024-06-07T00:00:00+00:00")
+    assert "Later news" in client.get("/").content.decode()
+
+
+def test_a_waiting_draft_gaining_a_date_stays_a_draft_under_status_draft(tmp_path):
+    (tmp_path / "later.md").write_text("---\ntitle: Later\n---\n")
+    run(tmp_path)
+    (tmp_path / "later.md").write_text("---\ntitle: Later\ndate: 2024-06-07\n---\n")
+    run(tmp_path, status=Post.Status.DRAFT)
+    assert post_at("later.md").status == Post.Status.DRAFT

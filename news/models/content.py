@@ -306,13 +306,15 @@ class Post(models.Model):
         return self.bylines.filter(author__user=user).exists()
 
     def state_label(self):
-        """Return the status as people say it, telling scheduled posts apart."""
+        """Return the status as people say it, telling scheduled and expired
+        posts apart."""
         now = timezone.now()
         scheduled = self.published_at and self.published_at > now
         if self.status == self.Status.PUBLISHED and scheduled:
             when = timezone.localtime(self.published_at)
             return f"Scheduled for {when:%Y-%m-%d %H:%M}"
-        if self.status == self.Status.PUBLISHED and not self.is_published:
+        expired = self.expires_at and self.expires_at <= now
+        if self.status == self.Status.PUBLISHED and expired:
             when = timezone.localtime(self.expires_at)
             return f"Expired on {when:%Y-%m-%d %H:%M}"
         return self.get_status_display()

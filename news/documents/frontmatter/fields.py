@@ -144,11 +144,14 @@ def draft_flag(value, key: str, tz=None) -> bool:
         return flag(value, key)
     # Jekyll says it the other way round: `published: false` is a draft. Hugo
     # may give `published` a date, which says nothing about being a draft.
-    try:
-        parse_date(value, tz=UTC)
-    except ValueError:
-        return not flag(value, key)
-    return False
+    if isinstance(value, date | str):
+        try:
+            parse_date(value, tz=UTC)
+        except ValueError:
+            pass
+        else:
+            return False
+    return not flag(value, key)
 
 
 def _when(value, key: str, tz: tzinfo) -> datetime | None:

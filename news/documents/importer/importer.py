@@ -184,7 +184,7 @@ class Importer:
         """Write the post, rendered, and its relations; return what was written
         of them (tags, authors, aliases and image links)."""
         creating = post.pk is None
-        old_slug = post.slug
+        old_slug, was_undated = post.slug, post.published_at is None
         self._fill(post, doc, values, slug, mapping)
         if post.published_at is None:
             warnings.append(_undated(relpath))
@@ -211,6 +211,8 @@ class Importer:
         }
         if not creating:
             self._unpublish_if_draft(post, values, relpath, warnings)
+            if was_undated:
+                self._publish_if_dated(post, values, relpath, warnings)
             revisions.changed(post, old_slug)
         return written
 
@@ -332,6 +334,22 @@ class Importer:
             warnings.append(self._not_allowed(relpath, "unpublish"))
             return
         workflow.unpublish(post, by=self.user, comment=f"import of {relpath}")
+
+    def _publish_if_dated(self, post, values, relpath, warnings):
+        # The draft that waited for a date goes out once its file gives one, as
+        # it would have on its first import. An edited one is a conflict, and
+        # never gets here without --overwrite.
+        if (
+            post.published_at is None
+            or post.status != Post.Status.DRAFT
+            or values.draft
+            or self.status != Post.Status.PUBLISHED
+        ):
+            return
+        if not workflow.can(self.user, "publish", post):
+            warnings.append(self._not_allowed(relpath, "publish"))
+            return
+        workflow.publish(post, by=self.user, comment=f"import of {relpath}")
 
     def _not_allowed(self, relpath, name):
         return Problem(
