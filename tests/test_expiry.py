@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -13,7 +14,7 @@ from news.documents.importer import Importer
 from news.models import Post, queries
 from news.models.sections import Section
 
-from .factories import make_post, read_tree, write_tree
+from .factories import make_post, make_user, read_tree, write_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +94,14 @@ def test_an_expiry_set_in_the_admin_is_exported_in_the_house_style(tmp_path):
     export(posts_for_export(), DirectoryWriter(tmp_path))
     text = (tmp_path / "made-here/index.md").read_text()
     assert "\nexpirydate: '2030-05-06'\n" in text
+
+
+def test_editors_find_expired_posts_and_drafts_waiting_for_a_date(client):
+    expired_and_current()
+    make_post(title="Undated", status=Post.Status.DRAFT)
+    client.force_login(make_user("sam", superuser=True))
+    url = reverse("admin:news_post_changelist")
+    for dated, titles in (("expired", ["Expired offer"]), ("no", ["Undated"])):
+        response = client.get(url, {"dated": dated})
+        assert [p.title for p in response.context["cl"].result_list] == titles
+    assert "Expired on " in client.get(url, {"dated": "expired"}).content.decode()
