@@ -21,6 +21,9 @@ def _find_corpus():
 
 
 CORPUS = _find_corpus()
+# Two more real sites, of other generators, beside it (the corpus README, section 9).
+JEKYLL_CORPUS = CORPUS.parent / "jekyll"
+NODEJS_CORPUS = CORPUS.parent / "nodejs"
 
 
 def require_service(name, available, reason):
@@ -37,6 +40,21 @@ def corpus():
     if not CORPUS.is_dir():
         pytest.skip(f"the openEuler corpus is not at {CORPUS}")
     return CORPUS
+
+
+# Session-scoped, so that a module's one import of a whole corpus can use them.
+@pytest.fixture(scope="session")
+def jekyll_corpus():
+    if not JEKYLL_CORPUS.is_dir():
+        pytest.skip(f"the Jekyll corpus is not at {JEKYLL_CORPUS}")
+    return JEKYLL_CORPUS
+
+
+@pytest.fixture(scope="session")
+def nodejs_corpus():
+    if not NODEJS_CORPUS.is_dir():
+        pytest.skip(f"the Node.js corpus is not at {NODEJS_CORPUS}")
+    return NODEJS_CORPUS
 
 
 @pytest.fixture(autouse=True)

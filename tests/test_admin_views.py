@@ -12,7 +12,7 @@ from .factories import image_bytes, write_tree
 
 pytestmark = pytest.mark.django_db
 
-POST = b"---\ntitle: Uploaded\n---\n![pic](pic.png)\n"
+POST = b"---\ntitle: Uploaded\ndate: 2024-01-02\n---\n![pic](pic.png)\n"
 
 
 def staff(*codenames):

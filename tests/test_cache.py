@@ -181,11 +181,13 @@ def test_a_reimported_live_post_is_seen_at_once(
     client, page_cache, tmp_path, django_capture_on_commit_callbacks
 ):
     path = tmp_path / "story.md"
-    path.write_text("---\ntitle: First take\n---\nText\n")
+    path.write_text("---\ntitle: First take\ndate: 2024-01-02\n---\nText\n")
     with django_capture_on_commit_callbacks(execute=True):
         Importer().run([tmp_path])
     assert "First take" in client.get("/").content.decode()
-    path.write_text("---\ntitle: Second take\nslug: story-renamed\n---\nText\n")
+    path.write_text(
+        "---\ntitle: Second take\nslug: story-renamed\ndate: 2024-01-02\n---\nText\n"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         Importer().run([tmp_path])
     assert "Second take" in client.get("/").content.decode()
@@ -308,7 +310,9 @@ def test_a_deleted_post_leaves_cached_lists_at_once(
 
 
 def test_reimporting_an_unchanged_tree_keeps_last_modified(client, tmp_path):
-    (tmp_path / "story.md").write_text("---\ntitle: Steady\n---\nText\n")
+    (tmp_path / "story.md").write_text(
+        "---\ntitle: Steady\ndate: 2024-01-02\n---\nText\n"
+    )
     Importer().run([tmp_path])
     before = client.get("/")["Last-Modified"]
     Importer().run([tmp_path])

@@ -40,7 +40,7 @@ def tree(tmp_path):
         {
             "blog/odd post.md": ODD,
             "blog/pics/a b.png": image_bytes(),
-            "news/index/index.md": "# Heading only\n\ntext\n",
+            "news/2024-05-06-index/index.md": "# Heading only\n\ntext\n",
             "news/seed.md": "---\ntitle: 'Seed'\ndate: '2024-04-22'\ncategory: news\n"
             "tags:\n  - x\nbanner: 'img/b.jpg'\nauthor: 'openEuler'\nsummary: 's'\n---\n\nHi\n",
             "img/b.jpg": image_bytes("JPEG"),
@@ -155,7 +155,7 @@ def test_zip_export_and_command_filters(tree, tmp_path):
         "export_markdown", str(tmp_path / "all.zip"), "--zip", "--status", "published"
     )
     with zipfile.ZipFile(tmp_path / "all.zip") as zf:
-        assert "news/index/index.md" in zf.namelist()
+        assert "news/2024-05-06-index/index.md" in zf.namelist()
 
 
 # Property: for posts written in the admin, export -> import into an empty

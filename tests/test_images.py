@@ -78,7 +78,7 @@ def test_a_truncated_image_is_a_warning_of_the_import_naming_it(tmp_path):
     tree = write_tree(
         tmp_path / "site",
         {
-            "story.md": "---\ntitle: Story\n---\n\n![cut](img/cut.jpg)\n",
+            "story.md": "---\ntitle: Story\ndate: 2024-01-02\n---\n\n![cut](img/cut.jpg)\n",
             "img/cut.jpg": data[: len(data) // 2],
         },
     )

@@ -204,7 +204,8 @@ def test_image_warnings_name_file_line_and_reference(tmp_path):
     root = write_tree(
         tmp_path / "root",
         {
-            "post.md": "---\ntitle: T\n---\n\n![](missing.png)\n![](../outside.png)\n"
+            "post.md": "---\ntitle: T\ndate: 2024-01-02\n---\n\n![](missing.png)\n"
+            "![](../outside.png)\n"
             "![](https://example.com/x.png)\n<img src='/etc/passwd'>\n",
         },
     )
@@ -212,10 +213,10 @@ def test_image_warnings_name_file_line_and_reference(tmp_path):
     report = run(root)
     assert report.created == 1
     assert messages(report, "warning") == [
-        "post.md:5: warning: image not found: missing.png",
-        "post.md:6: warning: image outside the import root: ../outside.png",
-        "post.md:7: warning: remote image not fetched: https://example.com/x.png",
-        "post.md:8: warning: image not found: /etc/passwd",
+        "post.md:6: warning: image not found: missing.png",
+        "post.md:7: warning: image outside the import root: ../outside.png",
+        "post.md:8: warning: remote image not fetched: https://example.com/x.png",
+        "post.md:9: warning: image not found: /etc/passwd",
     ]
     assert not Image.objects.exists()
 
@@ -280,7 +281,8 @@ def test_site_root_resolves_site_absolute_and_banner_paths(tmp_path):
     root = write_tree(
         tmp_path,
         {
-            "docs/news/p.md": "---\ntitle: T\nbanner: img/banners/b.png\n---\n"
+            "docs/news/2024-01-02-p.md": "---\ntitle: T\n"
+            "banner: img/banners/b.png\n---\n"
             "![](/img/news/1.png)\n",
             "docs/public/img/banners/b.png": image_bytes(color=(1, 1, 1)),
             "docs/public/img/news/1.png": image_bytes(color=(2, 2, 2)),
@@ -301,7 +303,10 @@ def test_site_root_resolves_site_absolute_and_banner_paths(tmp_path):
 def test_status_draft_and_front_matter_draft(tmp_path):
     root = write_tree(
         tmp_path,
-        {"a.md": "---\ntitle: A\n---\n", "b.md": "---\ntitle: B\ndraft: true\n---\n"},
+        {
+            "a.md": "---\ntitle: A\ndate: 2024-01-02\n---\n",
+            "b.md": "---\ntitle: B\ndraft: true\n---\n",
+        },
     )
     run(root)
     assert dict(Post.objects.values_list("slug", "status")) == {
@@ -409,7 +414,7 @@ def test_site_root_may_be_absolute_inside_the_root_and_nowhere_else(tmp_path):
     root = write_tree(
         tmp_path / "site",
         {
-            "docs/p.md": "---\ntitle: T\nbanner: img/b.png\n---\n",
+            "docs/p.md": "---\ntitle: T\ndate: 2024-01-02\nbanner: img/b.png\n---\n",
             "public/img/b.png": image_bytes(),
         },
     )

@@ -38,7 +38,7 @@ def site(tmp_path, media_root, client):
     tree = write_tree(
         tmp_path / "site",
         {
-            "story.md": "---\ntitle: Story\n---\n\n![photo](img/photo.png)\n",
+            "story.md": "---\ntitle: Story\ndate: 2024-01-02\n---\n\n![photo](img/photo.png)\n",
             "img/photo.png": image_bytes(size=(400, 300)),
         },
     )

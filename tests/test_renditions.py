@@ -183,7 +183,7 @@ def import_tree(root, files):
 
 
 def article(slug="charts"):
-    return f"---\ntitle: Charts\nslug: {slug}\n---\n\nSales went up:\n\n![Sales](chart.png)\n"
+    return f"---\ntitle: Charts\nslug: {slug}\ndate: 2024-01-02\n---\n\nSales went up:\n\n![Sales](chart.png)\n"
 
 
 def test_an_imported_body_image_is_served_from_its_renditions(client, tmp_path):

@@ -231,7 +231,7 @@ def test_a_page_renders_when_the_bucket_fails_making_its_renditions(
     tree = write_tree(
         tmp_path / "site",
         {
-            "story.md": "---\ntitle: Story\nbanner: img/1.png\n---\n\nText.\n",
+            "story.md": "---\ntitle: Story\ndate: 2024-01-02\nbanner: img/1.png\n---\n\nText.\n",
             "img/1.png": image_bytes(color=COLORS[0]),
         },
     )

@@ -25,7 +25,7 @@ from . import frontmatter
 
 # Fields copied as they are between a post and a revision's values.
 PLAIN_FIELDS = ["title", "slug", "summary", "body", "extra"]
-DATETIME_FIELDS = ["published_at", "lastmod"]
+DATETIME_FIELDS = ["published_at", "lastmod", "expires_at"]
 
 
 def document_values(post, *, tags=None, authors=None, aliases=None):
@@ -51,6 +51,7 @@ def document_values(post, *, tags=None, authors=None, aliases=None):
         "slug": post.slug,
         "draft": post.status != Post.Status.PUBLISHED,
         "updated": utc_text(post.lastmod),
+        "expires": utc_text(post.expires_at),
         "aliases": sorted(aliases),
         "extra": post.extra,
     }
@@ -80,6 +81,7 @@ def written_values(values, post):
         **values,
         "date": local_date_text(post.published_at),
         "updated": local_date_text(post.lastmod),
+        "expires": local_date_text(post.expires_at),
         "tags": [tag.name for tag in post.tags.all()],
         "draft": True if values["draft"] else None,
         "slug": None if values["slug"] == slug_from_path(post) else values["slug"],
@@ -151,7 +153,9 @@ def load(post, values):
     for name in PLAIN_FIELDS:
         setattr(post, name, values[name])
     for name in DATETIME_FIELDS:
-        setattr(post, name, parse_datetime(values[name]) if values[name] else None)
+        # Revisions saved before a field existed do not have it.
+        value = values.get(name)
+        setattr(post, name, parse_datetime(value) if value else None)
     planned = values.get("planned_for")
     post.planned_for = parse_date(planned) if planned else None
     post.category_id = values["category"]

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.html import format_html
 
 from ..documents import markdown
@@ -196,6 +197,25 @@ class PendingFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DateFilter(admin.SimpleListFilter):
+    """Find the imported drafts that wait for a date, and the expired posts."""
+
+    title = "date"
+    parameter_name = "dated"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Waiting for a date"), ("expired", "Expired")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(published_at=None)
+        if self.value() == "expired":
+            return queryset.filter(
+                status=Post.Status.PUBLISHED, expires_at__lte=timezone.now()
+            )
+        return queryset
+
+
 @admin.register(Post)
 class PostAdmin(PostAdminViews, admin.ModelAdmin):
     form = PostAdminForm
@@ -213,6 +233,7 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
     list_filter = [
         "status",
         PendingFilter,
+        DateFilter,
         ("authors", admin.RelatedOnlyFieldListFilter),
         "category",
         "tags",
@@ -241,6 +262,7 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
                     "published_at",
                     "planned_for",
                     "lastmod",
+                    "expires_at",
                     "category",
                     "tags",
                 ]

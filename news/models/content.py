@@ -109,13 +109,19 @@ RELATED_CANDIDATES = 200
 
 class PostQuerySet(models.QuerySet):
     def published(self):
-        """Return the posts a reader may see: published, and due by now.
+        """Return the posts a reader may see: published, due by now, and not
+        expired.
 
         Scheduled posts are published posts with a future ``published_at``; they
-        appear by themselves when that moment passes.
+        appear by themselves when that moment passes. A post with an
+        ``expires_at`` leaves by itself when that moment passes (Hugo's
+        ``expiryDate``), but stays published for its editors.
         """
+        now = timezone.now()
         return self.filter(
-            status=Post.Status.PUBLISHED, published_at__lte=timezone.now()
+            Q(expires_at=None) | Q(expires_at__gt=now),
+            status=Post.Status.PUBLISHED,
+            published_at__lte=now,
         )
 
     def scheduled(self):
@@ -222,6 +228,12 @@ class Post(models.Model):
         blank=True,
         help_text="When the post says it was last updated.",
     )
+    expires_at = models.DateTimeField(
+        "expires",
+        null=True,
+        blank=True,
+        help_text="When the post leaves the public site by itself, if ever.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     category = models.ForeignKey(
@@ -294,11 +306,17 @@ class Post(models.Model):
         return self.bylines.filter(author__user=user).exists()
 
     def state_label(self):
-        """Return the status as people say it, telling scheduled posts apart."""
-        scheduled = self.published_at and self.published_at > timezone.now()
+        """Return the status as people say it, telling scheduled and expired
+        posts apart."""
+        now = timezone.now()
+        scheduled = self.published_at and self.published_at > now
         if self.status == self.Status.PUBLISHED and scheduled:
             when = timezone.localtime(self.published_at)
             return f"Scheduled for {when:%Y-%m-%d %H:%M}"
+        expired = self.expires_at and self.expires_at <= now
+        if self.status == self.Status.PUBLISHED and expired:
+            when = timezone.localtime(self.expires_at)
+            return f"Expired on {when:%Y-%m-%d %H:%M}"
         return self.get_status_display()
 
     def pending_change(self):
@@ -307,10 +325,12 @@ class Post(models.Model):
 
     @property
     def is_published(self):
+        now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
+            and (self.expires_at is None or self.expires_at > now)
         )
 
     def redirect_from(self, old_slug):

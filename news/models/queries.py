@@ -21,25 +21,33 @@ def freshness(using=DEFAULT_DB_ALIAS):
     """Return ``(last_changed, next_due)`` of the public site, in one query.
 
     ``last_changed`` is the latest of the newest edit of any post, the newest
-    publication time that has passed and the last SiteChange; ``next_due`` is
-    the time of the next scheduled post, or None. Each part is an index lookup
-    (post_updated, post_latest). Every public request asks this.
+    publication time that has passed, the newest expiry that has passed and
+    the last SiteChange; ``next_due`` is the time of the next scheduled post or
+    the next expiry of a published post, or None. The post parts but the
+    expiries are index lookups (post_updated, post_latest); few posts expire.
+    Every public request asks this.
     """
     posts, changes = _table(Post, using), _table(SiteChange, using)
     published, params = _published(using)
+    status, now = params[0], params[1]
     [row] = _rows(
         using,
         f"SELECT (SELECT MAX(updated_at) FROM {posts}),"  # noqa: S608
         f" (SELECT MAX(published_at) FROM {posts} WHERE {published}),"
         f" (SELECT MIN(published_at) FROM {posts}"
         "   WHERE status = %s AND published_at > %s),"
-        f" (SELECT MAX(changed_at) FROM {changes})",
-        [*params, *params],
+        f" (SELECT MAX(changed_at) FROM {changes}),"
+        f" (SELECT MAX(expires_at) FROM {posts}"
+        "   WHERE status = %s AND expires_at <= %s),"
+        f" (SELECT MIN(expires_at) FROM {posts}"
+        "   WHERE status = %s AND expires_at > %s)",
+        [*params, status, now, status, now, status, now],
     )
-    updated, latest, due, site = map(_datetime, row)
+    updated, latest, due, site, expired, expires = map(_datetime, row)
     if updated is None:
         return None, None
-    return max(filter(None, [updated, latest, site])), due
+    changed = max(filter(None, [updated, latest, site, expired]))
+    return changed, min(filter(None, [due, expires]), default=None)
 
 
 def published_id(slug, using=DEFAULT_DB_ALIAS):
@@ -103,8 +111,9 @@ def _published(using, alias=""):
     """Return published()'s condition as SQL, and its parameters."""
     now = connections[using].ops.adapt_datetimefield_value(timezone.now())
     return (
-        f"{alias}status = %s AND {alias}published_at <= %s",
-        [Post.Status.PUBLISHED, now],
+        f"{alias}status = %s AND {alias}published_at <= %s"
+        f" AND ({alias}expires_at IS NULL OR {alias}expires_at > %s)",
+        [Post.Status.PUBLISHED, now, now],
     )
 
 

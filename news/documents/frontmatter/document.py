@@ -9,20 +9,22 @@ from dataclasses import dataclass, field
 # order is the order compose() writes (the seed article's order).
 FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "title": ("title",),
-    "date": ("date",),
+    "date": ("date", "publishdate", "pubdate"),
     "category": ("category",),
     "tags": ("tags",),
     "banner": ("banner", "image", "cover", "featured_image"),
     "authors": ("author", "authors"),
     "summary": ("summary", "description", "excerpt"),
     "slug": ("slug",),
-    "draft": ("draft",),
-    "updated": ("lastmod", "updated"),
+    "draft": ("draft", "published"),
+    "updated": ("lastmod", "updated", "updateddate"),
+    "expires": ("expirydate", "unpublishdate"),  # Hugo's
     "aliases": ("aliases",),
 }
-DATE_FIELDS = ("date", "updated")
+DATE_FIELDS = ("date", "updated", "expires")
 LIST_FIELDS = ("tags", "authors", "aliases")
-HOUSE_QUOTED = ("title", "date", "banner", "summary", "updated")  # as the seed does
+# Quoted as the seed does its dates.
+HOUSE_QUOTED = ("title", "date", "banner", "summary", "updated", "expires")
 
 MAX_FRONT_BYTES = 64 * 1024
 MAX_ALIASES = 100

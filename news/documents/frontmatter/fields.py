@@ -10,9 +10,13 @@ from typing import Any
 
 from .document import FIELD_KEYS, Document, FrontMatterError
 from .handlers import handler_for
+from .pathdates import path_date
 from .values import as_text, jsonable, kind_of
 
 _RANK = {k: (f, i) for f, keys in FIELD_KEYS.items() for i, k in enumerate(keys)}
+# Hugo's publishDate is when a page goes public; beside it, `date` is only the
+# date shown. So publishDate is read first, though `date` is the name written.
+_RANK["publishdate"] = ("date", -1)
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july") + (
     "august",
     "september",
@@ -38,10 +42,15 @@ class Fields:
     updated: datetime | None
     aliases: list[str]
     extra: dict
+    expires: datetime | None = None
 
 
 def fields(doc: Document, *, tz: tzinfo, name: str) -> Fields:
-    """Map doc's front matter onto the content model; tz applies to naive dates."""
+    """Map doc's front matter onto the content model; tz applies to naive dates.
+
+    Without a date in the front matter, the date is the one the path ``name``
+    gives (see path_date()), if any.
+    """
     chosen = choose_keys(doc.meta)
     values = {f: CONVERT[f](None, f, tz) for f in FIELD_KEYS}
     for fld, key in chosen.items():
@@ -49,6 +58,8 @@ def fields(doc: Document, *, tz: tzinfo, name: str) -> Fields:
             values[fld] = CONVERT[fld](doc.meta[key], key, tz)
         except ValueError as exc:
             raise FrontMatterError(name, _key_line(doc, key), str(exc)) from None
+    if values["date"] is None and (day := path_date(name)):
+        values["date"] = parse_date(day, tz=tz)
     if not values["title"] and doc.format is None:
         values["title"] = heading(doc.body) or _stem(name)
     if not values["title"]:
@@ -137,6 +148,21 @@ def flag(value, key: str) -> bool:
     return value is True or str(value).strip().lower() in ("true", "yes")
 
 
+def draft_flag(value, key: str, tz=None) -> bool:
+    if key.lower() != "published":
+        return flag(value, key)
+    # Jekyll says it the other way round: `published: false` is a draft. Hugo
+    # may give `published` a date, which says nothing about being a draft.
+    if isinstance(value, date | str):
+        try:
+            parse_date(value, tz=UTC)
+        except ValueError:
+            pass
+        else:
+            return False
+    return not flag(value, key)
+
+
 def _when(value, key: str, tz: tzinfo) -> datetime | None:
     return None if value is None or value == "" else parse_date(value, tz=tz)
 
@@ -154,9 +180,10 @@ CONVERT: dict[str, Callable[[Any, str, tzinfo], Any]] = {
     "authors": lambda v, k, tz: name_list(v, k),
     "summary": _stripped,
     "slug": lambda v, k, tz: _stripped(v, k) or None,
-    "draft": lambda v, k, tz: flag(v, k),
+    "draft": draft_flag,
     "updated": _when,
     "aliases": lambda v, k, tz: name_list(v, k),
+    "expires": _when,
 }
 
 

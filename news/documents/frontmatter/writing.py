@@ -28,8 +28,8 @@ def update(doc: Document, changes: dict[str, Any]) -> Document:
         old = doc.meta.get(key) if key else None
         if fld == "title" and doc.format is None:
             old = heading(doc.body)  # what fields() reads
-        if fld != "extra" and not _same(fld, old, new):
-            value = None if _empty(new) else _to_write(fld, new, old)
+        if fld != "extra" and not _same(fld, old, new, key or fld):
+            value = None if _empty(new) else _to_write(fld, new, old, key or fld)
             plan[key or FIELD_KEYS[fld][0]] = (fld, key is not None, value)
     for raw, new in (changes.get("extra") or {}).items():
         key = next((k for k in doc.meta if as_text(k, "") == raw), None)
@@ -74,10 +74,11 @@ def _empty(value) -> bool:
 _NAIVE = timezone(timedelta(0), "naive")
 
 
-def _same(fld: str, old, new) -> bool:
+def _same(fld: str, old, new, key: str) -> bool:
+    """Return whether old, as written under key, reads as the value new."""
     try:
         if fld not in DATE_FIELDS:
-            return CONVERT[fld](old, fld, UTC) == CONVERT[fld](new, fld, UTC)
+            return CONVERT[fld](old, key, UTC) == CONVERT[fld](new, fld, UTC)
         if _date_text(old) == _date_text(new):
             return True
         # fields() reads a date-only value as midnight in the site's time zone,
@@ -98,9 +99,10 @@ def _date_text(value) -> str | None:
     return value.isoformat() if isinstance(value, date) else str(value).strip()
 
 
-def _to_write(fld: str, value, old):
+def _to_write(fld: str, value, old, key: str = ""):
     if fld == "draft":
-        return flag(value, fld)
+        # Under Jekyll's `published`, a draft is written `published: false`.
+        return flag(value, fld) != (key.lower() == "published")
     if fld not in LIST_FIELDS:
         return value
     names = name_list(value, fld, split=fld == "tags")

@@ -189,8 +189,10 @@ class Importer:
         """Write the post, rendered, and its relations; return what was written
         of them (tags, authors, aliases and image links)."""
         creating = post.pk is None
-        old_slug = post.slug
+        old_slug, was_undated = post.slug, post.published_at is None
         self._fill(post, doc, values, slug, mapping)
+        if post.published_at is None:
+            warnings.append(_undated(relpath))
         renditions.render(post, mapping)
         if creating:
             self._create(post, values, relpath, warnings)
@@ -214,6 +216,8 @@ class Importer:
         }
         if not creating:
             self._unpublish_if_draft(post, values, relpath, warnings)
+            if was_undated:
+                self._publish_if_dated(post, values, relpath, warnings)
             revisions.changed(post, old_slug)
         return written
 
@@ -271,6 +275,7 @@ class Importer:
         post.summary = values.summary
         post.body = doc.body.lstrip("\n")
         post.lastmod = values.updated
+        post.expires_at = values.expires
         post.extra = values.extra
         post.category = self._category(values.category) if values.category else None
         post.banner = mapping.get(markdown.image_key(values.banner or ""))
@@ -312,7 +317,13 @@ class Importer:
         return self._categories[key]
 
     def _create(self, post, values, relpath, warnings):
-        publish = not values.draft and self.status == Post.Status.PUBLISHED
+        # A post without a date stays a draft: published, it would be dated now
+        # and shown as today's news.
+        publish = (
+            not values.draft
+            and self.status == Post.Status.PUBLISHED
+            and post.published_at is not None
+        )
         if publish and not workflow.can(self.user, "publish"):
             warnings.append(self._not_allowed(relpath, "publish"))
             publish = False
@@ -329,6 +340,22 @@ class Importer:
             return
         workflow.unpublish(post, by=self.user, comment=f"import of {relpath}")
 
+    def _publish_if_dated(self, post, values, relpath, warnings):
+        # The draft that waited for a date goes out once its file gives one, as
+        # it would have on its first import. An edited one is a conflict, and
+        # never gets here without --overwrite.
+        if (
+            post.published_at is None
+            or post.status != Post.Status.DRAFT
+            or values.draft
+            or self.status != Post.Status.PUBLISHED
+        ):
+            return
+        if not workflow.can(self.user, "publish", post):
+            warnings.append(self._not_allowed(relpath, "publish"))
+            return
+        workflow.publish(post, by=self.user, comment=f"import of {relpath}")
+
     def _not_allowed(self, relpath, name):
         return Problem(
             relpath,
@@ -337,3 +364,14 @@ class Importer:
             "warning",
             "permission",
         )
+
+
+def _undated(relpath):
+    return Problem(
+        relpath,
+        "no date in the front matter or the path; imported as a draft "
+        "that waits for a date",
+        None,
+        "warning",
+        "undated",
+    )
