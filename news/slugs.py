@@ -21,6 +21,11 @@ def normalise(relpath):
     return path
 
 
+def is_root(path):
+    """Return whether ``path`` names the root itself: empty, ".", "/" or "./"."""
+    return path.strip() in ("", ".", "/", "./")
+
+
 def default_slug(relpath):
     """Return the file's stem, or its folder's name for index.md and README.md."""
     stem = posixpath.splitext(posixpath.basename(relpath))[0].strip()

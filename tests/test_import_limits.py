@@ -1,13 +1,23 @@
 """Files at the edges of what can be stored: each fails alone, with the same
 message on SQLite and PostgreSQL, and the files after it still import."""
 
+import contextlib
+import zipfile
+
+import psycopg
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
 
 from news.documents import markdown
 from news.documents.importer import Importer
+from news.documents.importer import lock as lock_module
+from news.documents.importer.lock import import_lock
 from news.models import Post, Revision
 
-from .factories import write_tree
+from .factories import make_user, write_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +30,7 @@ def import_one(tmp_path, text, name="a-edge.md"):
     )
     report = Importer().run([root])
     assert Post.objects.filter(title="After").exists(), report.problems
-    return [str(p) for p in report.problems if p.path == name]
+    return [str(p) for p in report.problems if p.path == name and p.level == "error"]
 
 
 @pytest.mark.parametrize(
@@ -161,3 +171,145 @@ def test_a_body_too_complex_to_render_fails_the_file(tmp_path, monkeypatch):
     problems = import_one(tmp_path, "---\ntitle: T\n---\n" + "[" * 20000 + "\n")
     assert len(problems) == 1, problems
     assert "the body is too complex to render in 0.2 s" in problems[0]
+
+
+# -- archives -------------------------------------------------------------------
+
+
+def write_zip(path, members):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members:
+            zf.writestr(name, data)
+    return path
+
+
+def test_duplicate_zip_members_are_reported_and_neither_is_imported(tmp_path):
+    archive = write_zip(
+        tmp_path / "posts.zip",
+        [
+            ("a.md", "---\ntitle: One\n---\n"),
+            ("./a.md", "---\ntitle: Two\n---\n"),
+            ("b.md", "---\ntitle: B\n---\n"),
+        ],
+    )
+    with pytest.warns(UserWarning, match="Duplicate name"):
+        archive = write_zip(
+            tmp_path / "same.zip",
+            [("a.md", "---\ntitle: One\n---\n"), ("a.md", "---\ntitle: Two\n---\n")],
+        )
+    for path in (tmp_path / "posts.zip", archive):
+        report = Importer().run([path])
+        assert "a.md: error: more than one file has this name; none was imported" in [
+            str(p) for p in report.problems
+        ]
+    assert list(Post.objects.values_list("title", flat=True)) == ["B"]
+
+
+def test_a_corrupt_zip_is_a_failed_file_with_exit_status_1(tmp_path, capsys):
+    good = write_tree(tmp_path / "site", {"p.md": "---\ntitle: Good\n---\n"})
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"PK\x03\x04 this is not an archive")
+    with pytest.raises(CommandError) as error:
+        call_command("import_markdown", str(broken), str(good))
+    assert error.value.returncode == 1
+    assert f"{broken}: error: not a readable zip archive" in capsys.readouterr().err
+    assert Post.objects.get().title == "Good"
+
+
+def test_a_damaged_zip_member_fails_only_its_file(tmp_path):
+    archive = write_zip(
+        tmp_path / "posts.zip",
+        [
+            ("a.md", "---\ntitle: A\n---\n" + "text " * 200),
+            ("b.md", "---\ntitle: B\n---\n"),
+        ],
+    )
+    data = bytearray(archive.read_bytes())
+    with zipfile.ZipFile(archive) as zf:
+        info = zf.getinfo("a.md")
+    start = info.header_offset + 30 + len("a.md")  # a.md's compressed stream
+    data[start + 2 : start + info.compress_size - 2] = b"\xff" * (
+        info.compress_size - 4
+    )
+    archive.write_bytes(bytes(data))
+    report = Importer().run([archive])
+    problems = [str(p) for p in report.problems]
+    assert any(
+        p.startswith("a.md: error: cannot be read from the archive") for p in problems
+    ), problems
+    assert list(Post.objects.values_list("title", flat=True)) == ["B"]
+
+
+def test_a_zip_bomb_is_refused_saying_its_size_and_the_limit(tmp_path):
+    archive = write_zip(
+        tmp_path / "bomb.zip",
+        [("bomb.md", b"---\ntitle: Bomb\n---\n" + b"0" * (11 * 1024 * 1024))],
+    )
+    assert archive.stat().st_size < 100_000
+    report = Importer().run([archive])
+    assert [str(p) for p in report.problems] == [
+        "bomb.md: error: the file is 11,534,356 bytes uncompressed; "
+        "the limit is 10 MB (10,485,760 bytes)"
+    ]
+
+
+# -- one import at a time -------------------------------------------------------
+
+
+def test_a_second_import_waits_then_is_refused_with_exit_status_1(tmp_path):
+    root = write_tree(tmp_path / "site", {"p.md": "---\ntitle: P\n---\n"})
+    with other_import(), pytest.raises(CommandError) as error:
+        call_command("import_markdown", str(root), "--wait", "0.5")
+    assert error.value.returncode == 1
+    assert str(error.value) == (
+        "another import is running on this database; waited 0.5 s for it to "
+        "finish. Try again when it has finished."
+    )
+    assert not Post.objects.exists()
+    call_command("import_markdown", str(root), "--wait", "0")  # the lock is free
+    assert Post.objects.get().title == "P"
+
+
+def test_the_admin_refuses_an_import_while_another_runs(client):
+    client.force_login(make_user("boss", superuser=True))
+    upload = SimpleUploadedFile("p.md", b"---\ntitle: P\n---\n")
+    with other_import():
+        response = client.post(
+            "/admin/news/post/import/", {"files": [upload], "status": "draft"}
+        )
+    assert response.status_code == 200
+    assert "another import is running on this database" in response.content.decode()
+    assert not Post.objects.exists()
+
+
+@contextlib.contextmanager
+def other_import():
+    """Hold the import lock as another process would: from another connection
+    on PostgreSQL (advisory locks are per session), another open file on SQLite."""
+    if connection.vendor != "postgresql":
+        with import_lock():
+            yield
+        return
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [lock_module._KEY])
+        yield
+
+
+def test_the_admin_refuses_a_site_root_outside_the_upload(client):
+    client.force_login(make_user("boss", superuser=True))
+    for site_root in ["../..", "..", "/../x", "a/../../b"]:
+        upload = SimpleUploadedFile("p.md", b"---\ntitle: P\n---\n")
+        response = client.post(
+            "/admin/news/post/import/",
+            {"files": [upload], "status": "draft", "site_root": site_root},
+        )
+        assert response.status_code == 200
+        assert f"{site_root} leaves the upload." in response.content.decode()
+    assert not Post.objects.exists()

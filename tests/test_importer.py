@@ -406,8 +406,15 @@ def test_oversized_files_fail_and_oversized_images_warn(tmp_path, monkeypatch):
         zf.writestr("big.png", b"\x89PNG" + b"\0" * (1024 * 1024))
     report = run(archive)
     assert (report.created, report.failed) == (1, 1)
-    assert "huge.md: error: file is larger than 1 MB" in messages(report)
-    assert "ok.md:4: warning: big.png: file is larger than 1 MB" in messages(report)
+    limit = "the limit is 1 MB (1,048,576 bytes)"
+    assert (
+        f"huge.md: error: the file is 1,048,596 bytes uncompressed; {limit}"
+        in messages(report)
+    )
+    assert (
+        f"ok.md:4: warning: big.png: the file is 1,048,580 bytes uncompressed; {limit}"
+        in messages(report)
+    )
 
 
 def test_site_root_may_be_absolute_inside_the_root_and_nowhere_else(tmp_path):

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from ..documents import markdown
 from ..documents.exporter import ZipWriter, export, posts_for_export
-from ..documents.importer import Importer
+from ..documents.importer import ImportBusy, Importer
 from ..documents.values import document
 from ..media import uploads
 from ..models import Post
@@ -270,13 +270,19 @@ class PostAdminViews:
         if request.method == "POST":
             form = ImportForm(request.POST, request.FILES, user=request.user)
             if form.is_valid():
-                report = Importer(
+                importer = Importer(
                     site_root=form.cleaned_data["site_root"],
                     status=form.cleaned_data["status"],
                     overwrite=form.cleaned_data["overwrite"],
                     dry_run=form.cleaned_data["dry_run"],
                     user=request.user,
-                ).run([form.source()])
+                )
+                try:
+                    report = importer.run([form.source()])
+                except ImportBusy as exc:
+                    form.add_error(None, str(exc))
+                except ValueError as exc:  # the site root, or an unreadable zip
+                    form.add_error(None, str(exc))
         else:
             form = ImportForm(user=request.user)
         context = {

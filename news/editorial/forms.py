@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from ..documents.importer import MARKDOWN_SUFFIXES, UploadSource, ZipSource
 from ..models import Post
+from ..slugs import is_root, normalise
 from . import workflow
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
@@ -64,6 +65,13 @@ class ImportForm(forms.Form):
         if archives and not zipfile.is_zipfile(archives[0]):
             raise ValidationError(f"{archives[0].name}: not a valid zip archive.")
         return files
+
+    def clean_site_root(self):
+        # Everything comes from inside the upload: the site root too.
+        site_root = self.cleaned_data["site_root"].strip()
+        if not is_root(site_root) and normalise(site_root.lstrip("/")) is None:
+            raise ValidationError(f"{site_root} leaves the upload.")
+        return site_root
 
     def clean_status(self):
         status = self.cleaned_data["status"]

@@ -2,11 +2,13 @@
 references (the images documents use), the Importer itself, and its Report."""
 
 from .importer import MAX_DOCUMENT_BYTES, Importer
+from .lock import ImportBusy
 from .references import MAX_IMAGE_BYTES
 from .report import ImportFailure, Outcome, Problem, Report
 from .sources import (
     MARKDOWN_SUFFIXES,
     DirectorySource,
+    SourceError,
     UploadSource,
     ZipSource,
     open_source,
@@ -18,11 +20,13 @@ __all__ = [
     "MAX_DOCUMENT_BYTES",
     "MAX_IMAGE_BYTES",
     "DirectorySource",
+    "ImportBusy",
     "ImportFailure",
     "Importer",
     "Outcome",
     "Problem",
     "Report",
+    "SourceError",
     "UploadSource",
     "ZipSource",
     "open_source",

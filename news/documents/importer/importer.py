@@ -28,8 +28,9 @@ from .. import frontmatter, markdown
 from ..values import fingerprint, snapshot
 from . import checks
 from . import references as refs
+from .lock import import_lock
 from .report import ImportFailure, Outcome, Problem, Report
-from .sources import open_source, site_root_within
+from .sources import SourceError, open_source, site_root_within
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
@@ -57,6 +58,7 @@ class Importer:
         user=None,
         tz=None,
         progress=None,
+        wait=0.0,
     ):
         self.site_root_option = str(site_root)
         self.site_root = ""
@@ -67,35 +69,53 @@ class Importer:
         self.user = user
         self.tz = tz or timezone.get_default_timezone()
         self.progress = progress
+        self.wait = wait
         self.report = Report(dry_run=dry_run)
         self._categories = {}
 
     def run(self, sources):
         """Import every document in ``sources`` (paths, or source objects such as
-        an UploadSource or a ZipSource over an uploaded file); return the report."""
+        an UploadSource or a ZipSource over an uploaded file); return the report.
+
+        Raise ImportBusy if another import holds the database's import lock for
+        longer than ``wait`` seconds."""
         started = time.perf_counter()
         try:
-            if self.dry_run:
-                # Savepoints per file inside one transaction that is always
-                # rolled back: the report sees the whole batch, nothing stays.
-                with transaction.atomic():
-                    self._run(sources)
-                    raise _DryRunRollback
-            else:
-                self._run(sources)
+            with import_lock(wait=self.wait):
+                self._run_batch(sources)
         except _DryRunRollback:
             pass
         self.report.seconds = time.perf_counter() - started
         return self.report
 
+    def _run_batch(self, sources):
+        if self.dry_run:
+            # Savepoints per file inside one transaction that is always
+            # rolled back: the report sees the whole batch, nothing stays.
+            with transaction.atomic():
+                self._run(sources)
+                raise _DryRunRollback
+        else:
+            self._run(sources)
+
     def _run(self, sources):
         for source in sources:
             if not hasattr(source, "documents"):
-                source = open_source(source)
+                try:
+                    source = open_source(source)
+                except SourceError as exc:
+                    self._problem(str(source), str(exc))
+                    self.report.count(Outcome.FAILED)
+                    continue
             try:
                 self.site_root = site_root_within(source, self.site_root_option)
                 for member in getattr(source, "escaping", ()):
                     self._problem(member, "zip member escapes the archive")
+                    self.report.count(Outcome.FAILED)
+                for name in getattr(source, "duplicates", ()):
+                    self._problem(
+                        name, "more than one file has this name; none was imported"
+                    )
                     self.report.count(Outcome.FAILED)
                 for relpath in source.documents():
                     self.import_document(source, relpath)

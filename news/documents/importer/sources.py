@@ -4,12 +4,18 @@ upload, each addressed by normalised POSIX paths relative to the import root."""
 import os
 import posixpath
 import zipfile
+import zlib
 from pathlib import Path
 
-from ...slugs import normalise
+from ...slugs import is_root, normalise
 from .report import ImportFailure
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+MB = 1024 * 1024
+
+
+class SourceError(ValueError):
+    """A path given to import that cannot be read as a source at all."""
 
 
 class DirectorySource:
@@ -47,14 +53,31 @@ class DirectorySource:
         pass
 
 
-def too_large(limit):
-    return ImportFailure(f"file is larger than {limit // (1024 * 1024)} MB")
+def too_large(limit, size=None, *, packed=False):
+    shown = "more than that" if size is None else f"{size:,} bytes"
+    return ImportFailure(
+        f"the file is {shown}{' uncompressed' if packed else ''}; the limit is "
+        f"{limit // MB} MB ({limit:,} bytes)"
+    )
 
 
 class _MemberSource:
     """Members of an archive or an upload, by normalised path (``members``)."""
 
     members: dict
+    packed = False  # compressed members: sizes are said to be uncompressed
+    # Members that leave the root, and names held by more than one member:
+    # neither is imported, and each is reported.
+    escaping: list
+    duplicates: list
+
+    def _add(self, name, member):
+        if name in self.members or name in self.duplicates:
+            self.members.pop(name, None)
+            if name not in self.duplicates:
+                self.duplicates.append(name)
+        else:
+            self.members[name] = member
 
     def _size(self, member) -> int:
         raise NotImplementedError
@@ -72,12 +95,12 @@ class _MemberSource:
 
     def read(self, relpath, limit):
         member = self.members[relpath]
-        if self._size(member) > limit:
-            raise too_large(limit)
+        if (size := self._size(member)) > limit:
+            raise too_large(limit, size, packed=self.packed)
         # Read one byte more than allowed: a member can be larger than it says.
         data = self._read(member, limit + 1)
         if len(data) > limit:
-            raise too_large(limit)
+            raise too_large(limit, packed=self.packed)
         return data
 
     def close(self):
@@ -85,11 +108,15 @@ class _MemberSource:
 
 
 class ZipSource(_MemberSource):
+    packed = True
+
     def __init__(self, archive):
-        self.zip = zipfile.ZipFile(archive)
         self.label = str(getattr(archive, "name", archive))
-        self.members = {}
-        self.escaping = []
+        try:
+            self.zip = zipfile.ZipFile(archive)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise SourceError(f"not a readable zip archive ({exc})") from None
+        self.members, self.escaping, self.duplicates = {}, [], []
         for info in self.zip.infolist():
             if info.is_dir():
                 continue
@@ -97,14 +124,17 @@ class ZipSource(_MemberSource):
             if name is None:
                 self.escaping.append(info.filename)
             else:
-                self.members[name] = info
+                self._add(name, info)
 
     def _size(self, info):
         return info.file_size
 
     def _read(self, info, size):
-        with self.zip.open(info) as member:
-            return member.read(size)
+        try:
+            with self.zip.open(info) as member:
+                return member.read(size)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+            raise ImportFailure(f"cannot be read from the archive ({exc})") from None
 
     def close(self):
         self.zip.close()
@@ -115,11 +145,11 @@ class UploadSource(_MemberSource):
 
     def __init__(self, files):
         self.label = "upload"
-        self.members = {}
+        self.members, self.escaping, self.duplicates = {}, [], []
         for upload in files:
             name = normalise(posixpath.basename(upload.name.replace("\\", "/")))
             if name:
-                self.members[name] = upload
+                self._add(name, upload)
 
     def _size(self, upload):
         return upload.size
@@ -136,9 +166,9 @@ def open_source(path):
         return DirectorySource(path)
     if path.is_file() and path.suffix.lower() in MARKDOWN_SUFFIXES:
         return _SingleFile(path)
-    if zipfile.is_zipfile(path):
+    if path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
         return ZipSource(path)
-    raise ValueError(f"{path}: not a directory, a Markdown file or a zip archive")
+    raise SourceError("not a directory, a Markdown file or a zip archive")
 
 
 class _SingleFile(DirectorySource):
@@ -158,8 +188,8 @@ class _SingleFile(DirectorySource):
 
 
 def read_file(path, limit):
-    if path.stat().st_size > limit:
-        raise too_large(limit)
+    if (size := path.stat().st_size) > limit:
+        raise too_large(limit, size)
     return path.read_bytes()
 
 
@@ -169,7 +199,7 @@ def site_root_within(source, site_root):
     An absolute path must lie inside a directory source; any other value is
     taken as relative to the import root and must stay inside it.
     """
-    if not site_root.strip("/."):
+    if is_root(site_root):
         return ""
     if Path(site_root).is_absolute() and hasattr(source, "root"):
         try:

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from news.documents.importer import Importer
+from news.documents.importer import ImportBusy, Importer
 from news.models import Post
 
 
@@ -38,6 +38,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--format", choices=["text", "json"], default="text")
         parser.add_argument(
+            "--wait",
+            type=float,
+            default=300,
+            metavar="SECONDS",
+            help="How long to wait for another import on this database to finish "
+            "(default: 300).",
+        )
+        parser.add_argument(
             "--overwrite",
             action="store_true",
             help="Replace posts edited in the admin since their import.",
@@ -54,9 +62,12 @@ class Command(BaseCommand):
             overwrite=options["overwrite"],
             dry_run=options["dry_run"],
             progress=self._progress_bar(options),
+            wait=options["wait"],
         )
         try:
             report = importer.run(options["paths"])
+        except ImportBusy as exc:
+            raise CommandError(str(exc), returncode=1) from exc
         except ValueError as exc:
             raise CommandError(str(exc), returncode=2) from exc
         finally:
