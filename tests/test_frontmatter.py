@@ -306,7 +306,7 @@ def test_extra_keeps_spelling_order_and_turns_dates_into_text():
 
 def test_meta_holds_plain_python_values():
     doc = parse(
-        b"---\ntitle: T\ntags: [a]\nn: 1.5\nd: 2024-01-02\nm: {k: v}\nx: !custom 7\n---\n"
+        b"---\ntitle: T\ntags: [a]\nn: 1.5\nd: 2024-01-02\nm: {k: v}\nx: !!str 7\n---\n"
     )
     assert doc.meta == {
         "title": "T",
@@ -319,9 +319,44 @@ def test_meta_holds_plain_python_values():
     assert [type(v) for v in doc.meta.values()] == [str, list, float, date, dict, str]
 
 
-def test_python_tags_construct_nothing():
-    doc = parse(b"---\ntitle: T\nx: !!python/object/apply:os.system ['echo hi']\n---\n")
-    assert doc.meta["x"] == ["echo hi"]
+@pytest.mark.parametrize(
+    ("front", "line", "shown"),
+    [
+        ("title: T\nx: !!python/object/apply:os.system ['echo hi']\n", 3,
+         "!!python/object/apply:os.system"),
+        ("title: !!python/name:os.system T\n", 2, "!!python/name:os.system"),
+        ("title: T\nsig: !local x\n", 3, "!local"),
+        ("title: !!binary aGk=\n", 2, "!!binary"),
+        ("title: T\ntags: !!set {a, b}\n", 3, "!!set"),
+        ("title: T\nm:\n  k: !include other.yml\n", 4, "!include"),
+    ],
+)  # fmt: skip
+def test_tags_other_than_plain_types_are_refused_with_the_line(front, line, shown):
+    with pytest.raises(FrontMatterError) as error:
+        parse(f"---\n{front}---\n".encode(), name="post.md")
+    assert str(error.value) == (
+        f"post.md:{line}: the tag {shown} is not allowed: front matter holds plain "
+        "text, numbers, dates, lists and mappings"
+    )
+
+
+@pytest.mark.parametrize(
+    "front",
+    ["---\n---\n", "---\nnull\n---\n", "---\n~\n---\n", "---\n# only a comment\n---\n"],
+)
+def test_front_matter_with_no_keys_reads_as_none(front):
+    doc = parse(f"{front}\n# The heading\n\ntext\n".encode(), name="a/My post.md")
+    assert doc.meta == {}
+    assert fields(doc, tz=UTC, name="a/My post.md").title == "The heading"
+    no_heading = parse(f"{front}text\n".encode(), name="a/My post.md")
+    assert fields(no_heading, tz=UTC, name="a/My post.md").title == "My post"
+    assert serialize(doc) == f"{front}\n# The heading\n\ntext\n".encode()
+
+
+def test_a_title_with_line_breaks_reads_as_one_line():
+    doc = parse(b'---\ntitle: "Line one\\n  Line two"\n---\n')
+    assert fields(doc, tz=UTC, name="x.md").title == "Line one Line two"
+    assert update(doc, {"title": "Line one Line two"}) is doc  # no change to write
 
 
 @pytest.mark.parametrize(

@@ -221,6 +221,49 @@ def test_image_warnings_name_file_line_and_reference(tmp_path):
     assert not Image.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("banner", "expected"),
+    [
+        ("../../x.png", "banner outside the import root: ../../x.png"),
+        ("C:\\\\pics\\\\x.png", "banner outside the import root: C:\\\\pics\\\\x.png"),
+        ("/etc/passwd", "banner not found: /etc/passwd"),
+        ("file:///etc/passwd", "banner is a file: URL, which readers cannot open: file:///etc/passwd"),
+        ("https://example.com/b.png", "remote banner not fetched: https://example.com/b.png"),
+        ("javascript:alert(1)", "banner is not a path or a web address: javascript:alert(1)"),
+    ],
+)  # fmt: skip
+def test_banner_warnings_name_the_banner(tmp_path, banner, expected):
+    root = write_tree(
+        tmp_path / "root",
+        {"a/post.md": f"---\ntitle: T\ndate: 2024-01-02\nbanner: '{banner}'\n---\n"},
+    )
+    report = run(root)
+    assert report.created == 1
+    assert messages(report, "warning") == [f"a/post.md:4: warning: {expected}"]
+
+
+def test_file_urls_in_a_body_are_warned_about(tmp_path):
+    body = (
+        "[notes](file:///home/ana/notes.txt) and <a href='FILE://server/x'>x</a>\n"
+        "![pic](file:///C:/pics/x.png)\n"
+        "`file:///in/code` is code, not a link.\n"
+    )
+    root = write_tree(
+        tmp_path / "root",
+        {"post.md": f"---\ntitle: T\ndate: 2024-01-02\n---\n{body}"},
+    )
+    report = run(root)
+    assert messages(report, "warning") == [
+        "post.md:5: warning: a file: URL, which readers cannot open: "
+        "file:///home/ana/notes.txt",
+        "post.md:5: warning: a file: URL, which readers cannot open: FILE://server/x",
+        "post.md:6: warning: image is a file: URL, which readers cannot open: "
+        "file:///C:/pics/x.png",
+    ]
+    html = Post.objects.get().body_html.lower()
+    assert 'href="file:' not in html and 'src="file:' not in html
+
+
 def test_symlink_out_of_the_root_is_not_followed(tmp_path):
     secret = tmp_path / "secret.png"
     secret.write_bytes(image_bytes())

@@ -826,3 +826,20 @@ BACKTRACKING_FENCE = re.compile(
 def test_fences_open_as_the_pattern_opened_them(line):
     old, new = BACKTRACKING_FENCE.match(line), _FENCE_OPEN.match(line)
     assert (old and old.groupdict()) == (new and new.groupdict())
+
+
+@pytest.mark.parametrize(
+    ("body", "url"),
+    [
+        ('<img src="\\\\evil.example\\share\\x.png">', "//evil.example/share/x.png"),
+        ('<a href="\\\\evil.example\\x">x</a>', "//evil.example/x"),
+        ('<a href="/\\evil.example/x">x</a>', "//evil.example/x"),
+        ("[x](<\\\\evil.example\\x>)", "/evil.example/x"),
+    ],
+)  # fmt: skip
+def test_backslashes_in_urls_are_read_as_browsers_read_them(body, url):
+    html = render(body)
+    assert "\\" not in html
+    assert f'="{url}"' in html
+    if url.startswith("//") and "<a " in html:
+        assert 'rel="noopener noreferrer"' in html  # another host: an external link

@@ -230,7 +230,7 @@ def test_an_svg_has_no_renditions_and_is_shown_as_itself():
 
 
 SITE = {
-    "news/flow.md": "---\ntitle: The flow\nbanner: img/banner.svg\n---\n"
+    "news/flow.md": "---\ntitle: The flow\ndate: 2024-05-01\nbanner: img/banner.svg\n---\n"
     "How it works:\n\n![The flow](img/flow.svg)\n\n![A photo](img/photo.png)\n",
     "news/img/flow.svg": DIAGRAM,
     "news/img/banner.svg": drawing(

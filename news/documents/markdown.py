@@ -227,13 +227,7 @@ def image_references(text: str) -> list[ImageReference]:
     comments. Indented code blocks are not skipped: in list items the same
     indentation is ordinary content, and the corpus puts images there.
     """
-    lines = text.split("\n")
-    for first, last, _ in _fences(lines):
-        lines[first : last + 1] = [""] * (last - first + 1)
-    # Blank out code and comments, keeping every offset and line break.
-    uncommented = "\n".join(lines)
-    uncommented = _mask(uncommented, _comments(uncommented))
-    masked = _mask(uncommented, _code_spans(uncommented))
+    masked = _masked(text)
     definitions = {
         _label(m["label"]): m["src"].removeprefix("<").removesuffix(">")
         for m in _REF_DEF.finditer(masked)
@@ -245,6 +239,33 @@ def image_references(text: str) -> list[ImageReference]:
         (m.start(), _markdown_src(m, definitions), "md")
         for m in _MD_IMAGE.finditer(masked)
     ]
+    return _with_lines(masked, found)
+
+
+# Where a browser would open a local file: in a link, an image or plain text.
+_FILE_URL = re.compile(r"(?<![\w.+-])file:[^\s<>()\[\]\"']*", re.IGNORECASE)
+
+
+def file_urls(text: str) -> list[ImageReference]:
+    """Return every file: URL in a Markdown body outside code and comments."""
+    masked = _masked(text)
+    return _with_lines(
+        masked, [(m.start(), m.group(), "url") for m in _FILE_URL.finditer(masked)]
+    )
+
+
+def _masked(text: str) -> str:
+    """Return text with fenced code, HTML comments and code spans blanked out,
+    keeping every offset and line break."""
+    lines = text.split("\n")
+    for first, last, _ in _fences(lines):
+        lines[first : last + 1] = [""] * (last - first + 1)
+    uncommented = "\n".join(lines)
+    uncommented = _mask(uncommented, _comments(uncommented))
+    return _mask(uncommented, _code_spans(uncommented))
+
+
+def _with_lines(masked: str, found: list[tuple[int, str, str]]) -> list[ImageReference]:
     newlines = [i for i, char in enumerate(masked) if char == "\n"]
     return [
         ImageReference(src, bisect.bisect_left(newlines, offset) + 1, kind)
@@ -485,6 +506,17 @@ def _present(attrs: dict[str, str | None]) -> dict[str, str | None]:
     return {k: v for k, v in attrs.items() if v is not None}
 
 
+_URL_ATTRIBUTES = {"href", "src", "poster"}
+_SAFE_SCHEMES = {"", "//", "http", "https", "mailto"}
+
+
+def _as_browsers_read(url: str) -> str:
+    """Return a URL as a browser reads it: without tabs and line breaks, and
+    with backslashes as slashes, so that "\\\\evil.example\\x.png" is seen
+    for what it is, "//evil.example/x.png": another host."""
+    return re.sub(r"[\t\n\r]", "", url).replace("\\", "/").strip()
+
+
 class _Finisher(HTMLParser):
     """Resolve images and mark external links in nh3's normalised output."""
 
@@ -497,6 +529,10 @@ class _Finisher(HTMLParser):
         # Rebuild from allowed names only, whatever this parser made of the input.
         allowed = _ATTRIBUTES.get(tag, set()) | {"class", "align"}
         values = {k: v for k, v in attrs if k in allowed and (v or k != "class")}
+        for name in _URL_ATTRIBUTES & values.keys():
+            values[name] = _as_browsers_read(values[name] or "")
+            if _scheme(values[name] or "") not in _SAFE_SCHEMES:
+                del values[name]
         if tag == "img":
             self.out.append(self.image(values))
             return

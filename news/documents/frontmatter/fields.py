@@ -60,7 +60,7 @@ def fields(doc: Document, *, tz: tzinfo, name: str) -> Fields:
             raise FrontMatterError(name, _key_line(doc, key), str(exc)) from None
     if values["date"] is None and (day := path_date(name)):
         values["date"] = parse_date(day, tz=tz)
-    if not values["title"] and doc.format is None:
+    if not values["title"] and not doc.meta:  # no front matter, or no keys
         values["title"] = heading(doc.body) or _stem(name)
     if not values["title"]:
         raise FrontMatterError(name, 1 if doc.format else None, "no title")
@@ -171,8 +171,17 @@ def _stripped(value, key: str, tz=None) -> str:
     return (as_text(value, key) or "").strip()
 
 
+_LINE_BREAKS = re.compile(r"[ \t]*[\r\n]+[ \t]*")
+
+
+def _one_line(value, key: str, tz=None) -> str:
+    # A title is one line: a browser's <input> drops line breaks, so a title
+    # that kept one would change on every save in the admin.
+    return _LINE_BREAKS.sub(" ", (as_text(value, key) or "").strip())
+
+
 CONVERT: dict[str, Callable[[Any, str, tzinfo], Any]] = {
-    "title": _stripped,
+    "title": _one_line,
     "date": _when,
     "category": lambda v, k, tz: _stripped(v, k) or None,
     "tags": lambda v, k, tz: name_list(v, k, split=True),

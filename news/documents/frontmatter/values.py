@@ -1,7 +1,6 @@
 """Front-matter values as plain Python: what the loaders build, what fields()
 reads and what JSON can hold."""
 
-import base64
 from collections import abc
 from datetime import date, datetime, time
 
@@ -50,6 +49,4 @@ def jsonable(value):
         return [jsonable(v) for v in value]
     if isinstance(value, date | time):
         return value.isoformat()
-    if isinstance(value, bytes):  # YAML !!binary
-        return base64.b64encode(value).decode("ascii")
     return value

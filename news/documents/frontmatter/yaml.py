@@ -93,6 +93,26 @@ def load_yaml(inner: str, name: str) -> Loaded:
     return loaded
 
 
+_CORE = "tag:yaml.org,2002:"
+# Tags that only say what a plain value already is. Every other tag (local ones
+# such as !include, !!python/..., !!binary, !!set) would ask for a value that
+# cannot be written back as it was, or for code: refused, with the line.
+_PLAIN_TAGS = (
+    {"!"}
+    | {_CORE + kind for kind in ("str", "int", "float", "bool", "null", "timestamp")}
+    | {_CORE + "seq", _CORE + "map"}
+)
+
+
+def _is_null(event) -> bool:
+    return (
+        isinstance(event, ev.ScalarEvent)
+        and event.style is None
+        and event.tag in (None, _CORE + "null")
+        and event.value in ("", "~", "null", "Null", "NULL")
+    )
+
+
 def _walk(inner: str, events, name: str, line) -> Loaded:
     """Check the YAML's shape and size before any object is built.
 
@@ -108,6 +128,17 @@ def _walk(inner: str, events, name: str, line) -> Loaded:
         if not isinstance(event, ev.NodeEvent | ev.CollectionEndEvent):
             continue
         here = line(event.start_mark.index)
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag not in _PLAIN_TAGS:
+            shown = tag.replace(_CORE, "!!")
+            raise FrontMatterError(
+                name,
+                here,
+                f"the tag {shown} is not allowed: front matter holds "
+                "plain text, numbers, dates, lists and mappings",
+            )
+        if not stack and _is_null(event):
+            continue  # "null" or "~" alone: a document with no keys
         if not stack and not isinstance(event, ev.MappingStartEvent):
             raise FrontMatterError(name, here, "front matter is not a mapping")
         if len(stack) == 1 and isinstance(event, ev.NodeEvent):

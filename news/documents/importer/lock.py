@@ -9,6 +9,7 @@ has none, so a lock file beside the database (flock) stands in for one.
 import contextlib
 import fcntl
 import hashlib
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -85,6 +86,6 @@ def _lock_path():
     in_memory = name in ("", ":memory:") or name.startswith("file:")
     if not in_memory and Path(name).parent.is_dir():
         return Path(f"{name}.import-lock")
-    # An in-memory database (the tests'): a lock file named after it.
-    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+    # An in-memory database (the tests') lives in this process only.
+    digest = hashlib.sha256(f"{os.getpid()} {name}".encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"newsdesk-{digest}.import-lock"

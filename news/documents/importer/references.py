@@ -8,6 +8,7 @@ image that changed, appeared or went away.
 """
 
 import posixpath
+import re
 from dataclasses import dataclass
 
 from ...media import images
@@ -16,6 +17,7 @@ from .. import markdown
 from .report import ImportFailure, Problem
 
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]+:")
 
 
 @dataclass
@@ -34,25 +36,31 @@ def resolve(source, relpath, doc, banner, site_root, warnings):
     it is in ``source``; add a warning for each one not found."""
     body_offset = doc.front.count("\n")
     found = [
-        (ref.src, ref.line + body_offset) for ref in markdown.image_references(doc.body)
+        (ref.src, ref.line + body_offset, "image")
+        for ref in markdown.image_references(doc.body)
     ]
     if banner:
-        found.append((banner, key_line(doc.front, banner)))
+        found.append((banner, key_line(doc.front, banner), "banner"))
+    for url in markdown.file_urls(doc.body):
+        line = url.line + body_offset
+        if any(url.src in src and line == at for src, at, _ in found):
+            continue  # an image: warned about below
+        warnings.append(
+            Problem(
+                relpath,
+                f"a file: URL, which readers cannot open: {url.src}",
+                line,
+                "warning",
+                "file-url",
+            )
+        )
     references = {}
     folder = posixpath.dirname(relpath)
-    for src, line in found:
+    for src, line, what in found:
         key = markdown.image_key(src)
         if key is None:
-            if src.strip().lower().startswith(("http:", "https:", "//")):
-                warnings.append(
-                    Problem(
-                        relpath,
-                        f"remote image not fetched: {src}",
-                        line,
-                        "warning",
-                        "remote",
-                    )
-                )
+            if message := _not_looked_up(src, what):
+                warnings.append(Problem(relpath, message, line, "warning", "remote"))
             continue
         if key in references:
             continue
@@ -63,16 +71,30 @@ def resolve(source, relpath, doc, banner, site_root, warnings):
         candidates = [
             normalise(posixpath.join(base, key.lstrip("/"))) for base in bases
         ]
+        if key[1:2] == ":":  # a Windows drive: a path on the author's machine
+            candidates = []
         ref = Reference(src, line, key, [c for c in candidates if c])
         references[key] = ref
         ref.path = next((c for c in ref.candidates if source.exists(c)), None)
         if ref.path is None:
             if not ref.candidates:
-                message, code = f"image outside the import root: {src}", "outside"
+                message, code = f"{what} outside the import root: {src}", "outside"
             else:
-                message, code = f"image not found: {src}", "missing"
+                message, code = f"{what} not found: {src}", "missing"
             warnings.append(Problem(relpath, message, line, "warning", code))
     return references
+
+
+def _not_looked_up(src, what):
+    """Say why a reference with a scheme was not looked for, if it needs saying."""
+    value = src.strip().replace("\\", "/").lower()
+    if value.startswith(("http:", "https:", "//")):
+        return f"remote {what} not fetched: {src}"
+    if value.startswith("file:"):
+        return f"{what} is a file: URL, which readers cannot open: {src}"
+    if _SCHEME.match(value) and not value.startswith("data:"):
+        return f"{what} is not a path or a web address: {src}"
+    return None
 
 
 def store(source, relpath, references, *, dry_run, stored, warnings):
