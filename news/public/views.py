@@ -173,6 +173,24 @@ class PostMonthArchiveView(ArchiveMixin, MonthArchiveView):
         return dateformat.format(context["month"], "F Y")
 
 
+@public_page
+class IndexView(TemplateView):
+    """A list of every tag, category or author with published posts, or of
+    the years and months that have them, each with its count."""
+
+    template_name = "news/index.html"
+    kind = ""
+    heading = ""
+
+    def get_context_data(self, **kwargs):
+        changed, _ = freshness(self.request)
+        return super().get_context_data(
+            heading=self.heading,
+            listing=fragments.index(self.kind, changed),
+            **kwargs,
+        )
+
+
 @public_page(cache_page=False)
 class SearchView(ListView):
     template_name = "news/search.html"
