@@ -436,6 +436,57 @@ def test_archives_list_posts_by_year_and_month_in_the_site_zone(client, settings
     assert "June post" in html(client.get("/archive/2023/06/"))
 
 
+def archive_links(response, label):
+    """Return the links of the archive page's nav ``label`` as [(text, href)]."""
+    nav = re.search(
+        rf'<nav class="pagination" aria-label="{label}">(.*?)</nav>',
+        html(response),
+        re.S,
+    )
+    assert nav, f"no {label} navigation"
+    return [
+        (text, href)
+        for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', nav.group(1))
+    ]
+
+
+def test_year_archive_links_to_the_neighbouring_years_with_posts(client):
+    for year in (2019, 2021, 2024):
+        make_post(
+            title=f"Post of {year}", published_at=datetime(year, 6, 1, tzinfo=UTC)
+        )
+    hidden_post("draft", published_at=datetime(2023, 6, 1, tzinfo=UTC))
+    assert archive_links(client.get("/archive/2021/"), "Years") == [
+        ("← 2019", "/archive/2019/"),
+        ("All years", "/archive/"),
+        ("2024 →", "/archive/2024/"),
+    ]
+    assert archive_links(client.get("/archive/2019/"), "Years") == [
+        ("All years", "/archive/"),
+        ("2021 →", "/archive/2021/"),
+    ]
+    assert archive_links(client.get("/archive/2024/"), "Years") == [
+        ("← 2021", "/archive/2021/"),
+        ("All years", "/archive/"),
+    ]
+
+
+def test_month_archive_links_to_the_neighbouring_months_with_posts(client):
+    for month in (1, 4, 9):
+        make_post(
+            title=f"Post {month}", published_at=datetime(2024, month, 2, tzinfo=UTC)
+        )
+    hidden_post("draft", published_at=datetime(2024, 6, 2, tzinfo=UTC))
+    response = client.get("/archive/2024/04/")
+    assert archive_links(response, "Months") == [
+        ("← January 2024", "/archive/2024/01/"),
+        ("All months", "/archive/"),
+        ("September 2024 →", "/archive/2024/09/"),
+    ]
+    # The month's days are not listed as more links to the month itself.
+    assert html(response).count('href="/archive/2024/04/"') == 0
+
+
 @pytest.mark.parametrize("state", HIDDEN_STATES)
 def test_archive_with_only_unpublished_posts_is_a_404(client, state):
     at = datetime(2021, 3, 4, tzinfo=UTC)

@@ -10,6 +10,7 @@ shows, the fragments what each looks like.
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import reverse
 from django.utils import dateformat
 from django.views.generic import (
     ListView,
@@ -44,7 +45,7 @@ class PostListMixin:
         context["heading"] = self.heading(context)
         add_page_links(self.request, context)
         # What only some lists have: set, so that no lookup in the template fails.
-        for name in ("section", "lede", "date_list", "previous_month", "next_month"):
+        for name in ("section", "lede", "date_list", "archive_url"):
             context.setdefault(name, None)
         return context
 
@@ -155,6 +156,11 @@ class ArchiveMixin(PostListMixin):
 
     def post_ids(self, posts):
         return [post.pk for post in posts]
+
+    def get_context_data(self, **kwargs):
+        # The neighbouring year or month with posts comes from the date view
+        # (previous_year, next_year, previous_month, next_month).
+        return super().get_context_data(archive_url=reverse("news:archive"), **kwargs)
 
 
 @public_page
