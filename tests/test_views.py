@@ -658,3 +658,62 @@ def test_section_pages_list_newest_first_after_a_date_change(client, url):
         "Newest",
         "Middle",
     ]
+
+
+# The frame of every page: header navigation, search and footer
+
+FRAME_PAGES = [
+    "/",
+    "/news/framed/",
+    "/tags/",
+    "/tags/frame/",
+    "/archive/",
+    "/search/?q=frame",
+]
+
+
+@pytest.mark.parametrize("url", FRAME_PAGES)
+def test_every_page_has_the_site_navigation_one_search_form_and_a_footer(client, url):
+    make_post(title="Framed", slug="framed").tags.add("frame")
+    content = html(client.get(url))
+    header = re.search(
+        r'<nav class="site-nav" aria-label="Site">(.*?)</nav>', content, re.S
+    )
+    assert re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', header.group(1)) == [
+        ("/", "Home"),
+        ("/categories/", "Categories"),
+        ("/tags/", "Tags"),
+        ("/authors/", "Authors"),
+        ("/archive/", "Archive"),
+    ]
+    assert content.count('role="search"') == 1
+    footer = content[content.index('<footer class="site-footer">') :]
+    for href, text in [
+        ("/feed/", "RSS feed"),
+        ("/feed/atom/", "Atom feed"),
+        ("/archive/", "Archive"),
+        ("/sitemap.xml", "Sitemap"),
+    ]:
+        assert f'<a href="{href}">{text}</a>' in footer
+
+
+def test_the_current_index_is_marked_in_the_navigation(client):
+    make_post(title="Tagged").tags.add("one")
+    content = html(client.get("/tags/"))
+    assert '<a href="/tags/" aria-current="page">Tags</a>' in content
+    assert content.count('aria-current="page"') == 1
+
+
+def test_footer_shows_the_sites_about_text_escaped(client, settings):
+    settings.NEWSDESK_SITE_ABOUT = "News from the <harbour> & the town."
+    make_post(title="Any")
+    content = html(client.get("/"))
+    assert (
+        '<p class="about">News from the &lt;harbour&gt; &amp; the town.</p>' in content
+    )
+
+
+def test_footer_has_no_about_paragraph_when_the_setting_is_empty(client, settings):
+    settings.NEWSDESK_SITE_ABOUT = ""
+    make_post(title="Any")
+    assert 'class="about"' not in html(client.get("/"))
