@@ -700,8 +700,9 @@ def test_every_page_has_the_site_navigation_one_search_form_and_a_footer(client,
 def test_the_current_index_is_marked_in_the_navigation(client):
     make_post(title="Tagged").tags.add("one")
     content = html(client.get("/tags/"))
-    assert '<a href="/tags/" aria-current="page">Tags</a>' in content
-    assert content.count('aria-current="page"') == 1
+    header = content[: content.index("</header>")]
+    assert '<a href="/tags/" aria-current="page">Tags</a>' in header
+    assert header.count('aria-current="page"') == 1
 
 
 def test_footer_shows_the_sites_about_text_escaped(client, settings):
@@ -717,3 +718,133 @@ def test_footer_has_no_about_paragraph_when_the_setting_is_empty(client, setting
     settings.NEWSDESK_SITE_ABOUT = ""
     make_post(title="Any")
     assert 'class="about"' not in html(client.get("/"))
+
+
+# Breadcrumbs
+
+
+def breadcrumbs(response):
+    """Return the breadcrumb trail as readers see it: [(text, href or None)],
+    and as search engines read it from the JSON-LD BreadcrumbList."""
+    content = html(response)
+    navs = re.findall(
+        r'<nav class="breadcrumbs" aria-label="Breadcrumb">(.*?)</nav>', content, re.S
+    )
+    assert len(navs) == 1
+    shown = [
+        (
+            re.sub(r"<[^>]+>", "", item),
+            (re.findall(r'href="([^"]+)"', item) or [None])[0],
+        )
+        for item in re.findall(r"<li>(.*?)</li>", navs[0])
+    ]
+    [data] = [
+        json.loads(script)
+        for script in re.findall(
+            r'<script type="application/ld\+json">(.*?)</script>', content, re.S
+        )
+        if '"BreadcrumbList"' in script
+    ]
+    items = data["itemListElement"]
+    assert [item["position"] for item in items] == list(range(1, len(items) + 1))
+    assert [item["name"] for item in items] == [
+        text.replace("&amp;", "&")
+        .replace("&quot;", '"')
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        for text, _ in shown
+    ]
+    # Every crumb but the current page is a link, to the URL the JSON-LD names.
+    assert [href for _, href in shown[:-1]] == [
+        item["item"].removeprefix("http://testserver") for item in items[:-1]
+    ]
+    assert shown[-1][1] is None
+    assert items[-1]["item"] == "http://testserver" + response.wsgi_request.path
+    return [
+        (item["name"], item["item"].removeprefix("http://testserver")) for item in items
+    ]
+
+
+def test_article_breadcrumbs_lead_home_through_its_category(client):
+    post = make_post(
+        title="Pier opens", slug="pier", category=make_category("Harbour news")
+    )
+    assert breadcrumbs(client.get(post.get_absolute_url())) == [
+        ("Home", "/"),
+        ("Harbour news", "/categories/harbour-news/"),
+        ("Pier opens", "/news/pier/"),
+    ]
+
+
+def test_article_without_category_has_a_two_step_trail(client):
+    make_post(title="Loose", slug="loose")
+    assert breadcrumbs(client.get("/news/loose/")) == [
+        ("Home", "/"),
+        ("Loose", "/news/loose/"),
+    ]
+
+
+def test_breadcrumb_json_ld_cannot_close_its_script(client):
+    make_post(title=HOSTILE, slug="hostile")
+    response = client.get("/news/hostile/")
+    assert breadcrumbs(response)[-1] == (HOSTILE, "/news/hostile/")
+    scripts = re.findall(
+        r'<script type="application/ld\+json">(.*?)</script>', html(response), re.S
+    )
+    assert all("<" not in script for script in scripts)
+
+
+@pytest.mark.parametrize(
+    "url,trail",
+    [
+        (
+            "/tags/harbour/",
+            [("Home", "/"), ("Tags", "/tags/"), ("Harbour", "/tags/harbour/")],
+        ),
+        (
+            "/categories/town-life/",
+            [
+                ("Home", "/"),
+                ("Categories", "/categories/"),
+                ("Town & life", "/categories/town-life/"),
+            ],
+        ),
+        (
+            "/authors/ana/",
+            [("Home", "/"), ("Authors", "/authors/"), ("Ana", "/authors/ana/")],
+        ),
+        (
+            "/archive/2024/",
+            [("Home", "/"), ("Archive", "/archive/"), ("2024", "/archive/2024/")],
+        ),
+        (
+            "/archive/2024/03/",
+            [
+                ("Home", "/"),
+                ("Archive", "/archive/"),
+                ("2024", "/archive/2024/"),
+                ("March", "/archive/2024/03/"),
+            ],
+        ),
+        ("/tags/", [("Home", "/"), ("Tags", "/tags/")]),
+        ("/categories/", [("Home", "/"), ("Categories", "/categories/")]),
+        ("/authors/", [("Home", "/"), ("Authors", "/authors/")]),
+        ("/archive/", [("Home", "/"), ("Archive", "/archive/")]),
+    ],
+)
+def test_section_archive_and_index_pages_have_breadcrumbs(client, url, trail):
+    post = make_post(
+        title="Everywhere",
+        published_at=datetime(2024, 3, 5, 12, tzinfo=UTC),
+        category=make_category("Town & life", slug="town-life"),
+    )
+    post.tags.add("Harbour")
+    add_authors(post, make_author("Ana"))
+    assert breadcrumbs(client.get(url)) == trail
+
+
+def test_home_and_search_have_no_breadcrumbs(client):
+    make_post(title="Anything")
+    for url in ["/", "/search/?q=anything"]:
+        assert 'aria-label="Breadcrumb"' not in html(client.get(url))

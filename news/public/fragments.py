@@ -55,6 +55,7 @@ INDEX_ENTRIES = {
     "archive": indexes.archive,
 }
 INCLUDED_TEMPLATES = [
+    "news/includes/breadcrumbs.html",
     "news/includes/byline.html",
     "news/includes/picture.html",
 ]
