@@ -415,3 +415,53 @@ def test_body_images_are_fetched_at_the_width_they_are_shown(
     chosen = reader.page.locator("article .body img").evaluate("img => img.currentSrc")
     assert chosen.endswith(f"-{rendition}"), chosen
     assert reader.problems == []
+
+
+TIDE_BODY = """# Tide tables for the harbour
+
+![Low tide at the quay](low.png)
+
+The tables for the coming week, as the harbour office publishes them.
+
+```text
+MON 04:12 LOW 0.4m  10:31 HIGH 4.1m  16:40 LOW 0.6m  22:58 HIGH 3.9m  (all times local, summer)
+```
+
+![High tide at the pier](high.png)
+"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_article_shows_its_title_once_and_its_first_image_at_once(
+    site, reader_factory, width
+):
+    # No banner: the body's first image is the first thing readers see.
+    tide = make_post(title="Tide tables for the harbour", slug="tides", body=TIDE_BODY)
+    link_images(
+        tide,
+        {
+            "low.png": store_image((10, 60, 120), "Low tide at the quay"),
+            "high.png": store_image((120, 10, 60), "High tide at the pier"),
+        },
+    )
+    reader = reader_factory(viewport={"width": width, "height": 800})
+    page = reader.page
+    assert reader.open(f"{site}/news/tides/").status == 200
+    reader.shot(f"article-first-image-{width}")
+
+    headings = page.evaluate(HEADINGS)
+    assert [text for _, text in headings].count("Tide tables for the harbour") == 1
+    assert heading_problems(headings) == []
+    images = page.locator("article .body img")
+    assert images.nth(0).get_attribute("loading") == "eager"
+    assert images.nth(0).get_attribute("fetchpriority") == "high"
+    assert images.nth(1).get_attribute("loading") == "lazy"
+    # Eager and above the fold, it has loaded without scrolling.
+    assert images.nth(0).evaluate("img => img.complete && img.naturalWidth > 0")
+    # The wide code block scrolls, and keyboard users can reach it to scroll it.
+    code = page.locator("article .body pre")
+    assert code.get_attribute("tabindex") == "0"
+    code.focus()
+    assert page.evaluate("() => document.activeElement.tagName") == "PRE"
+    assert axe_problems(page) == []
+    assert reader.problems == []

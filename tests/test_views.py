@@ -8,6 +8,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 from taggit.models import Tag
 
+from news.documents.exporter import DirectoryWriter, export, posts_for_export
+from news.documents.importer import Importer
 from news.editorial import revisions
 from news.media import renditions
 from news.models import Author, Post, PostAlias
@@ -20,6 +22,8 @@ from .factories import (
     make_category,
     make_image,
     make_post,
+    read_tree,
+    write_tree,
 )
 
 pytestmark = pytest.mark.django_db
@@ -848,3 +852,58 @@ def test_home_and_search_have_no_breadcrumbs(client):
     make_post(title="Anything")
     for url in ["/", "/search/?q=anything"]:
         assert 'aria-label="Breadcrumb"' not in html(client.get(url))
+
+
+# The article's body as shown
+
+
+def test_article_does_not_repeat_its_title_from_the_body(client):
+    body = "# Pier opens\n\nThe new pier opened.\n\n## Who came\n\nEveryone."
+    make_post(title="Pier opens", slug="pier", body=body)
+    content = html(client.get("/news/pier/"))
+    assert content.count(">Pier opens</h") == 1
+    assert "<h1>Pier opens</h1>" in content
+    # The body's sections move up to sit right under the title.
+    assert '<h2 id="who-came">Who came</h2>' in content
+    assert Post.objects.get(slug="pier").body == body
+
+
+def test_article_keeps_a_leading_heading_that_is_not_its_title(client):
+    make_post(title="Pier opens", slug="pier", body="# Background\n\nText.")
+    assert '<h2 id="background">Background</h2>' in html(client.get("/news/pier/"))
+
+
+def test_first_body_image_is_eager_only_without_a_banner(client):
+    body = "![One](one.png)\n\n![Two](two.png)"
+    make_post(title="Plain", slug="plain", body=body)
+    make_post(
+        title="Bannered", slug="bannered", body=body, banner=make_image(size=(640, 360))
+    )
+    plain = html(client.get("/news/plain/"))
+    body_html = plain[plain.index('<div class="body">') :]
+    assert body_html.count('loading="eager" fetchpriority="high"') == 1
+    assert (
+        body_html.index('alt="One"')
+        < body_html.index('loading="eager"')
+        < body_html.index('alt="Two"')
+    )
+    bannered = html(client.get("/news/bannered/"))
+    # The banner is the first image: it alone loads at once.
+    assert bannered.count('fetchpriority="high"') == 1
+    assert bannered[bannered.index('<div class="body">') :].count('loading="lazy"') == 2
+
+
+def test_code_blocks_in_articles_are_focusable(client):
+    make_post(title="Code", slug="code", body="```\nls -l\n```")
+    assert '<pre tabindex="0">' in html(client.get("/news/code/"))
+
+
+def test_export_after_showing_the_article_gives_the_same_bytes(client, tmp_path):
+    source = "---\ntitle: Pier opens\ndate: '2024-04-22'\n---\n# Pier opens\n\nThe new pier.\n"
+    tree = write_tree(tmp_path / "in", {"news/pier.md": source})
+    report = Importer().run([tree])
+    assert report.failed == 0, report.problems
+    content = html(client.get("/news/pier/"))
+    assert content.count(">Pier opens</h") == 1
+    export(posts_for_export(), DirectoryWriter(tmp_path / "out"))
+    assert read_tree(tmp_path / "out") == read_tree(tree)
