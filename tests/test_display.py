@@ -67,6 +67,11 @@ def test_code_blocks_take_keyboard_focus():
     assert "<pre>" not in html
 
 
+def test_tables_take_keyboard_focus():
+    html = shown("| a | b |\n|---|---|\n| 1 | 2 |")
+    assert html.startswith('<table tabindex="0">\n<thead>')
+
+
 def test_code_text_that_looks_like_a_tag_is_left_alone():
     html = shown(
         '`<pre>` and `<img loading="lazy">` and `<h2>x</h2>`', eager_image=True

@@ -427,6 +427,10 @@ The tables for the coming week, as the harbour office publishes them.
 MON 04:12 LOW 0.4m  10:31 HIGH 4.1m  16:40 LOW 0.6m  22:58 HIGH 3.9m  (all times local, summer)
 ```
 
+| Day | Low | High | Low | High | Coefficient | Sunrise | Sunset |
+|-----|-----|------|-----|------|-------------|---------|--------|
+| Monday | 04:12 | 10:31 | 16:40 | 22:58 | 87 | 05:41 | 21:12 |
+
 ![High tide at the pier](high.png)
 """
 
@@ -458,10 +462,12 @@ def test_article_shows_its_title_once_and_its_first_image_at_once(
     assert images.nth(1).get_attribute("loading") == "lazy"
     # Eager and above the fold, it has loaded without scrolling.
     assert images.nth(0).evaluate("img => img.complete && img.naturalWidth > 0")
-    # The wide code block scrolls, and keyboard users can reach it to scroll it.
+    # The wide code block and table scroll on a phone; keyboard users can
+    # reach them to scroll them.
     code = page.locator("article .body pre")
     assert code.get_attribute("tabindex") == "0"
     code.focus()
     assert page.evaluate("() => document.activeElement.tagName") == "PRE"
+    assert page.locator("article .body table").get_attribute("tabindex") == "0"
     assert axe_problems(page) == []
     assert reader.problems == []

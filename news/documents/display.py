@@ -19,19 +19,21 @@ _LEADING_HEADING = re.compile(
 _HEADING_TAG = re.compile(r"<(?P<end>/?)h(?P<level>[1-6])(?=[\s>])")
 _TAG = re.compile(r"<[^>]*>")
 _FIRST_LAZY_IMAGE = re.compile(r'(<img\s[^>]*?)loading="lazy"')
-_PRE = re.compile(r"<pre(?=[\s>])")
+# What site.css lets scroll sideways: code blocks and tables.
+_SCROLLING = re.compile(r"<(?P<tag>pre|table)(?=[\s>])")
 
 
 def article_body(body_html: str, *, title: str, eager_image: bool) -> str:
     """Return ``body_html`` as the article page shows it under ``title``.
 
     A leading heading that repeats the title is dropped (the page's <h1> shows
-    it), code blocks take keyboard focus, so that readers can scroll them, and
+    it), code blocks and tables take keyboard focus, so that readers can
+    scroll them, and
     with ``eager_image`` (no banner above the body) the first image loads at
     once, with high priority, instead of lazily.
     """
     shown = without_title(body_html, title)
-    shown = _PRE.sub('<pre tabindex="0"', shown)
+    shown = _SCROLLING.sub(r'<\g<tag> tabindex="0"', shown)
     if eager_image:
         shown = _FIRST_LAZY_IMAGE.sub(
             r'\1loading="eager" fetchpriority="high"', shown, count=1
