@@ -27,10 +27,9 @@ def article_body(body_html: str, *, title: str, eager_image: bool) -> str:
     """Return ``body_html`` as the article page shows it under ``title``.
 
     A leading heading that repeats the title is dropped (the page's <h1> shows
-    it), code blocks and tables take keyboard focus, so that readers can
-    scroll them, and
-    with ``eager_image`` (no banner above the body) the first image loads at
-    once, with high priority, instead of lazily.
+    it); code blocks and tables take keyboard focus, so that readers can
+    scroll them; and with ``eager_image`` (no banner above the body) the first
+    image loads at once, with high priority, instead of lazily.
     """
     shown = without_title(body_html, title)
     shown = _SCROLLING.sub(r'<\g<tag> tabindex="0"', shown)

@@ -2,8 +2,10 @@
 posts, and the months with published posts, each with how many it has.
 
 Only ``Post.objects.published()`` counts, so a tag whose posts are all drafts
-or scheduled is not listed. Each function is one query whatever the site's
-size (the authors' avatars add one for their renditions).
+or scheduled is not listed. Each function runs the same queries whatever the
+site's size. Tags and authors are counted grouped by their id alone, and
+their rows read in a second, small query: grouped by name, the count took
+three times as long (300k taggings of 100k posts on SQLite).
 """
 
 from dataclasses import dataclass
@@ -12,8 +14,9 @@ from datetime import datetime
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
+from taggit.models import Tag
 
-from .content import Author, Post, TaggedPost
+from .content import Author, Post, PostAuthor, TaggedPost
 from .media import Image
 
 
@@ -57,15 +60,18 @@ def _published():
 
 def tags():
     """Return an Entry for each tag with published posts, by name."""
-    rows = (
+    counts = dict(
         TaggedPost.objects.filter(content_object__in=_published())
-        .values_list("tag__name", "tag__slug")
+        .values_list("tag_id")
         .annotate(count=Count("id"))
-        .order_by("tag__name", "tag__slug")
+        .order_by()
     )
     return [
-        Entry(name, reverse("news:tag", args=[slug]), count)
-        for name, slug, count in rows
+        Entry(name, reverse("news:tag", args=[slug]), counts[pk])
+        for pk, name, slug in Tag.objects.order_by("name", "slug").values_list(
+            "pk", "name", "slug"
+        )
+        if pk in counts
     ]
 
 
@@ -87,11 +93,14 @@ def categories():
 def authors():
     """Return an Entry for each author with published posts, by name, with
     their bio and avatar (its renditions loaded)."""
-    # Filtered before it is annotated, the count is of published posts only.
-    rows = (
-        Author.objects.filter(bylines__post__in=_published())
-        .annotate(count=Count("bylines"))
-        .select_related("avatar")
+    counts = dict(
+        PostAuthor.objects.filter(post__in=_published())
+        .values_list("author_id")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    people = (
+        Author.objects.select_related("avatar")
         .prefetch_related("avatar__renditions")
         .order_by("name")
     )
@@ -99,11 +108,12 @@ def authors():
         Entry(
             author.name,
             author.get_absolute_url(),
-            author.count,
+            counts[author.pk],
             author.bio,
             author.avatar,
         )
-        for author in rows
+        for author in people
+        if author.pk in counts
     ]
 
 

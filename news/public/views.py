@@ -64,8 +64,8 @@ class PostListMixin:
         context["cards"] = fragments.cards(self.post_ids(context["posts"]), changed)
         context["heading"] = self.heading(context)
         add_page_links(self.request, context)
-        # What only some lists have: set, so that no lookup in the template fails.
         context["breadcrumbs"] = self.breadcrumbs(context)
+        # What only some lists have: set, so that no lookup in the template fails.
         for name in ("section", "lede", "date_list", "archive_url"):
             context.setdefault(name, None)
         return context
