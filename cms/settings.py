@@ -424,6 +424,8 @@ LOGGING = {
 
 # Newsdesk's own settings.
 NEWSDESK_SITE_NAME = os.environ.get("NEWSDESK_SITE_NAME", "Newsdesk")
+# A sentence or two about the site for the footer of every public page.
+NEWSDESK_SITE_ABOUT = os.environ.get("NEWSDESK_SITE_ABOUT", "")
 # Images: formats accepted (Pillow opens the bitmaps, news.media.svg checks SVG),
 # and a cap on decoded pixels (decompression bombs).
 NEWSDESK_IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "SVG")

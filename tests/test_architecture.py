@@ -20,6 +20,7 @@ LAYERS = {
         "news.slugs",
         "news.documents.frontmatter",
         "news.documents.markdown",
+        "news.documents.display",
     ],
     "model": [
         "news.models",

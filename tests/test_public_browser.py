@@ -2,8 +2,8 @@
 
 Each page is checked at a phone and a desktop width for what a reader meets: it
 loads, nothing errors or fails to load, every image shows, nothing scrolls
-sideways on the phone, the skip link works from the keyboard, and the headings
-form an outline. Screenshots are saved under ``var/test-artifacts/public``.
+sideways on the phone, the skip link works from the keyboard, the headings
+form an outline, and axe-core finds no accessibility violation. Screenshots are saved under ``var/test-artifacts/public``.
 """
 
 from datetime import timedelta
@@ -33,6 +33,10 @@ try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 except ImportError:  # the browser fixture skips (or fails in CI)
     PlaywrightTimeoutError = TimeoutError
+try:
+    from axe_playwright_python.sync_playwright import Axe
+except ImportError:  # skipped with the browser fixture when Playwright is missing
+    Axe = None
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -73,7 +77,14 @@ PAGES = {
     "article": "/news/harbour-reopens/",
     "tag": "/tags/harbour/",
     "search": "/search/?q=harbour",
+    "tags": "/tags/",
+    "categories": "/categories/",
+    "authors": "/authors/",
+    "archive": "/archive/",
+    "year": "/archive/{year}/",
 }
+# The index pages list names, not posts: of them only authors have pictures.
+WITHOUT_IMAGES = {"tags", "categories", "archive"}
 
 # Lazy images load only near the viewport: make them all eager, then wait (at
 # most a few seconds) for each to load or fail.
@@ -135,6 +146,11 @@ def site(live_server):
     now = timezone.now()
     community = make_category("Community")
     ana, li = make_author("Ana Lima"), make_author("Li Wei")
+    ana.bio = "Ana covers the harbour and the ferries."
+    ana.avatar = make_image(size=(300, 300), alt="Ana Lima", color=(200, 160, 120))
+    ana.save()
+    community.description = "What the town does together."
+    community.save()
     article = make_post(
         title=ARTICLE_TITLE,
         slug="harbour-reopens",
@@ -267,6 +283,18 @@ def heading_problems(headings):
     return problems
 
 
+def axe_problems(page):
+    """Return axe-core's violations on the page (its default rules: WCAG 2 A
+    and AA and best practices), one line per rule and element."""
+    results = Axe().run(page)
+    return [
+        f"axe {violation['id']}: {violation['help']} at {node['target']}:"
+        f" {node['html'][:160]}"
+        for violation in results.response["violations"]
+        for node in violation["nodes"]
+    ]
+
+
 def skip_link_problems(page):
     problems = []
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
@@ -305,12 +333,13 @@ def skip_link_problems(page):
 def test_public_page_works_for_readers(site, reader_factory, name, width):
     reader = reader_factory(viewport={"width": width, "height": 800})
     page = reader.page
-    response = reader.open(site + PAGES[name])
+    response = reader.open(site + PAGES[name].format(year=timezone.now().year))
     assert response.status == 200
     # The reader's list: console errors and failed requests keep arriving in it.
     problems = reader.problems
 
-    assert page.locator("main img").count() > 0, "every page here shows images"
+    if name not in WITHOUT_IMAGES:
+        assert page.locator("main img").count() > 0, "this page shows images"
     broken = page.evaluate(LOAD_IMAGES, ACTION_TIMEOUT)
     problems += [f"image did not load: {img}" for img in broken]
     reader.shot(f"{name}-{width}")
@@ -327,6 +356,11 @@ def test_public_page_works_for_readers(site, reader_factory, name, width):
 
     problems += heading_problems(page.evaluate(HEADINGS))
     problems += skip_link_problems(page)
+    problems += axe_problems(page)
+    # axe-core does not tell two unnamed search landmarks apart: count them.
+    searches = page.locator("[role=search]").count()
+    if searches != 1:
+        problems.append(f"{searches} search forms, expected one")
     assert not problems, "\n".join(problems)
 
 
@@ -380,4 +414,60 @@ def test_body_images_are_fetched_at_the_width_they_are_shown(
     assert reader.page.evaluate(LOAD_IMAGES, ACTION_TIMEOUT) == []
     chosen = reader.page.locator("article .body img").evaluate("img => img.currentSrc")
     assert chosen.endswith(f"-{rendition}"), chosen
+    assert reader.problems == []
+
+
+TIDE_BODY = """# Tide tables for the harbour
+
+![Low tide at the quay](low.png)
+
+The tables for the coming week, as the harbour office publishes them.
+
+```text
+MON 04:12 LOW 0.4m  10:31 HIGH 4.1m  16:40 LOW 0.6m  22:58 HIGH 3.9m  (all times local, summer)
+```
+
+| Day | Low | High | Low | High | Coefficient | Sunrise | Sunset |
+|-----|-----|------|-----|------|-------------|---------|--------|
+| Monday | 04:12 | 10:31 | 16:40 | 22:58 | 87 | 05:41 | 21:12 |
+
+![High tide at the pier](high.png)
+"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_article_shows_its_title_once_and_its_first_image_at_once(
+    site, reader_factory, width
+):
+    # No banner: the body's first image is the first thing readers see.
+    tide = make_post(title="Tide tables for the harbour", slug="tides", body=TIDE_BODY)
+    link_images(
+        tide,
+        {
+            "low.png": store_image((10, 60, 120), "Low tide at the quay"),
+            "high.png": store_image((120, 10, 60), "High tide at the pier"),
+        },
+    )
+    reader = reader_factory(viewport={"width": width, "height": 800})
+    page = reader.page
+    assert reader.open(f"{site}/news/tides/").status == 200
+    reader.shot(f"article-first-image-{width}")
+
+    headings = page.evaluate(HEADINGS)
+    assert [text for _, text in headings].count("Tide tables for the harbour") == 1
+    assert heading_problems(headings) == []
+    images = page.locator("article .body img")
+    assert images.nth(0).get_attribute("loading") == "eager"
+    assert images.nth(0).get_attribute("fetchpriority") == "high"
+    assert images.nth(1).get_attribute("loading") == "lazy"
+    # Eager and above the fold, it has loaded without scrolling.
+    assert images.nth(0).evaluate("img => img.complete && img.naturalWidth > 0")
+    # The wide code block and table scroll on a phone; keyboard users can
+    # reach them to scroll them.
+    code = page.locator("article .body pre")
+    assert code.get_attribute("tabindex") == "0"
+    code.focus()
+    assert page.evaluate("() => document.activeElement.tagName") == "PRE"
+    assert page.locator("article .body table").get_attribute("tabindex") == "0"
+    assert axe_problems(page) == []
     assert reader.problems == []

@@ -204,7 +204,9 @@ def test_an_imported_body_image_is_served_from_its_renditions(client, tmp_path):
         "height": "500",
         "srcset": img["srcset"],
         "sizes": sizes,
-        "loading": "lazy",
+        # The article's first image, with no banner above it: it loads at once.
+        "loading": "eager",
+        "fetchpriority": "high",
         "decoding": "async",
     }
     for srcset, fmt in [(source["srcset"], "WEBP"), (img["srcset"], "PNG")]:

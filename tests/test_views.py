@@ -8,6 +8,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 from taggit.models import Tag
 
+from news.documents.exporter import DirectoryWriter, export, posts_for_export
+from news.documents.importer import Importer
 from news.editorial import revisions
 from news.media import renditions
 from news.models import Author, Post, PostAlias
@@ -20,6 +22,8 @@ from .factories import (
     make_category,
     make_image,
     make_post,
+    read_tree,
+    write_tree,
 )
 
 pytestmark = pytest.mark.django_db
@@ -436,6 +440,57 @@ def test_archives_list_posts_by_year_and_month_in_the_site_zone(client, settings
     assert "June post" in html(client.get("/archive/2023/06/"))
 
 
+def archive_links(response, label):
+    """Return the links of the archive page's nav ``label`` as [(text, href)]."""
+    nav = re.search(
+        rf'<nav class="pagination" aria-label="{label}">(.*?)</nav>',
+        html(response),
+        re.S,
+    )
+    assert nav, f"no {label} navigation"
+    return [
+        (text, href)
+        for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', nav.group(1))
+    ]
+
+
+def test_year_archive_links_to_the_neighbouring_years_with_posts(client):
+    for year in (2019, 2021, 2024):
+        make_post(
+            title=f"Post of {year}", published_at=datetime(year, 6, 1, tzinfo=UTC)
+        )
+    hidden_post("draft", published_at=datetime(2023, 6, 1, tzinfo=UTC))
+    assert archive_links(client.get("/archive/2021/"), "Years") == [
+        ("← 2019", "/archive/2019/"),
+        ("All years", "/archive/"),
+        ("2024 →", "/archive/2024/"),
+    ]
+    assert archive_links(client.get("/archive/2019/"), "Years") == [
+        ("All years", "/archive/"),
+        ("2021 →", "/archive/2021/"),
+    ]
+    assert archive_links(client.get("/archive/2024/"), "Years") == [
+        ("← 2021", "/archive/2021/"),
+        ("All years", "/archive/"),
+    ]
+
+
+def test_month_archive_links_to_the_neighbouring_months_with_posts(client):
+    for month in (1, 4, 9):
+        make_post(
+            title=f"Post {month}", published_at=datetime(2024, month, 2, tzinfo=UTC)
+        )
+    hidden_post("draft", published_at=datetime(2024, 6, 2, tzinfo=UTC))
+    response = client.get("/archive/2024/04/")
+    assert archive_links(response, "Months") == [
+        ("← January 2024", "/archive/2024/01/"),
+        ("All months", "/archive/"),
+        ("September 2024 →", "/archive/2024/09/"),
+    ]
+    # The month's days are not listed as more links to the month itself.
+    assert html(response).count('href="/archive/2024/04/"') == 0
+
+
 @pytest.mark.parametrize("state", HIDDEN_STATES)
 def test_archive_with_only_unpublished_posts_is_a_404(client, state):
     at = datetime(2021, 3, 4, tzinfo=UTC)
@@ -607,3 +662,248 @@ def test_section_pages_list_newest_first_after_a_date_change(client, url):
         "Newest",
         "Middle",
     ]
+
+
+# The frame of every page: header navigation, search and footer
+
+FRAME_PAGES = [
+    "/",
+    "/news/framed/",
+    "/tags/",
+    "/tags/frame/",
+    "/archive/",
+    "/search/?q=frame",
+]
+
+
+@pytest.mark.parametrize("url", FRAME_PAGES)
+def test_every_page_has_the_site_navigation_one_search_form_and_a_footer(client, url):
+    make_post(title="Framed", slug="framed").tags.add("frame")
+    content = html(client.get(url))
+    header = re.search(
+        r'<nav class="site-nav" aria-label="Site">(.*?)</nav>', content, re.S
+    )
+    assert re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', header.group(1)) == [
+        ("/", "Home"),
+        ("/categories/", "Categories"),
+        ("/tags/", "Tags"),
+        ("/authors/", "Authors"),
+        ("/archive/", "Archive"),
+    ]
+    assert content.count('role="search"') == 1
+    footer = content[content.index('<footer class="site-footer">') :]
+    for href, text in [
+        ("/feed/", "RSS feed"),
+        ("/feed/atom/", "Atom feed"),
+        ("/archive/", "Archive"),
+        ("/sitemap.xml", "Sitemap"),
+    ]:
+        assert f'<a href="{href}">{text}</a>' in footer
+
+
+def test_the_current_index_is_marked_in_the_navigation(client):
+    make_post(title="Tagged").tags.add("one")
+    content = html(client.get("/tags/"))
+    header = content[: content.index("</header>")]
+    assert '<a href="/tags/" aria-current="page">Tags</a>' in header
+    assert header.count('aria-current="page"') == 1
+
+
+def test_footer_shows_the_sites_about_text_escaped(client, settings):
+    settings.NEWSDESK_SITE_ABOUT = "News from the <harbour> & the town."
+    make_post(title="Any")
+    content = html(client.get("/"))
+    assert (
+        '<p class="about">News from the &lt;harbour&gt; &amp; the town.</p>' in content
+    )
+
+
+def test_footer_has_no_about_paragraph_when_the_setting_is_empty(client, settings):
+    settings.NEWSDESK_SITE_ABOUT = ""
+    make_post(title="Any")
+    assert 'class="about"' not in html(client.get("/"))
+
+
+# Breadcrumbs
+
+
+def breadcrumbs(response):
+    """Return the breadcrumb trail as readers see it: [(text, href or None)],
+    and as search engines read it from the JSON-LD BreadcrumbList."""
+    content = html(response)
+    navs = re.findall(
+        r'<nav class="breadcrumbs" aria-label="Breadcrumb">(.*?)</nav>', content, re.S
+    )
+    assert len(navs) == 1
+    shown = [
+        (
+            re.sub(r"<[^>]+>", "", item),
+            (re.findall(r'href="([^"]+)"', item) or [None])[0],
+        )
+        for item in re.findall(r"<li>(.*?)</li>", navs[0])
+    ]
+    [data] = [
+        json.loads(script)
+        for script in re.findall(
+            r'<script type="application/ld\+json">(.*?)</script>', content, re.S
+        )
+        if '"BreadcrumbList"' in script
+    ]
+    items = data["itemListElement"]
+    assert [item["position"] for item in items] == list(range(1, len(items) + 1))
+    assert [item["name"] for item in items] == [
+        text.replace("&amp;", "&")
+        .replace("&quot;", '"')
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        for text, _ in shown
+    ]
+    # Every crumb but the current page is a link, to the URL the JSON-LD names.
+    assert [href for _, href in shown[:-1]] == [
+        item["item"].removeprefix("http://testserver") for item in items[:-1]
+    ]
+    assert shown[-1][1] is None
+    assert items[-1]["item"] == "http://testserver" + response.wsgi_request.path
+    return [
+        (item["name"], item["item"].removeprefix("http://testserver")) for item in items
+    ]
+
+
+def test_article_breadcrumbs_lead_home_through_its_category(client):
+    post = make_post(
+        title="Pier opens", slug="pier", category=make_category("Harbour news")
+    )
+    assert breadcrumbs(client.get(post.get_absolute_url())) == [
+        ("Home", "/"),
+        ("Harbour news", "/categories/harbour-news/"),
+        ("Pier opens", "/news/pier/"),
+    ]
+
+
+def test_article_without_category_has_a_two_step_trail(client):
+    make_post(title="Loose", slug="loose")
+    assert breadcrumbs(client.get("/news/loose/")) == [
+        ("Home", "/"),
+        ("Loose", "/news/loose/"),
+    ]
+
+
+def test_breadcrumb_json_ld_cannot_close_its_script(client):
+    make_post(title=HOSTILE, slug="hostile")
+    response = client.get("/news/hostile/")
+    assert breadcrumbs(response)[-1] == (HOSTILE, "/news/hostile/")
+    scripts = re.findall(
+        r'<script type="application/ld\+json">(.*?)</script>', html(response), re.S
+    )
+    assert all("<" not in script for script in scripts)
+
+
+@pytest.mark.parametrize(
+    "url,trail",
+    [
+        (
+            "/tags/harbour/",
+            [("Home", "/"), ("Tags", "/tags/"), ("Harbour", "/tags/harbour/")],
+        ),
+        (
+            "/categories/town-life/",
+            [
+                ("Home", "/"),
+                ("Categories", "/categories/"),
+                ("Town & life", "/categories/town-life/"),
+            ],
+        ),
+        (
+            "/authors/ana/",
+            [("Home", "/"), ("Authors", "/authors/"), ("Ana", "/authors/ana/")],
+        ),
+        (
+            "/archive/2024/",
+            [("Home", "/"), ("Archive", "/archive/"), ("2024", "/archive/2024/")],
+        ),
+        (
+            "/archive/2024/03/",
+            [
+                ("Home", "/"),
+                ("Archive", "/archive/"),
+                ("2024", "/archive/2024/"),
+                ("March", "/archive/2024/03/"),
+            ],
+        ),
+        ("/tags/", [("Home", "/"), ("Tags", "/tags/")]),
+        ("/categories/", [("Home", "/"), ("Categories", "/categories/")]),
+        ("/authors/", [("Home", "/"), ("Authors", "/authors/")]),
+        ("/archive/", [("Home", "/"), ("Archive", "/archive/")]),
+    ],
+)
+def test_section_archive_and_index_pages_have_breadcrumbs(client, url, trail):
+    post = make_post(
+        title="Everywhere",
+        published_at=datetime(2024, 3, 5, 12, tzinfo=UTC),
+        category=make_category("Town & life", slug="town-life"),
+    )
+    post.tags.add("Harbour")
+    add_authors(post, make_author("Ana"))
+    assert breadcrumbs(client.get(url)) == trail
+
+
+def test_home_and_search_have_no_breadcrumbs(client):
+    make_post(title="Anything")
+    for url in ["/", "/search/?q=anything"]:
+        assert 'aria-label="Breadcrumb"' not in html(client.get(url))
+
+
+# The article's body as shown
+
+
+def test_article_does_not_repeat_its_title_from_the_body(client):
+    body = "# Pier opens\n\nThe new pier opened.\n\n## Who came\n\nEveryone."
+    make_post(title="Pier opens", slug="pier", body=body)
+    content = html(client.get("/news/pier/"))
+    assert content.count(">Pier opens</h") == 1
+    assert "<h1>Pier opens</h1>" in content
+    # The body's sections move up to sit right under the title.
+    assert '<h2 id="who-came">Who came</h2>' in content
+    assert Post.objects.get(slug="pier").body == body
+
+
+def test_article_keeps_a_leading_heading_that_is_not_its_title(client):
+    make_post(title="Pier opens", slug="pier", body="# Background\n\nText.")
+    assert '<h2 id="background">Background</h2>' in html(client.get("/news/pier/"))
+
+
+def test_first_body_image_is_eager_only_without_a_banner(client):
+    body = "![One](one.png)\n\n![Two](two.png)"
+    make_post(title="Plain", slug="plain", body=body)
+    make_post(
+        title="Bannered", slug="bannered", body=body, banner=make_image(size=(640, 360))
+    )
+    plain = html(client.get("/news/plain/"))
+    body_html = plain[plain.index('<div class="body">') :]
+    assert body_html.count('loading="eager" fetchpriority="high"') == 1
+    assert (
+        body_html.index('alt="One"')
+        < body_html.index('loading="eager"')
+        < body_html.index('alt="Two"')
+    )
+    bannered = html(client.get("/news/bannered/"))
+    # The banner is the first image: it alone loads at once.
+    assert bannered.count('fetchpriority="high"') == 1
+    assert bannered[bannered.index('<div class="body">') :].count('loading="lazy"') == 2
+
+
+def test_code_blocks_in_articles_are_focusable(client):
+    make_post(title="Code", slug="code", body="```\nls -l\n```")
+    assert '<pre tabindex="0">' in html(client.get("/news/code/"))
+
+
+def test_export_after_showing_the_article_gives_the_same_bytes(client, tmp_path):
+    source = "---\ntitle: Pier opens\ndate: '2024-04-22'\n---\n# Pier opens\n\nThe new pier.\n"
+    tree = write_tree(tmp_path / "in", {"news/pier.md": source})
+    report = Importer().run([tree])
+    assert report.failed == 0, report.problems
+    content = html(client.get("/news/pier/"))
+    assert content.count(">Pier opens</h") == 1
+    export(posts_for_export(), DirectoryWriter(tmp_path / "out"))
+    assert read_tree(tmp_path / "out") == read_tree(tree)

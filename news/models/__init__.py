@@ -8,6 +8,8 @@
 - sections: Section, a tag, category or author as pages and queries use it.
 - queries: the public site's hand-written SQL (freshness, published_id,
   listed_ids).
+- indexes: the tags, categories, authors and months with published posts,
+  and how many each has (the index pages).
 - relations: writing a post's tags, bylines and image links.
 """
 

@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from ..documents import markdown
+from ..documents import display, markdown
 from .media import Image
 from .sections import Section
 
@@ -295,9 +295,14 @@ class Post(models.Model):
 
     @cached_property
     def html(self):
+        """The body as the article page shows it (news.documents.display)."""
+        shown = display.article_body(
+            self.body_html, title=self.title, eager_image=not self.banner_id
+        )
         # body_html is sanitised by news.documents.markdown.render(), which
-        # refresh_html() is the only writer of.
-        return mark_safe(self.body_html)  # noqa: S308
+        # refresh_html() is the only writer of; display adds only fixed
+        # attributes and drops a repeated title.
+        return mark_safe(shown)  # noqa: S308
 
     def is_authored_by(self, user):
         """Return whether ``user`` logs in as one of this post's authors."""

@@ -8,6 +8,7 @@ from django.urls import get_script_prefix, reverse
 def site(request):
     return {
         "site_name": settings.NEWSDESK_SITE_NAME,
+        "site_about": settings.NEWSDESK_SITE_ABOUT,
         "language": settings.LANGUAGE_CODE,
         # The search box's text; the search page sets it.
         "query": "",
@@ -22,6 +23,11 @@ def _links(script_prefix):
     return {
         "home": reverse("news:post_list"),
         "search": reverse("news:search"),
+        "categories": reverse("news:category_index"),
+        "tags": reverse("news:tag_index"),
+        "authors": reverse("news:author_index"),
+        "archive": reverse("news:archive"),
+        "sitemap": reverse("news:sitemap"),
         "rss": reverse("news:feed"),
         "atom": reverse("news:feed_atom"),
         "css": static("css/site.css"),

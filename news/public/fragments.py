@@ -1,7 +1,8 @@
 """Rendered pieces of public pages, kept for the version of the site they show.
 
-A post's list card and an article's parts (its head tags, the article, and the
-related and adjacent posts) are rendered once per version of the site, then
+A post's list card, an article's parts (its head tags, the article, and the
+related and adjacent posts) and the lists of the index pages (tags,
+categories, authors, archive) are rendered once per version of the site, then
 reused: the home page, the archives and every tag, category and author list
 share the cards. The version is the site's last change from
 ``news.models.queries.freshness()``, which every post edit and publication,
@@ -34,14 +35,27 @@ from django.template.loader import get_template, render_to_string
 from django.utils.autoreload import file_changed
 from django.utils.safestring import mark_safe
 
-from ..models import Author, Post, Rendition, Section
+from ..models import Author, Post, Rendition, Section, indexes
 
 CARD_TEMPLATE = "news/includes/post_card.html"
 ARTICLE_TEMPLATES = {
     "head": "news/includes/article_head.html",
     "article": "news/includes/article.html",
 }
+INDEX_TEMPLATES = {
+    "tags": "news/includes/section_index.html",
+    "categories": "news/includes/section_index.html",
+    "authors": "news/includes/section_index.html",
+    "archive": "news/includes/archive_index.html",
+}
+INDEX_ENTRIES = {
+    "tags": indexes.tags,
+    "categories": indexes.categories,
+    "authors": indexes.authors,
+    "archive": indexes.archive,
+}
 INCLUDED_TEMPLATES = [
+    "news/includes/breadcrumbs.html",
     "news/includes/byline.html",
     "news/includes/picture.html",
 ]
@@ -90,6 +104,18 @@ def section(model, slug, changed):
         found = Section.of(get_object_or_404(model, slug=slug))
         _set_many({key: found})
     return found
+
+
+def index(kind, changed):
+    """Return the list of an index page (``"tags"``, ``"categories"``,
+    ``"authors"`` or ``"archive"``) as HTML, for the site as of ``changed``."""
+    key = _key("index", changed, kind)
+    html = _get_many([key]).get(key)
+    if html is None:
+        context = {"kind": kind, "entries": INDEX_ENTRIES[kind]()}
+        html = render_to_string(INDEX_TEMPLATES[kind], context)
+        _set_many({key: html})
+    return mark_safe(html)  # noqa: S308
 
 
 def with_cards(posts):
@@ -169,7 +195,12 @@ def _key(kind, changed, name):
 def _render_version():
     """What else a fragment depends on: its templates and the settings that
     shape URLs and dates. A deploy that changes any of them starts afresh."""
-    templates = [CARD_TEMPLATE, *ARTICLE_TEMPLATES.values(), *INCLUDED_TEMPLATES]
+    templates = [
+        CARD_TEMPLATE,
+        *ARTICLE_TEMPLATES.values(),
+        *INDEX_TEMPLATES.values(),
+        *INCLUDED_TEMPLATES,
+    ]
     sources = [get_template(name).template.source for name in templates]
     shaped_by = [
         settings.NEWSDESK_SITE_NAME,

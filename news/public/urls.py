@@ -14,6 +14,26 @@ sitemap_section = public_page(sitemap_views.sitemap)
 urlpatterns = [
     path("", views.PostListView.as_view(), name="post_list"),
     path("news/<str:slug>/", views.PostDetailView.as_view(), name="post_detail"),
+    path(
+        "tags/",
+        views.IndexView.as_view(kind="tags", heading="Tags"),
+        name="tag_index",
+    ),
+    path(
+        "categories/",
+        views.IndexView.as_view(kind="categories", heading="Categories"),
+        name="category_index",
+    ),
+    path(
+        "authors/",
+        views.IndexView.as_view(kind="authors", heading="Authors"),
+        name="author_index",
+    ),
+    path(
+        "archive/",
+        views.IndexView.as_view(kind="archive", heading="Archive"),
+        name="archive",
+    ),
     path("tags/<str:slug>/", views.TagPostListView.as_view(), name="tag"),
     path(
         "categories/<str:slug>/",

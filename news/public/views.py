@@ -8,8 +8,11 @@ posts through news.public.fragments: the queries here decide which posts a page
 shows, the fragments what each looks like.
 """
 
+from typing import NamedTuple
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import reverse
 from django.utils import dateformat
 from django.views.generic import (
     ListView,
@@ -19,12 +22,30 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
-from ..models import Author, Category, Post, queries
+from ..models import Author, Category, Post, Section, queries
 from . import fragments, search
 from .cache import freshness, public_page
 from .pagination import ListedIds, UncountedPaginator, page_links, page_or_404
 
 PAGE_SIZE = 20
+
+
+def home():
+    """The first crumb of every trail."""
+    return ("Home", reverse("news:post_list"))
+
+
+class Index(NamedTuple):
+    url_name: str
+    heading: str
+
+
+# The index page of each kind of section, for the sections' breadcrumbs.
+INDEXES = {
+    Section.TAG: Index("news:tag_index", "Tags"),
+    Section.CATEGORY: Index("news:category_index", "Categories"),
+    Section.AUTHOR: Index("news:author_index", "Authors"),
+}
 
 
 class PostListMixin:
@@ -43,8 +64,9 @@ class PostListMixin:
         context["cards"] = fragments.cards(self.post_ids(context["posts"]), changed)
         context["heading"] = self.heading(context)
         add_page_links(self.request, context)
+        context["breadcrumbs"] = self.breadcrumbs(context)
         # What only some lists have: set, so that no lookup in the template fails.
-        for name in ("section", "lede", "date_list", "previous_month", "next_month"):
+        for name in ("section", "lede", "date_list", "archive_url"):
             context.setdefault(name, None)
         return context
 
@@ -65,6 +87,11 @@ class PostListMixin:
 
     def heading(self, context):
         return "Latest news"
+
+    def breadcrumbs(self, context):
+        """Return the trail to this list, [(name, url), ...]; the home page
+        has none."""
+        return None
 
 
 @public_page
@@ -126,6 +153,15 @@ class SectionPostListView(PostListMixin, ListView):
     def heading(self, context):
         return self.heading_format.format(self.section.name)
 
+    def breadcrumbs(self, context):
+        section = self.section
+        index = INDEXES[section.kind]
+        return [
+            home(),
+            (index.heading, reverse(index.url_name)),
+            (section.name, reverse(f"news:{section.kind}", args=[section.slug])),
+        ]
+
 
 @public_page
 class TagPostListView(SectionPostListView):
@@ -156,6 +192,11 @@ class ArchiveMixin(PostListMixin):
     def post_ids(self, posts):
         return [post.pk for post in posts]
 
+    def get_context_data(self, **kwargs):
+        # The neighbouring year or month with posts comes from the date view
+        # (previous_year, next_year, previous_month, next_month).
+        return super().get_context_data(archive_url=reverse("news:archive"), **kwargs)
+
 
 @public_page
 class PostYearArchiveView(ArchiveMixin, YearArchiveView):
@@ -164,6 +205,14 @@ class PostYearArchiveView(ArchiveMixin, YearArchiveView):
     def heading(self, context):
         return dateformat.format(context["year"], "Y")
 
+    def breadcrumbs(self, context):
+        year = context["year"]
+        return [
+            home(),
+            ("Archive", reverse("news:archive")),
+            (self.heading(context), reverse("news:archive_year", args=[year.year])),
+        ]
+
 
 @public_page
 class PostMonthArchiveView(ArchiveMixin, MonthArchiveView):
@@ -171,6 +220,37 @@ class PostMonthArchiveView(ArchiveMixin, MonthArchiveView):
 
     def heading(self, context):
         return dateformat.format(context["month"], "F Y")
+
+    def breadcrumbs(self, context):
+        month = context["month"]
+        return [
+            home(),
+            ("Archive", reverse("news:archive")),
+            (str(month.year), reverse("news:archive_year", args=[month.year])),
+            (
+                dateformat.format(month, "F"),
+                reverse("news:archive_month", args=[month.year, f"{month.month:02d}"]),
+            ),
+        ]
+
+
+@public_page
+class IndexView(TemplateView):
+    """A list of every tag, category or author with published posts, or of
+    the years and months that have them, each with its count."""
+
+    template_name = "news/index.html"
+    kind = ""
+    heading = ""
+
+    def get_context_data(self, **kwargs):
+        changed, _ = freshness(self.request)
+        return super().get_context_data(
+            heading=self.heading,
+            listing=fragments.index(self.kind, changed),
+            breadcrumbs=[home(), (self.heading, self.request.path)],
+            **kwargs,
+        )
 
 
 @public_page(cache_page=False)

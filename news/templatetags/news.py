@@ -1,11 +1,12 @@
-"""Template helpers for the public site: responsive pictures, JSON-LD and
-search highlighting."""
+"""Template helpers for the public site: responsive pictures, JSON-LD,
+breadcrumbs and search highlighting."""
 
 import json
 
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from ..media import renditions
@@ -78,6 +79,43 @@ def news_article_json_ld(context, post):
         shown = renditions.picture(post.banner)
         if shown.src and not shown.vector:
             data["image"] = [request.build_absolute_uri(shown.src)]
+    return _json_ld(data)
+
+
+@register.simple_tag
+def post_breadcrumbs(post):
+    """Return the trail to ``post`` as [(name, url), ...]: home, its category
+    if it has one, the post."""
+    crumbs = [("Home", reverse("news:post_list"))]
+    if post.category_id:
+        crumbs.append((post.category.name, post.category.get_absolute_url()))
+    return [*crumbs, (post.title, post.get_absolute_url())]
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumb_json_ld(context, crumbs):
+    """Return a <script type="application/ld+json"> describing ``crumbs``
+    ([(name, url), ...], the current page last) as a schema.org
+    BreadcrumbList."""
+    request = context["request"]
+    return _json_ld(
+        {
+            "@context": "https://schema.org",
+            "@type": "BreadcrumbList",
+            "itemListElement": [
+                {
+                    "@type": "ListItem",
+                    "position": position,
+                    "name": name,
+                    "item": request.build_absolute_uri(url),
+                }
+                for position, (name, url) in enumerate(crumbs, start=1)
+            ],
+        }
+    )
+
+
+def _json_ld(data):
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     # Safe: the escapes leave no "<", ">" or "&" that could close the script.
     return mark_safe(  # noqa: S308

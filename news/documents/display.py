@@ -1,0 +1,61 @@
+"""What an article's sanitised body HTML becomes on its page.
+
+Done when the page is shown, not when the Markdown is rendered or stored: the
+post's Markdown is never changed (so the export round trip stays byte for
+byte), and stored HTML needs no re-rendering when these rules change.
+
+The input is news.documents.markdown.render()'s output: every attribute value
+is double-quoted with ``<``, ``>`` and ``"`` escaped, and every ``<`` in text
+is ``&lt;``, so a ``<tag`` matched here is a real tag. Nothing here adds markup
+from the input: only fixed attributes, and it removes a heading.
+"""
+
+import html
+import re
+
+_LEADING_HEADING = re.compile(
+    r"\A\s*<h(?P<level>[1-6])(?:\s[^>]*)?>(?P<text>.*?)</h(?P=level)>\s*", re.S
+)
+_HEADING_TAG = re.compile(r"<(?P<end>/?)h(?P<level>[1-6])(?=[\s>])")
+_TAG = re.compile(r"<[^>]*>")
+_FIRST_LAZY_IMAGE = re.compile(r'(<img\s[^>]*?)loading="lazy"')
+# What site.css lets scroll sideways: code blocks and tables.
+_SCROLLING = re.compile(r"<(?P<tag>pre|table)(?=[\s>])")
+
+
+def article_body(body_html: str, *, title: str, eager_image: bool) -> str:
+    """Return ``body_html`` as the article page shows it under ``title``.
+
+    A leading heading that repeats the title is dropped (the page's <h1> shows
+    it); code blocks and tables take keyboard focus, so that readers can
+    scroll them; and with ``eager_image`` (no banner above the body) the first
+    image loads at once, with high priority, instead of lazily.
+    """
+    shown = without_title(body_html, title)
+    shown = _SCROLLING.sub(r'<\g<tag> tabindex="0"', shown)
+    if eager_image:
+        shown = _FIRST_LAZY_IMAGE.sub(
+            r'\1loading="eager" fetchpriority="high"', shown, count=1
+        )
+    return shown
+
+
+def without_title(body_html: str, title: str) -> str:
+    """Drop the body's leading heading if its text is ``title`` (ignoring case
+    and spacing); promote the headings after it if they were below it, so the
+    outline keeps its shape under the page's title."""
+    match = _LEADING_HEADING.match(body_html)
+    if match is None or _words(_TAG.sub("", match["text"])) != _words(title):
+        return body_html
+    rest = body_html[match.end() :]
+    levels = [int(tag["level"]) for tag in _HEADING_TAG.finditer(rest)]
+    shift = min(levels, default=0) - int(match["level"])
+    if shift > 0:
+        rest = _HEADING_TAG.sub(
+            lambda tag: f"<{tag['end']}h{int(tag['level']) - shift}", rest
+        )
+    return rest
+
+
+def _words(text: str) -> str:
+    return " ".join(html.unescape(text).split()).casefold()

@@ -1,0 +1,106 @@
+"""An article's body as its page shows it: news.documents.display over
+news.documents.markdown's output. No database."""
+
+import pytest
+
+from news.documents import display, markdown
+from news.documents.markdown import ResolvedImage
+
+from .factories import HOSTILE
+
+
+def shown(body, title="Harbour reopens", eager_image=False, resolve_image=None):
+    rendered = markdown.render(body, resolve_image=resolve_image)
+    return display.article_body(rendered, title=title, eager_image=eager_image)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "# Harbour reopens\n\nThe text.",
+        "#   Harbour   reopens  \n\nThe text.",
+        "Harbour Reopens\n===\n\nThe text.",
+        "\n\n# harbour reopens {#top}\n\nThe text.",
+    ],
+)
+def test_a_leading_heading_that_repeats_the_title_is_not_shown(body):
+    assert shown(body) == "<p>The text.</p>"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "# Harbour reopens today\n\nThe text.",
+        "The text.\n\n# Harbour reopens",
+        "## Other\n\n# Harbour reopens",
+    ],
+)
+def test_other_headings_stay(body):
+    assert shown(body) == markdown.render(body)
+
+
+def test_the_outline_keeps_its_shape_without_the_title():
+    # "# Title" then "##" sections: the sections become the page's <h2>s.
+    html = shown("# Harbour reopens\n\nIntro.\n\n## Ferries\n\n### Times\n\n## Ask")
+    assert html == (
+        '<p>Intro.</p>\n<h2 id="ferries">Ferries</h2>\n'
+        '<h3 id="times">Times</h3>\n<h2 id="ask">Ask</h2>'
+    )
+
+
+def test_later_top_level_headings_are_not_promoted_to_h1():
+    html = shown("# Harbour reopens\n\n# Ferries\n\n## Times")
+    assert html == '<h2 id="ferries">Ferries</h2>\n<h3 id="times">Times</h3>'
+
+
+def test_a_title_with_markup_characters_is_compared_as_text():
+    title = 'Q&A: 5 > 3, "yes"'
+    assert shown(f"# {title}\n\nText.", title=title) == "<p>Text.</p>"
+    # Sanitised away, the script is not the title's text: the heading stays.
+    body = f"# {HOSTILE}\n\nText."
+    assert shown(body, title=HOSTILE).startswith("<h2")
+
+
+def test_code_blocks_take_keyboard_focus():
+    html = shown("```python\nprint('a very long line')\n```\n\n    indented code\n")
+    assert html.count('<pre tabindex="0">') == 2
+    assert "<pre>" not in html
+
+
+def test_tables_take_keyboard_focus():
+    html = shown("| a | b |\n|---|---|\n| 1 | 2 |")
+    assert html.startswith('<table tabindex="0">\n<thead>')
+
+
+def test_code_text_that_looks_like_a_tag_is_left_alone():
+    html = shown(
+        '`<pre>` and `<img loading="lazy">` and `<h2>x</h2>`', eager_image=True
+    )
+    assert "tabindex" not in html and "fetchpriority" not in html
+    assert "&lt;pre&gt;" in html
+
+
+def resolve(src):
+    return ResolvedImage(url=f"/media/{src}", width=800, height=600, alt=src)
+
+
+def test_only_the_first_image_loads_eagerly_when_asked():
+    body = "Intro.\n\n![a](a.png)\n\n![b](b.png)\n\n<img src='c.png'>"
+    html = shown(body, eager_image=True, resolve_image=resolve)
+    assert html.count('loading="eager" fetchpriority="high"') == 1
+    assert html.count('loading="lazy"') == 2
+    assert html.index('loading="eager"') < html.index('alt="b"')
+
+
+def test_every_image_stays_lazy_under_a_banner():
+    html = shown("![a](a.png)\n\n![b](b.png)", resolve_image=resolve)
+    assert html.count('loading="lazy"') == 2
+    assert "eager" not in html and "fetchpriority" not in html
+
+
+def test_an_alt_text_cannot_fake_the_attributes():
+    html = shown('![loading="lazy" x](a.png)\n\n![b](b.png)', eager_image=True)
+    assert 'alt="loading=&quot;lazy&quot; x"' in html
+    assert html.count('loading="eager" fetchpriority="high"') == 1
+    first_img = html[html.index("<img") : html.index(">", html.index("<img"))]
+    assert 'loading="eager"' in first_img
