@@ -2,6 +2,8 @@
 message on SQLite and PostgreSQL, and the files after it still import."""
 
 import contextlib
+import subprocess
+import sys
 import zipfile
 
 import psycopg
@@ -18,6 +20,7 @@ from news.documents.importer.lock import import_lock
 from news.models import Post, Revision
 
 from .factories import make_user, write_tree
+from .services import ROOT, environ_without, manage_py
 
 pytestmark = pytest.mark.django_db
 
@@ -313,3 +316,39 @@ def test_the_admin_refuses_a_site_root_outside_the_upload(client):
         assert response.status_code == 200
         assert f"{site_root} leaves the upload." in response.content.decode()
     assert not Post.objects.exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="a file database of its own; run once"
+)
+def test_two_imports_started_at_once_on_sqlite_both_finish(tmp_path):
+    """Two real processes on one SQLite file: the second waits for the first;
+    neither dies with "database is locked"."""
+    root = write_tree(
+        tmp_path / "site",
+        {
+            f"post-{n:02}.md": f"---\ntitle: Post {n}\ndate: 2024-01-{n:02}\n---\n"
+            + "Some text with *emphasis*.\n\n" * 40
+            for n in range(1, 29)
+        },
+    )
+    env = environ_without("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "NEWSDESK_")
+    (tmp_path / "var").mkdir()
+    env |= {"NEWSDESK_VAR_DIR": str(tmp_path / "var"), "DJANGO_DEBUG": "1"}
+    migrated = manage_py(env, "migrate", "--noinput")
+    assert migrated.returncode == 0, migrated.stderr
+    command = [sys.executable, "manage.py", "import_markdown", str(root)]
+    both = [
+        subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )
+        for _ in range(2)
+    ]  # fmt: skip
+    outputs = [p.communicate(timeout=240) for p in both]
+    for process, (_, err) in zip(both, outputs, strict=True):
+        assert process.returncode == 0, err
+        assert "locked" not in err
+    summaries = sorted(out.strip().splitlines()[-1] for out, _ in outputs)
+    assert summaries[0].startswith("0 created, 0 updated, 28 unchanged")
+    assert summaries[1].startswith("28 created, 0 updated, 0 unchanged")
