@@ -9,8 +9,11 @@
 - queries: the public site's hand-written SQL (freshness, published_id,
   listed_ids).
 - relations: writing a post's tags, bylines and image links.
+- lookups: `in` lookups that drop integers no column can hold (registered on
+  import, so every query of the project has them).
 """
 
+from . import lookups  # noqa: F401 (registers the lookups)
 from .content import (
     Author,
     Category,
