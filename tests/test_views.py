@@ -47,6 +47,17 @@ def json_ld(response):
 # The home page and pagination
 
 
+def test_a_tag_without_a_slug_is_named_but_not_linked(client):
+    # django-taggit slugs "!!!" to "", which no tag page can have.
+    post = make_post(title="Loud")
+    post.tags.set(["!!!", "calm"])
+    response = client.get(post.get_absolute_url())
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<li>!!!</li>" in content
+    assert '<a href="/tags/calm/" rel="tag">calm</a>' in content
+
+
 def test_home_lists_published_posts_newest_first(client):
     make_post(title="Older", published_at=timezone.now() - timedelta(days=2))
     make_post(title="Newer", published_at=timezone.now() - timedelta(days=1))

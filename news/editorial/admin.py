@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.html import format_html
+from taggit import admin as taggit_admin
+from taggit.models import Tag
 
 from ..documents.values import load
 from ..media import renditions, uploads
@@ -96,20 +98,49 @@ class ImageAdmin(admin.ModelAdmin):
         return [] if obj is None else ["file", "sha256", "width", "height"]
 
 
-class PostAuthorInline(admin.TabularInline):
+class BoundedInline:
+    """An inline that builds no more forms than a post can use.
+
+    Django builds, validates and renders back as many forms as a POST's
+    TOTAL_FORMS claims, up to 2,000: one forged number cost some ten seconds
+    of a worker per request on the post form's three inlines.
+    """
+
+    max_num = 500
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.max_num)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class TaggedItemInline(BoundedInline, taggit_admin.TaggedItemInline):
+    pass
+
+
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(taggit_admin.TagAdmin):
+    """django-taggit's, with its inline bounded."""
+
+    inlines = [TaggedItemInline]
+
+
+class PostAuthorInline(BoundedInline, admin.TabularInline):
     model = PostAuthor
     extra = 0
     autocomplete_fields = ["author"]
 
 
-class PostImageInline(admin.TabularInline):
+class PostImageInline(BoundedInline, admin.TabularInline):
     model = PostImage
     extra = 0
     raw_id_fields = ["image"]
     fields = ["reference", "image", "path"]
 
 
-class ReviewCommentInline(admin.TabularInline):
+class ReviewCommentInline(BoundedInline, admin.TabularInline):
     model = ReviewComment
     extra = 1
     fields = ["line", "text", "resolved", "created_by", "created_at"]
