@@ -175,6 +175,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that looks the path or the query string up.
+    "news.public.middleware.RefuseNulMiddleware",
     # Before sessions and authentication, so that a cached page costs none of
     # their work (news/public/cache.py).
     "news.public.cache.PageCacheMiddleware",

@@ -136,7 +136,9 @@ def test_a_page_number_that_is_no_page_is_a_404_on_every_list(client, page, url)
     url = url.format(year=when.year, month=when.month)
     assert client.get(url).status_code == 200
     joiner = "&" if "?" in url else "?"
-    assert client.get(f"{url}{joiner}page={page}").status_code == 404
+    # A NUL anywhere in the address is refused before the view (400).
+    expected = 400 if "%00" in page else 404
+    assert client.get(f"{url}{joiner}page={page}").status_code == expected
 
 
 @pytest.mark.parametrize("url", [u for u in PAGINATED_LISTS if "?" not in u])

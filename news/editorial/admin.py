@@ -122,9 +122,18 @@ admin.site.unregister(Tag)
 
 @admin.register(Tag)
 class TagAdmin(taggit_admin.TagAdmin):
-    """django-taggit's, with its inline bounded."""
+    """django-taggit's, with its inline bounded and without its merge action.
+
+    The merge moves django-taggit's own TaggedItem rows, not the posts' tags
+    (TaggedPost), so it merged nothing here; and its page answered a POST
+    without a selection, or with an id that is no tag's, with a 500.
+    """
 
     inlines = [TaggedItemInline]
+    actions = []
+
+    def get_urls(self):
+        return admin.ModelAdmin.get_urls(self)
 
 
 class PostAuthorInline(BoundedInline, admin.TabularInline):

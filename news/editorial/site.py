@@ -8,17 +8,48 @@ from functools import update_wrapper
 
 from django.contrib import admin
 from django.contrib.admin.exceptions import DisallowedModelAdminToField
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import TO_FIELD_VAR
+from django.core.exceptions import ValidationError
 
 
 class AdminSite(admin.AdminSite):
     def admin_view(self, view, cacheable=False):
+        # A ModelAdmin's pages come here as its bound methods.
+        model_admin = getattr(view, "__self__", None)
+
         def checked(request, *args, **kwargs):
             # Django checks a non-empty _to_field against the fields it may name,
             # but looks an empty one up as a field called "": every change,
             # delete and history page answered ?_to_field= with a 500.
             if "" in (request.GET.get(TO_FIELD_VAR), request.POST.get(TO_FIELD_VAR)):
                 raise DisallowedModelAdminToField("An empty _to_field names no field.")
+            if isinstance(model_admin, admin.ModelAdmin) and (
+                ACTION_CHECKBOX_NAME in request.POST
+            ):
+                request.POST = selecting_pks_only(request.POST, model_admin.model)
             return view(request, *args, **kwargs)
 
         return super().admin_view(update_wrapper(checked, view), cacheable)
+
+
+def selecting_pks_only(data, model):
+    """Return the POST ``data`` of a changelist without the selected ids that
+    cannot be a pk of ``model``.
+
+    Django filters the changelist by the selection as it comes, and a value
+    such as "abc" for an integer pk raised ValueError there: a 500. Left out,
+    it selects nothing, as an id of a deleted row does, and selecting nothing
+    gets the admin's own message.
+    """
+    pk = model._meta.pk
+    valid = []
+    for value in data.getlist(ACTION_CHECKBOX_NAME):
+        try:
+            pk.to_python(value)
+        except ValidationError:
+            continue
+        valid.append(value)
+    data = data.copy()
+    data.setlist(ACTION_CHECKBOX_NAME, valid)
+    return data
