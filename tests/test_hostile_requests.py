@@ -121,6 +121,13 @@ QUERY_NAMES = [
     "published_at__year",
     "published_at__month",
     "published_at__day",
+    "category",
+    "authors",
+    "tags",
+    "banner__exact",
+    "user",
+    "post",
+    "category__lt",
     "id__in",
     "pk__in",
     "id__gte",
@@ -693,3 +700,26 @@ def test_the_tag_admin_offers_no_merge_that_would_merge_nothing(site):
     assert (
         "Merge selected tags" not in client.get("/admin/taggit/tag/").content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [f"category={HUGE}", f"authors__exact={HUGE}", f"tags=-{HUGE}", f"banner={HUGE}"],
+)
+def test_a_huge_id_in_a_list_filter_lists_nothing(site, query):
+    client = Client()
+    client.force_login(site["users"]["superuser"])
+    response = client.get(f"/admin/news/post/?{query}")
+    assert response.status_code == 200
+    assert "0 posts" in response.content.decode()
+
+
+def test_huge_integers_match_no_row_through_a_relation(site):
+    live = Post.objects.get(slug="live")
+    assert not Post.objects.filter(category=int(HUGE)).exists()
+    assert not Post.objects.filter(category__in=[int(HUGE), -int(HUGE)]).exists()
+    # Every post with a category, and none without.
+    assert list(Post.objects.filter(category__lt=int(HUGE))) == [live]
+    assert list(Post.objects.filter(category__gte=-int(HUGE))) == [live]
+    assert not Post.objects.filter(category__gt=int(HUGE)).exists()
+    assert not Post.objects.filter(category__lte=-int(HUGE)).exists()
