@@ -19,6 +19,7 @@ from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
 from taggit.models import Tag
@@ -723,3 +724,30 @@ def test_huge_integers_match_no_row_through_a_relation(site):
     assert list(Post.objects.filter(category__gte=-int(HUGE))) == [live]
     assert not Post.objects.filter(category__gt=int(HUGE)).exists()
     assert not Post.objects.filter(category__lte=-int(HUGE)).exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"published_at__year={HUGE}",
+        "published_at__year=9999",
+        "published_at__year=9999&published_at__month=12&published_at__day=31",
+    ],
+)
+def test_a_date_drilldown_no_datetime_can_bound_is_refused(site, query):
+    client = Client()
+    client.force_login(site["users"]["superuser"])
+    response = client.get(f"/admin/news/post/?{query}")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/news/post/?e=1"
+    assert client.get("/admin/news/post/?published_at__year=9998").status_code == 200
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01"])
+def test_a_calendar_month_at_the_end_of_time_shows_this_month(site, month):
+    client = Client()
+    client.force_login(site["users"]["superuser"])
+    response = client.get(f"/admin/news/post/calendar/?month={month}")
+    assert response.status_code == 200
+    this_month = timezone.localdate().strftime("%B %Y")
+    assert f"Calendar: {this_month}" in response.content.decode()

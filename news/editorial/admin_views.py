@@ -236,6 +236,9 @@ class PostAdminViews:
             month = datetime.date.fromisoformat(request.GET.get("month", "") + "-01")
         except ValueError:
             month = today.replace(day=1)
+        if not datetime.MINYEAR < month.year < datetime.MAXYEAR:
+            # The weeks shown, and the months before and after, must be dates.
+            month = today.replace(day=1)
         weeks = calendar.Calendar().monthdatescalendar(month.year, month.month)
         first, last = weeks[0][0], weeks[-1][-1]
         days = {day: [] for week in weeks for day in week}

@@ -4,13 +4,17 @@ It is the default site (news.apps.AdminConfig), so the stock user, group and
 tag admins are registered on it too.
 """
 
+import datetime
 from functools import update_wrapper
 
 from django.contrib import admin
 from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import TO_FIELD_VAR
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.utils import timezone
 
 
 class AdminSite(admin.AdminSite):
@@ -24,10 +28,18 @@ class AdminSite(admin.AdminSite):
             # delete and history page answered ?_to_field= with a 500.
             if "" in (request.GET.get(TO_FIELD_VAR), request.POST.get(TO_FIELD_VAR)):
                 raise DisallowedModelAdminToField("An empty _to_field names no field.")
-            if isinstance(model_admin, admin.ModelAdmin) and (
-                ACTION_CHECKBOX_NAME in request.POST
-            ):
+            if not isinstance(model_admin, admin.ModelAdmin):
+                return view(request, *args, **kwargs)
+            if ACTION_CHECKBOX_NAME in request.POST:
                 request.POST = selecting_pks_only(request.POST, model_admin.model)
+            drilldown = model_admin.date_hierarchy
+            if (
+                view.__name__ == "changelist_view"
+                and drilldown
+                and not period_fits(request.GET, drilldown)
+            ):
+                # What Django's changelist answers to the lookups it cannot use.
+                return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
             return view(request, *args, **kwargs)
 
         return super().admin_view(update_wrapper(checked, view), cacheable)
@@ -53,3 +65,31 @@ def selecting_pks_only(data, model):
     data = data.copy()
     data.setlist(ACTION_CHECKBOX_NAME, valid)
     return data
+
+
+def period_fits(query, field):
+    """Return whether the date drill-down of a changelist's ``query`` on
+    ``field`` names a year, month or day whose bounds a datetime can hold.
+
+    Django turns ?published_at__year=9999&...month=12&...day=31 into the
+    period from that day to the next, and catches only the ValueError of an
+    impossible date on the way: a year past 9999, or one too large for C,
+    raised OverflowError (a 500).
+    """
+    year = query.get(f"{field}__year")
+    if year is None:
+        return True
+    month, day = query.get(f"{field}__month"), query.get(f"{field}__day")
+    try:
+        start = datetime.datetime(int(year), int(month or 1), int(day or 1))
+        if day is not None:
+            end = start + datetime.timedelta(days=1)
+        elif month is not None:
+            end = (start + datetime.timedelta(days=32)).replace(day=1)
+        else:
+            end = start.replace(year=start.year + 1)
+        for moment in (start, end):
+            timezone.make_aware(moment).astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
+        return False
+    return True
