@@ -3,6 +3,7 @@ from types import SimpleNamespace
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -136,10 +137,35 @@ class TagAdmin(taggit_admin.TagAdmin):
         return admin.ModelAdmin.get_urls(self)
 
 
+class AutocompleteSelect(admin_widgets.AutocompleteSelect):
+    """Django's, showing a submitted value that cannot be an id as no choice.
+
+    Django looks the submitted values up as they come when it shows an invalid
+    form again, and "abc" for an integer id raised ValueError there: a 500.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if self._fits(v)], attr)
+
+    def _fits(self, value):
+        try:
+            self.field.target_field.to_python(value)
+        except ValidationError:
+            return False
+        return True
+
+
 class PostAuthorInline(BoundedInline, admin.TabularInline):
     model = PostAuthor
     extra = 0
     autocomplete_fields = ["author"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.autocomplete_fields:
+            kwargs["widget"] = AutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class PostImageInline(BoundedInline, admin.TabularInline):
