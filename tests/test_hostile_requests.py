@@ -146,7 +146,7 @@ query_strings = st.dictionaries(
 )
 
 RUNS = settings(
-    # Two examples keep CI at about 80 s a database; HOSTILE_EXAMPLES=50 digs
+    # Two examples keep CI under 90 s a database; HOSTILE_EXAMPLES=50 digs
     # deeper by hand.
     max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "2")),
     deadline=None,
