@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class NewsConfig(AppConfig):
@@ -15,3 +16,11 @@ class NewsConfig(AppConfig):
         cache.register_signal_handlers()
         fragments.register_signal_handlers()
         notifications.register_signal_handlers()
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """Django's admin, on the site that every admin page goes through."""
+
+    default = False  # news' own config is NewsConfig
+
+    default_site = "news.editorial.site.AdminSite"

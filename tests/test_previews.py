@@ -38,6 +38,24 @@ def test_staff_preview_a_revision_through_the_public_template(client, draft):
     assert response["X-Robots-Tag"] == "noindex, nofollow"
 
 
+def test_a_preview_links_the_tags_the_post_has_and_names_new_ones(client, draft):
+    draft.tags.set(["Markets"])
+    revision = revisions.record(draft, by=None)
+    revision.values["tags"] = ["Markets", "Brand new"]
+    revision.save()
+    client.force_login(make_user("root", superuser=True))
+    response = client.get(revision.get_absolute_url())
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert '<a href="/tags/markets/" rel="tag">Markets</a>' in content
+    assert "<li>Brand new</li>" in content
+    link = previews.create(draft, by=None, revision=revision)
+    client.logout()
+    assert '<a href="/tags/markets/" rel="tag">Markets</a>' in (
+        client.get(link.get_absolute_url()).content.decode()
+    )
+
+
 def test_revision_previews_are_for_staff_who_may_see_the_post(client, draft):
     revision = revisions.record(draft, by=None)
     url = revision.get_absolute_url()

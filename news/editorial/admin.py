@@ -3,11 +3,14 @@ from types import SimpleNamespace
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.html import format_html
+from taggit import admin as taggit_admin
+from taggit.models import Tag
 
 from ..documents import markdown
 from ..documents.values import load
@@ -100,20 +103,83 @@ class ImageAdmin(admin.ModelAdmin):
         return [] if obj is None else ["file", "sha256", "width", "height"]
 
 
-class PostAuthorInline(admin.TabularInline):
+class BoundedInline:
+    """An inline that builds no more forms than a post can use.
+
+    Django builds, validates and renders back as many forms as a POST's
+    TOTAL_FORMS claims, up to 2,000: one forged number cost some ten seconds
+    of a worker per request on the post form's three inlines.
+    """
+
+    max_num = 500
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.max_num)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class TaggedItemInline(BoundedInline, taggit_admin.TaggedItemInline):
+    pass
+
+
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(taggit_admin.TagAdmin):
+    """django-taggit's, with its inline bounded and without its merge action.
+
+    The merge moves django-taggit's own TaggedItem rows, not the posts' tags
+    (TaggedPost), so it merged nothing here; and its page answered a POST
+    without a selection, or with an id that is no tag's, with a 500.
+    """
+
+    inlines = [TaggedItemInline]
+    actions = []
+
+    def get_urls(self):
+        return admin.ModelAdmin.get_urls(self)
+
+
+class AutocompleteSelect(admin_widgets.AutocompleteSelect):
+    """Django's, showing a submitted value that cannot be an id as no choice.
+
+    Django looks the submitted values up as they come when it shows an invalid
+    form again, and "abc" for an integer id raised ValueError there: a 500.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if self._fits(v)], attr)
+
+    def _fits(self, value):
+        try:
+            self.field.target_field.to_python(value)
+        except ValidationError:
+            return False
+        return True
+
+
+class PostAuthorInline(BoundedInline, admin.TabularInline):
     model = PostAuthor
     extra = 0
     autocomplete_fields = ["author"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.autocomplete_fields:
+            kwargs["widget"] = AutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-class PostImageInline(admin.TabularInline):
+
+class PostImageInline(BoundedInline, admin.TabularInline):
     model = PostImage
     extra = 0
     raw_id_fields = ["image"]
     fields = ["reference", "image", "path"]
 
 
-class ReviewCommentInline(admin.TabularInline):
+class ReviewCommentInline(BoundedInline, admin.TabularInline):
     model = ReviewComment
     extra = 1
     fields = ["line", "text", "resolved", "created_by", "created_at"]

@@ -13,7 +13,7 @@ import tempfile
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -26,7 +26,7 @@ from ..documents.exporter import ZipWriter, export, posts_for_export
 from ..documents.importer import ImportBusy, Importer
 from ..documents.values import document
 from ..media import uploads
-from ..models import Post
+from ..models import Post, Revision
 from . import previews, revisions, workflow
 from .forms import ImportForm
 
@@ -187,7 +187,11 @@ class PostAdminViews:
             raise PermissionDenied("You may not share previews.")
         revision = None
         if request.POST.get("revision"):
-            revision = get_object_or_404(post.revisions, pk=request.POST["revision"])
+            try:
+                revision = post.revisions.get(pk=request.POST["revision"])
+            except (Revision.DoesNotExist, ValidationError, ValueError) as exc:
+                # Whatever names no revision of this post, "abc" included.
+                raise Http404("No such revision.") from exc
         link = previews.create(post, by=request.user, revision=revision)
         url = request.build_absolute_uri(link.get_absolute_url())
         messages.success(
@@ -234,6 +238,9 @@ class PostAdminViews:
         try:
             month = datetime.date.fromisoformat(request.GET.get("month", "") + "-01")
         except ValueError:
+            month = today.replace(day=1)
+        if not datetime.MINYEAR < month.year < datetime.MAXYEAR:
+            # The weeks shown, and the months before and after, must be dates.
             month = today.replace(day=1)
         weeks = calendar.Calendar().monthdatescalendar(month.year, month.month)
         first, last = weeks[0][0], weeks[-1][-1]

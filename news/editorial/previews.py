@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from taggit.models import Tag
 
 from ..documents.values import load, snapshot
 from ..media import renditions
@@ -131,7 +132,13 @@ class Page:
         authors = Author.objects.in_bulk(values["authors"])
         self._post = post
         self.authors = _Items(authors[pk] for pk in values["authors"] if pk in authors)
-        self.tags = _Items(SimpleNamespace(name=name) for name in values["tags"])
+        # The tags as the public page links them; one the revision adds, which
+        # has no row yet, is shown unlinked.
+        tags = Tag.objects.in_bulk(values["tags"], field_name="name")
+        self.tags = _Items(
+            tags.get(name) or SimpleNamespace(name=name, slug="")
+            for name in values["tags"]
+        )
 
     def __getattr__(self, name):
         return getattr(self._post, name)

@@ -11,8 +11,11 @@
 - indexes: the tags, categories, authors and months with published posts,
   and how many each has (the index pages).
 - relations: writing a post's tags, bylines and image links.
+- lookups: `in` lookups that drop integers no column can hold (registered on
+  import, so every query of the project has them).
 """
 
+from . import lookups  # noqa: F401 (registers the lookups)
 from .content import (
     Author,
     Category,

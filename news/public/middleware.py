@@ -1,12 +1,40 @@
-"""Redirect front-matter aliases of published posts (PostAlias) to the post.
+"""Middleware of the public site.
 
-Like django.contrib.redirects, the lookup runs only for requests that would
-otherwise be a 404, so it costs nothing on pages that exist.
+- RefuseNulMiddleware: a NUL character in the path or the query string is a
+  400, before any view or the page cache sees it.
+- PostAliasMiddleware: redirect front-matter aliases of published posts
+  (PostAlias) to the post. Like django.contrib.redirects, the lookup runs only
+  for requests that would otherwise be a 404, so it costs nothing on pages that
+  exist.
 """
 
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpResponseBadRequest, HttpResponsePermanentRedirect
 
 from ..models import Post
+
+
+class RefuseNulMiddleware:
+    """Answer 400 to a URL with a NUL character in it.
+
+    No address of the site has one, and PostgreSQL refuses NUL in any text
+    parameter: a slug, a media path, an admin object id or search term with
+    %00 in it was a 500 wherever it reached a query. Forms reject NUL already
+    ("Null characters are not allowed."); this covers what comes by the URL.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return HttpResponseBadRequest(
+                "A NUL character is not allowed in an address.",
+                content_type="text/plain",
+            )
+        return self.get_response(request)
 
 
 class PostAliasMiddleware:
