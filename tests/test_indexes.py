@@ -54,6 +54,13 @@ def test_tags_index_lists_each_tag_with_its_published_posts(client):
     assert "<h1>Tags</h1>" in html(response)
 
 
+def test_a_tag_with_no_slug_is_listed_unlinked(client):
+    make_post(title="Shout").tags.add("!!!", "Calm")
+    page = html(client.get("/tags/"))
+    assert "<li><div>!!! <span class=\"meta count\">1 post</span>" in page
+    assert '<a href="/tags/calm/">Calm</a>' in page
+
+
 @pytest.mark.parametrize("state", HIDDEN_STATES)
 def test_tags_index_counts_only_what_readers_can_see(client, state):
     make_post(title="Seen").tags.add("Shared")

@@ -67,7 +67,8 @@ def tags():
         .order_by()
     )
     return [
-        Entry(name, reverse("news:tag", args=[slug]), counts[pk])
+        # A tag named only in punctuation ("!!!") has no slug, so no page.
+        Entry(name, reverse("news:tag", args=[slug]) if slug else "", counts[pk])
         for pk, name, slug in Tag.objects.order_by("name", "slug").values_list(
             "pk", "name", "slug"
         )
