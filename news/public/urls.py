@@ -14,25 +14,14 @@ sitemap_section = public_page(sitemap_views.sitemap)
 urlpatterns = [
     path("", views.PostListView.as_view(), name="post_list"),
     path("news/<str:slug>/", views.PostDetailView.as_view(), name="post_detail"),
-    path(
-        "tags/",
-        views.IndexView.as_view(kind="tags", heading="Tags"),
-        name="tag_index",
-    ),
-    path(
-        "categories/",
-        views.IndexView.as_view(kind="categories", heading="Categories"),
-        name="category_index",
-    ),
-    path(
-        "authors/",
-        views.IndexView.as_view(kind="authors", heading="Authors"),
-        name="author_index",
-    ),
-    path(
-        "archive/",
-        views.IndexView.as_view(kind="archive", heading="Archive"),
-        name="archive",
+    *(
+        path(f"{kind}/", views.IndexView.as_view(kind=kind, heading=heading), name=name)
+        for kind, heading, name in [
+            ("tags", "Tags", "tag_index"),
+            ("categories", "Categories", "category_index"),
+            ("authors", "Authors", "author_index"),
+            ("archive", "Archive", "archive"),
+        ]
     ),
     path("tags/<str:slug>/", views.TagPostListView.as_view(), name="tag"),
     path(
