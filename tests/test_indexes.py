@@ -57,7 +57,7 @@ def test_tags_index_lists_each_tag_with_its_published_posts(client):
 def test_a_tag_with_no_slug_is_listed_unlinked(client):
     make_post(title="Shout").tags.add("!!!", "Calm")
     page = html(client.get("/tags/"))
-    assert "<li><div>!!! <span class=\"meta count\">1 post</span>" in page
+    assert '<li><div>!!! <span class="meta count">1 post</span>' in page
     assert '<a href="/tags/calm/">Calm</a>' in page
 
 

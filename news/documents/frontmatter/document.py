@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "title": ("title",),
     "date": ("date", "publishdate", "pubdate"),
-    "category": ("category",),
+    "category": ("category", "categories"),  # Hugo, Jekyll, Hexo: the first
     "tags": ("tags",),
-    "banner": ("banner", "image", "cover", "featured_image"),
+    # Astro's heroImage; Hugo's images list, whose first is the social image.
+    "banner": ("banner", "image", "cover", "featured_image", "heroimage", "images"),
     "authors": ("author", "authors"),
     "summary": ("summary", "description", "excerpt"),
     "slug": ("slug",),

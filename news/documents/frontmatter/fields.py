@@ -124,6 +124,14 @@ def choose_keys(meta: dict) -> dict[str, str]:
     return {fld: key for fld, (key, _) in chosen.items()}
 
 
+def first(value):
+    """Return the first item of a list, of its first list for a hierarchy
+    (Hexo's [[parent, child]]), or value itself when it is no list."""
+    while isinstance(value, list | tuple):
+        value = value[0] if value else None
+    return value
+
+
 def name_list(value, key: str, *, split: bool = False) -> list[str]:
     if isinstance(value, dict):
         raise ValueError(f"'{key}' must be a list or text, not a mapping")
@@ -183,9 +191,10 @@ def _one_line(value, key: str, tz=None) -> str:
 CONVERT: dict[str, Callable[[Any, str, tzinfo], Any]] = {
     "title": _one_line,
     "date": _when,
-    "category": lambda v, k, tz: _stripped(v, k) or None,
+    "category": lambda v, k, tz: _stripped(first(v), k) or None,
     "tags": lambda v, k, tz: name_list(v, k, split=True),
-    "banner": lambda v, k, tz: as_text(v, k) or None,  # a reference, as written
+    # A reference, as written.
+    "banner": lambda v, k, tz: as_text(first(v), k) or None,
     "authors": lambda v, k, tz: name_list(v, k),
     "summary": _stripped,
     "slug": lambda v, k, tz: _stripped(v, k) or None,

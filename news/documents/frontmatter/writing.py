@@ -103,6 +103,8 @@ def _to_write(fld: str, value, old, key: str = ""):
     if fld == "draft":
         # Under Jekyll's `published`, a draft is written `published: false`.
         return flag(value, fld) != (key.lower() == "published")
+    if fld in ("category", "banner") and isinstance(old, list):
+        return [value]  # the file listed it (categories, images): keep the shape
     if fld not in LIST_FIELDS:
         return value
     names = name_list(value, fld, split=fld == "tags")

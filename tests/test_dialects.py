@@ -1,0 +1,161 @@
+"""Sites written for other generators, in the shapes their documentation gives:
+each imports with its dates, taxonomies and images, and exports byte for byte."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from news.documents.exporter import (
+    DirectoryWriter,
+    document_for,
+    export,
+    posts_for_export,
+)
+from news.documents.importer import Importer
+from news.models import Category, Post
+
+from .factories import image_bytes, read_tree, write_tree
+
+pytestmark = pytest.mark.django_db
+
+# Hugo: TOML between +++, categories and tags as lists, images as a list whose
+# first is the social image, draft, slug; static files under static/.
+HUGO = {
+    "content/posts/first-release.md": """+++
+title = "First release"
+date = 2023-05-01T10:00:00+02:00
+lastmod = 2023-05-03T09:00:00+02:00
+draft = false
+slug = "first-release"
+description = "What is new."
+tags = ["go", "web"]
+categories = ["Releases", "Go"]
+images = ["/img/cover.png"]
++++
+
+The cover, and a chart:
+
+![chart](/img/chart.png)
+""",
+    "content/posts/unfinished.md": """+++
+title = "Unfinished"
+date = 2023-06-01
+draft = true
++++
+Later.
+""",
+    "static/img/cover.png": image_bytes(color=(10, 20, 30)),
+    "static/img/chart.png": image_bytes(color=(30, 20, 10)),
+}
+
+# Astro (content collections): pubDate, updatedDate, heroImage, description.
+ASTRO = {
+    "src/content/blog/launch.md": """---
+title: 'Launch day'
+description: 'We launched.'
+pubDate: 'Jul 08 2022'
+updatedDate: 'Jul 10 2022'
+heroImage: '../../assets/launch.png'
+tags: ["launch"]
+---
+
+Text.
+""",
+    "src/assets/launch.png": image_bytes(color=(0, 90, 0)),
+}
+
+# Hexo: categories as a hierarchy (parent, then child), tags as a list, dates
+# with a time and no zone.
+HEXO = {
+    "source/_posts/hello-world.md": """---
+title: Hello World
+date: 2013-07-13 20:46:25
+categories:
+- [Diary, Life]
+tags:
+- PS3
+- Games
+---
+Welcome.
+""",
+}
+
+# Jekyll: categories as a space-separated string, published: false.
+JEKYLL = {
+    "_posts/2016-04-19-welcome.markdown": """---
+layout: post
+title:  "Welcome to Jekyll!"
+categories: jekyll update
+---
+Hello.
+""",
+    "_posts/2016-05-01-hidden.markdown": """---
+layout: post
+title: Hidden
+published: false
+---
+Not yet.
+""",
+}
+
+
+def imported(tmp_path, files, **options):
+    root = write_tree(tmp_path / "site", files)
+    report = Importer(**options).run([root])
+    assert report.failed == 0, report.problems
+    export(posts_for_export(), DirectoryWriter(tmp_path / "out"))
+    return root, report
+
+
+def test_a_hugo_site(tmp_path, client):
+    root, report = imported(tmp_path, HUGO, site_root="static")
+    assert report.warnings == 0, report.problems
+    post = Post.objects.get(slug="first-release")
+    assert post.published_at == datetime(2023, 5, 1, 8, tzinfo=UTC)
+    assert post.lastmod == datetime(2023, 5, 3, 7, tzinfo=UTC)
+    assert post.category.name == "Releases"
+    assert sorted(t.name for t in post.tags.all()) == ["go", "web"]
+    assert post.summary == "What is new."
+    assert post.banner.sha256 and post.image_links.count() == 2
+    assert Post.objects.get(slug="unfinished").status == Post.Status.DRAFT
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "Releases" in page and "chart" in page
+    assert read_tree(tmp_path / "out") == read_tree(root)
+
+
+def test_an_astro_site(tmp_path):
+    root, report = imported(tmp_path, ASTRO)
+    assert report.warnings == 0, report.problems
+    post = Post.objects.get()
+    assert post.published_at.date().isoformat() == "2022-07-08"
+    assert post.lastmod.date().isoformat() == "2022-07-10"
+    assert post.banner is not None and post.summary == "We launched."
+    assert read_tree(tmp_path / "out") == read_tree(root)
+
+
+def test_a_hexo_site(tmp_path):
+    root, _ = imported(tmp_path, HEXO)
+    post = Post.objects.get()
+    assert post.category.name == "Diary"  # the top of the hierarchy
+    assert sorted(t.name for t in post.tags.all()) == ["Games", "PS3"]
+    assert post.published_at.date().isoformat() == "2013-07-13"
+    assert read_tree(tmp_path / "out") == read_tree(root)
+
+
+def test_a_jekyll_site(tmp_path):
+    root, _ = imported(tmp_path, JEKYLL)
+    welcome = Post.objects.get(title="Welcome to Jekyll!")
+    assert welcome.category.name == "jekyll update"  # as written; see the docs
+    assert welcome.published_at.date().isoformat() == "2016-04-19"
+    assert Post.objects.get(title="Hidden").status == Post.Status.DRAFT
+    assert read_tree(tmp_path / "out") == read_tree(root)
+
+
+def test_an_edited_category_keeps_the_files_list_shape(tmp_path):
+    imported(tmp_path, HEXO)
+    post = Post.objects.select_related("source").get()
+    post.category = Category.objects.create(name="Travel", slug="travel")
+    post.save()
+    _, data, rewritten, _ = document_for(post)
+    assert rewritten
+    assert "categories:\n- Travel\n" in data.decode()
