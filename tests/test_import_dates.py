@@ -155,10 +155,11 @@ def test_astro_pub_date_and_updated_date(tmp_path, client):
         "src/content/blog/first.md": "---\ntitle: 'First'\npubDate: 'Jul 08 2022'\n"
         "updatedDate: 'Jul 10 2022'\nheroImage: '/blog-placeholder-3.jpg'\n---\nHi\n"
     }
-    run(write_tree(tmp_path, files))
+    report = run(write_tree(tmp_path, files))
     post = post_at("src/content/blog/first.md")
     assert post.lastmod == datetime(2022, 7, 10, tzinfo=UTC)
-    assert post.extra == {"heroImage": "/blog-placeholder-3.jpg"}
+    assert post.extra == {}  # heroImage is the banner, here a missing one
+    assert "banner not found: /blog-placeholder-3.jpg" in lines(report)[0]
     assert shows_date(client, "src/content/blog/first.md", "2022-07-08T00:00:00+00:00")
 
 

@@ -84,7 +84,7 @@ def test_a_single_value_of_another_type_is_its_text(tmp_path, front, field, show
         ("author: {name: Ana}", "'author' must be a list or text, not a mapping"),
         ("author: [[a, b]]", "'author' must list text, but an item is a list"),
         ("summary: {a: 1}", "'summary' must be text, not a mapping"),
-        ("category: [a, b]", "'category' must be text, not a list"),
+        ("category: [{a: 1}]", "'category' must be text, not a mapping"),
         ("draft: {}", "'draft' must be true or false, not a mapping"),
     ],
 )
