@@ -93,6 +93,14 @@ def test_jekyll_reimport_is_unchanged_and_export_gives_the_same_bytes(jekyll, tm
     assert exported["assets/rel.png"] == (jekyll / "assets/rel.png").read_bytes()
 
 
+def test_posts_folder_imported_with_the_site_around_it_as_site_root(jekyll):
+    report = Importer(site_root=str(jekyll)).run([jekyll / "_posts"])
+    assert (report.created, report.warnings) == (1, 0), lines(report)
+    assert served(Post.objects.get()) == 5
+    again = Importer(site_root=str(jekyll)).run([jekyll / "_posts"])
+    assert again.unchanged == 1
+
+
 def test_a_changed_image_found_by_a_fallback_is_reimported(jekyll):
     Importer().run([jekyll])
     (jekyll / "images/up.png").write_bytes(image_bytes(color=(99, 0, 0)))

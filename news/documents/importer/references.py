@@ -139,7 +139,8 @@ def within(path, site_root):
     inside the import root, or inside a site root outside it ("../static");
     else None."""
     path = posixpath.normpath(path)
-    if site_root.startswith("../") and path.startswith(site_root + "/"):
+    outside = site_root == ".." or site_root.startswith("../")
+    if outside and path.startswith(site_root + "/"):
         return path
     return normalise(path)
 
