@@ -64,6 +64,8 @@ def test_published_url_of_a_jekyll_post_and_of_any_other_file():
         "/2016/04/19/a-b.html"
     )
     assert published_url("posts/x.md") == "/posts/x/"
+    assert published_url("posts/x/index.md") == "/posts/x/"
+    assert published_url("README.md") == "/"
 
 
 def test_jekyll_images_resolve_as_readers_saw_them(jekyll):

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from ...media import images
-from ...slugs import normalise
+from ...slugs import INDEX_STEMS, normalise
 from .. import markdown
 from .report import ImportFailure, Problem
 
@@ -153,14 +153,18 @@ def published_url(relpath):
 
     A Jekyll post named ``YYYY-MM-DD-slug`` is at ``/YYYY/MM/DD/slug.html``
     (Jekyll's default permalink, without categories); any other file at its
-    path without the suffix, as a folder (``posts/x.md`` -> ``/posts/x/``:
-    Hugo's and most generators' pretty URLs).
+    path without the suffix, as a folder (``posts/x.md`` and
+    ``posts/x/index.md`` -> ``/posts/x/``: Hugo's and most generators' pretty
+    URLs).
     """
     stem = posixpath.splitext(posixpath.basename(relpath))[0]
     if dated := _DATED_NAME.fullmatch(stem):
         year, month, day, slug = dated.groups()
         return f"/{year}/{month}/{day}/{slug}.html"
-    return "/" + posixpath.splitext(relpath)[0] + "/"
+    path = posixpath.splitext(relpath)[0]
+    if posixpath.basename(path).lower() in INDEX_STEMS:
+        path = posixpath.dirname(path)  # a folder's index.md is the folder's page
+    return f"/{path}/" if path else "/"
 
 
 def _not_looked_up(src, what):
