@@ -17,7 +17,7 @@ from news.documents.importer import Importer
 from news.models import Author, Category, Image, Post, SiteChange
 
 from .factories import read_tree
-from .test_corpus import storage_at
+from .test_corpus import storage_at, stored_share
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +91,14 @@ def test_export_gives_back_the_same_bytes(imported, jekyll_corpus, tmp_path):
     exported = read_tree(tmp_path)
     assert len(exported) == POSTS - len(BROKEN)
     assert exported == {path: (jekyll_corpus / path).read_bytes() for path in exported}
+
+
+def test_its_two_images_are_reported_missing(imported):
+    # The corpus holds docs/_posts/ only, not the site's img/ folder.
+    assert stored_share([imported]) == (0, 2)
+    assert [str(p) for p in imported.problems if p.code == "missing"] == [
+        "docs/_posts/2014-06-04-jekyll-stickers-1-dollar-stickermule.markdown:8: "
+        "warning: image not found: /img/jekyll-sticker.png",
+        "docs/_posts/2018-08-01-jekyll-sponsoring.markdown:56: "
+        "warning: image not found: /img/forestry-logo.svg",
+    ]

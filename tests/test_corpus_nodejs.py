@@ -15,7 +15,7 @@ from news.documents.importer.sources import MARKDOWN_SUFFIXES
 from news.models import Author, Category, Image, Post, SiteChange, SourceFile
 
 from .factories import read_tree
-from .test_corpus import storage_at
+from .test_corpus import storage_at, stored_share
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +84,13 @@ def test_export_gives_back_the_same_bytes(imported, nodejs_corpus, tmp_path):
     }
     assert len(exported) == imported.created
     assert exported == {path: (nodejs_corpus / path).read_bytes() for path in exported}
+
+
+def test_local_images_are_stored_but_two_svgs_with_embedded_fonts(imported):
+    stored, local = stored_share([imported])
+    refused = [p.message for p in imported.problems if p.code == "invalid"]
+    # 22 of 24 (92%): the SVG check refuses two diagrams whose <style> embeds
+    # a font as a data: URL.
+    assert (stored, local) == (22, 24)
+    assert len(refused) == 2
+    assert all("a style that loads another file (url(data:font/" in m for m in refused)

@@ -639,6 +639,45 @@ def test_windows_path_gets_a_key_with_forward_slashes():
 @pytest.mark.parametrize(
     "written",
     [
+        "{{ site.baseurl }}/assets/x.png",
+        "{{site.baseurl}}/assets/x.png",
+        "{{ site.url }}{{ site.baseurl }}/assets/x.png",
+        '{{ "/assets/x.png" | relative_url }}',
+        "{{ '/assets/x.png' | absolute_url }}",
+        '{{ "assets/x.png" | relative_url }}',
+    ],
+)
+def test_liquid_around_a_site_path_is_that_site_path(written):
+    assert image_key(written) == "/assets/x.png"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "{{ page.image }}",
+        "{{ site.baseurl }}",
+        "{{ x | upcase }}/a.png",
+        '{{ "/a.png" | upcase }}',
+        "{{ unclosed/a.png",
+    ],
+)
+def test_other_liquid_is_left_as_written(written):
+    assert image_key(written) == written
+
+
+def test_liquid_around_a_web_address_is_remote():
+    assert image_key('{{ "https://cdn.example/a.png" | absolute_url }}') is None
+
+
+@given(st.text(alphabet="{} |'\"/.ab", max_size=60))
+def test_any_braces_give_a_key_or_none_without_error(written):
+    key = image_key(written)
+    assert key is None or isinstance(key, str)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
         "",
         "   ",
         "<>",

@@ -106,9 +106,12 @@ def document_for(post):
     folder = posixpath.dirname(relpath)
     files = {}
     for link in post.image_links.all():
-        path = link.path or normalise(
-            posixpath.join(folder, link.reference.lstrip("/"))
-        )
+        path = link.path or posixpath.join(folder, link.reference.lstrip("/"))
+        # An image from a site root outside the import root ("../static/x.png")
+        # goes under the site root's name, inside the export.
+        while path.startswith("../"):
+            path = path[3:]
+        path = normalise(path)
         if path:
             files[path] = link.image
     banner_path = None

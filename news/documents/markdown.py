@@ -78,6 +78,8 @@ def image_key(src: str) -> str | None:
     value = src.strip()
     if value.startswith("<") and value.endswith(">"):
         value = value[1:-1].strip()
+    if value.startswith("{{"):
+        value = _template_path(value)
     value = value.replace("\\", "/")
     if not value or value.startswith("//") or _SCHEME.match(value):
         return None
@@ -86,6 +88,43 @@ def image_key(src: str) -> str | None:
     # Editors on macOS save decomposed names; authors type composed ones.
     value = posixpath.normpath(unicodedata.normalize("NFC", value))
     return None if value in (".", "/") else value
+
+
+# Liquid filters that make a site path into the page's URL for it.
+_URL_FILTERS = {"relative_url", "absolute_url"}
+
+
+def _template_path(value: str) -> str:
+    """Return the site path a Liquid expression stands for, or ``value`` as it is.
+
+    ``{{ site.baseurl }}/x.png`` (any run of plain variables before the path)
+    and ``{{ "/x.png" | relative_url }}`` (or ``absolute_url``) are the site
+    path ``/x.png``: what Jekyll makes of them, less the site's own address.
+    One pass of ``find``, so the time is linear in the length.
+    """
+    at = 0  # offsets, not slices: copying the rest each time is quadratic
+    while value.startswith("{{", at):
+        end = value.find("}}", at)
+        if end < 0:
+            return value
+        inner, at = value[at + 2 : end].strip(), end + 2
+        if at == len(value):
+            path = _filtered_literal(inner)
+            if path is None or path.startswith("//") or _SCHEME.match(path):
+                return value if path is None else path  # a web address
+            return "/" + path.lstrip("/")
+        if not inner.replace(".", "").replace("_", "").isalnum():
+            return value
+    return "/" + value[at:].lstrip("/")
+
+
+def _filtered_literal(inner: str) -> str | None:
+    """Return the string of ``"/x.png" | relative_url``, else None."""
+    quote = inner[:1]
+    if quote not in ("'", '"') or (end := inner.find(quote, 1)) < 0:
+        return None
+    name = inner[end + 1 :].strip().removeprefix("|").strip()
+    return inner[1:end] if name in _URL_FILTERS else None
 
 
 # A fence may follow indentation, blockquote markers and list markers ("- ```bash"),

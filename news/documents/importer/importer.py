@@ -59,6 +59,7 @@ class Importer:
         tz=None,
         progress=None,
         wait=0.0,
+        published_url=refs.published_url,
     ):
         self.site_root_option = str(site_root)
         self.site_root = ""
@@ -70,6 +71,9 @@ class Importer:
         self.tz = tz or timezone.get_default_timezone()
         self.progress = progress
         self.wait = wait
+        # relpath -> the URL path the site published it under, for images
+        # written relative to that page.
+        self.published_url = published_url
         self.report = Report(dry_run=dry_run)
         self._categories = {}
 
@@ -184,7 +188,13 @@ class Importer:
 
         warnings: list = []
         found = refs.resolve(
-            source, relpath, doc, values.banner, self.site_root, warnings
+            source,
+            relpath,
+            doc,
+            values.banner,
+            self.site_root,
+            warnings,
+            published=self.published_url,
         )
         for key, reference in found.items():
             checks.check_reference(key, reference.path)

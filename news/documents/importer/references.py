@@ -1,8 +1,11 @@
 """The images a document references: where each is in the imported tree, and
 storing them.
 
-A reference is looked for relative to the file, then under the site root;
-site-absolute paths only under the site root. Every place looked at is kept
+A reference is looked for relative to the file, then relative to the URL the
+post was published under (as its readers' browsers did), then under the site
+root; site-absolute paths and Liquid expressions around one
+(``{{ site.baseurl }}/x.png``) only under the site root. Nothing is looked for
+outside the import root and the site root. Every place looked at is kept
 with what was found there (``image_digests()``), so a re-import notices an
 image that changed, appeared or went away.
 """
@@ -12,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from ...media import images
-from ...slugs import normalise
+from ...slugs import INDEX_STEMS, normalise
 from .. import markdown
 from .report import ImportFailure, Problem
 
@@ -28,12 +31,21 @@ class Reference:
     candidates: list  # where it may be, relative to the root, in lookup order
     path: str | None = None  # where it was found
     digest: str | None = None
+    escapes: bool = False  # relative to the file, it leaves the import root
+    note: str = ""  # how a fallback found it
+    code: str = ""
 
 
-def resolve(source, relpath, doc, banner, site_root, warnings):
+def resolve(source, relpath, doc, banner, site_root, warnings, published=None):
     """Return ``{key: Reference}`` for every image the document ``doc`` at
     ``relpath`` references in its body or as its ``banner``, each with where
-    it is in ``source``; add a warning for each one not found."""
+    it is in ``source``; add a warning for each one not found, and an info
+    line for each one found by a fallback.
+
+    ``published`` gives the URL path the document was published under (a
+    function of ``relpath``); body images not beside the file are also
+    looked for relative to it, under ``site_root``.
+    """
     body_offset = doc.front.count("\n")
     found = [
         (ref.src, ref.line + body_offset, "image")
@@ -55,7 +67,6 @@ def resolve(source, relpath, doc, banner, site_root, warnings):
             )
         )
     references = {}
-    folder = posixpath.dirname(relpath)
     for src, line, what in found:
         key = markdown.image_key(src)
         if key is None:
@@ -64,25 +75,96 @@ def resolve(source, relpath, doc, banner, site_root, warnings):
             continue
         if key in references:
             continue
-        if key.startswith("/"):
-            bases = [site_root]
-        else:
-            bases = [folder, site_root] if folder != site_root else [folder]
-        candidates = [
-            normalise(posixpath.join(base, key.lstrip("/"))) for base in bases
-        ]
-        if key[1:2] == ":":  # a Windows drive: a path on the author's machine
-            candidates = []
-        ref = Reference(src, line, key, [c for c in candidates if c])
-        references[key] = ref
-        ref.path = next((c for c in ref.candidates if source.exists(c)), None)
+        page = published(relpath) if published and what == "image" else None
+        ref = references[key] = _look_up(
+            source, relpath, src, line, key, site_root, page
+        )
         if ref.path is None:
-            if not ref.candidates:
+            if ref.escapes:
                 message, code = f"{what} outside the import root: {src}", "outside"
             else:
                 message, code = f"{what} not found: {src}", "missing"
             warnings.append(Problem(relpath, message, line, "warning", code))
+        elif ref.note:
+            warnings.append(Problem(relpath, ref.note, line, "info", ref.code))
     return references
+
+
+def _look_up(source, relpath, src, line, key, site_root, url):
+    """Return the Reference for ``key``, with every place it may be, in order,
+    and the first that holds a file."""
+    if key[1:2] == ":":  # a Windows drive: a path on the author's machine
+        return Reference(src, line, key, [], escapes=True)
+    site_path = key.lstrip("/")
+    # (path, how it was found there, its code): "" for the plain rules
+    places = []
+    if key.startswith("/"):
+        places.append((within(posixpath.join(site_root, site_path), site_root), "", ""))
+    else:
+        beside = within(posixpath.join(posixpath.dirname(relpath), key), site_root)
+        places.append((beside, "", ""))
+        if url:
+            # As the reader's browser did: relative to the page's URL, where
+            # ".." stops at the site's root.
+            seen = posixpath.normpath(posixpath.join(posixpath.dirname(url), key))
+            places.append(
+                (
+                    within(posixpath.join(site_root, seen.lstrip("/")), site_root),
+                    f"{src} resolved relative to the published URL {url} as {seen}",
+                    "published-url",
+                )
+            )
+        if site_root != posixpath.dirname(relpath):
+            places.append(
+                (
+                    within(posixpath.join(site_root, key), site_root),
+                    f"{src} resolved under the site root as /{key}",
+                    "site-root",
+                )
+            )
+    ref = Reference(src, line, key, [], escapes=places[0][0] is None)
+    notes = {}
+    for path, note, code in places:
+        if path is not None and path not in notes:
+            ref.candidates.append(path)
+            notes[path] = (note, code)
+    ref.path = next((c for c in ref.candidates if source.exists(c)), None)
+    if ref.path is not None:
+        ref.note, ref.code = notes[ref.path]
+    return ref
+
+
+def within(path, site_root):
+    """Return ``path`` (relative to the import root) normalised if it stays
+    inside the import root, or inside a site root outside it ("../static");
+    else None."""
+    path = posixpath.normpath(path)
+    outside = site_root == ".." or site_root.startswith("../")
+    if outside and path.startswith(site_root + "/"):
+        return path
+    return normalise(path)
+
+
+_DATED_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(.+)")
+
+
+def published_url(relpath):
+    """Return the URL path a generator published the file at ``relpath`` under.
+
+    A Jekyll post named ``YYYY-MM-DD-slug`` is at ``/YYYY/MM/DD/slug.html``
+    (Jekyll's default permalink, without categories); any other file at its
+    path without the suffix, as a folder (``posts/x.md`` and
+    ``posts/x/index.md`` -> ``/posts/x/``: Hugo's and most generators' pretty
+    URLs).
+    """
+    stem = posixpath.splitext(posixpath.basename(relpath))[0]
+    if dated := _DATED_NAME.fullmatch(stem):
+        year, month, day, slug = dated.groups()
+        return f"/{year}/{month}/{day}/{slug}.html"
+    path = posixpath.splitext(relpath)[0]
+    if posixpath.basename(path).lower() in INDEX_STEMS:
+        path = posixpath.dirname(path)  # a folder's index.md is the folder's page
+    return f"/{path}/" if path else "/"
 
 
 def _not_looked_up(src, what):

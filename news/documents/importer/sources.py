@@ -22,6 +22,9 @@ class DirectorySource:
     def __init__(self, root):
         self.root = Path(root).resolve()
         self.label = str(root)
+        # A site root outside the root: its path from the root ("../static")
+        # and where it is. Paths under that prefix are read there.
+        self.site: tuple[str, Path] | None = None
 
     def documents(self):
         # Walk folder by folder, so memory does not grow with the tree.
@@ -31,21 +34,35 @@ class DirectorySource:
                 if name.lower().endswith(MARKDOWN_SUFFIXES):
                     yield (Path(folder) / name).relative_to(self.root).as_posix()
 
+    def outside_site_root(self, path):
+        """Read paths under ``path``, a directory outside the root, as
+        ``<its path from the root>/...``; return that prefix."""
+        prefix = Path(os.path.relpath(path, self.root)).as_posix()
+        self.site = (prefix, path)
+        return prefix
+
+    def _locate(self, relpath):
+        """Return the file ``relpath`` names, and the folder it must stay in."""
+        if self.site and relpath.startswith(self.site[0] + "/"):
+            prefix, base = self.site
+            return base / relpath[len(prefix) + 1 :], base
+        return self.root / relpath, self.root
+
     def exists(self, relpath):
-        path = self.root / relpath
+        path, base = self._locate(relpath)
         try:
             if not path.is_file():
                 return False
             # A symlink that points out of the root is treated as outside.
-            return path.resolve().is_relative_to(self.root)
+            return path.resolve().is_relative_to(base)
         except OSError:  # a name too long, a symlink loop: not a file to read
             return False
 
     def read(self, relpath, limit):
-        path = self.root / relpath
+        path, base = self._locate(relpath)
         # Like a symlinked image, a document read through a symlink must stay
         # inside the root.
-        if not path.resolve().is_relative_to(self.root):
+        if not path.resolve().is_relative_to(base):
             raise ImportFailure("a symlink to a file outside the import root")
         return read_file(path, limit)
 
@@ -196,18 +213,26 @@ def read_file(path, limit):
 def site_root_within(source, site_root):
     """Return ``site_root`` relative to the source's root, or raise ValueError.
 
-    An absolute path must lie inside a directory source; any other value is
-    taken as relative to the import root and must stay inside it.
+    A directory source (the command line: the operator is trusted) takes an
+    absolute path, or a relative one that is a folder of the import root or
+    else of the current directory, anywhere: one outside the import root is
+    returned as its path from it ("../static"), and read by the source. Any
+    other value is taken as relative to the import root and must stay inside it.
     """
     if is_root(site_root):
         return ""
-    if Path(site_root).is_absolute() and hasattr(source, "root"):
-        try:
-            return Path(site_root).resolve().relative_to(source.root).as_posix()
-        except ValueError:
-            raise ValueError(
-                f"--site-root {site_root} is not inside the import root {source.root}"
-            ) from None
+    root = getattr(source, "root", None)
+    given = Path(site_root)
+    if root is not None and (
+        given.is_absolute() or (not (root / site_root).is_dir() and given.is_dir())
+    ):
+        if not given.is_dir():
+            raise ValueError(f"--site-root {site_root} is not a directory")
+        resolved = given.resolve()
+        if resolved.is_relative_to(root):
+            inside = resolved.relative_to(root).as_posix()
+            return "" if inside == "." else inside
+        return source.outside_site_root(resolved)
     relative = normalise(site_root.lstrip("/"))
     if relative is None:
         raise ValueError(f"--site-root {site_root} leaves the import root")

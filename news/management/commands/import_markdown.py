@@ -24,8 +24,9 @@ class Command(BaseCommand):
             "--site-root",
             default="",
             metavar="DIR",
-            help="Where img/... and /img/... paths resolve: a folder inside the import "
-            "root, relative to it or absolute (default: the import root).",
+            help="The folder the site publishes as /, where /img/... paths resolve: "
+            "anywhere, absolute, a folder of the import root, or else relative to "
+            "the current directory (default: the import root).",
         )
         parser.add_argument(
             "--status",
