@@ -1,4 +1,5 @@
-"""Workers of the database task backend, and the tasks they left unfinished.
+"""Task workers: the database backend's, with the tasks they left unfinished,
+and the RQ backend's.
 
 django-tasks-db marks a task RUNNING when a worker claims it, and nothing puts
 it back if that worker dies: a task claimed by a worker killed with SIGKILL, or
@@ -15,6 +16,7 @@ import socket
 from django.utils.crypto import get_random_string
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
+from rq.worker import Worker
 
 
 def worker_id(pid=None, host=None):
@@ -60,3 +62,19 @@ def requeue_abandoned(host=None):
             pk=pk, status=TaskResultStatus.RUNNING
         ).update(status=TaskResultStatus.READY, started_at=None)
     return requeued
+
+
+class RQWorker(Worker):
+    """RQ's worker, listening for its control messages a second at a time.
+
+    RQ 3.0 polls its pub/sub channel with a 60 s timeout, and redis-py 8.2
+    waits for that poll to end when the worker stops: a worker told to stop,
+    or done with a --burst, would take up to a minute to exit.
+    """
+
+    def subscribe(self):
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
+        )

@@ -9,6 +9,7 @@ Every wait is bounded, and every worker is stopped by the test that started it.
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -17,6 +18,10 @@ from email import message_from_bytes
 
 import pytest
 import redis
+from django_tasks_db.models import DBTaskResult
+
+from news import workers
+from news.media import orphans
 
 from .services import ROOT, environ_without, manage_py
 
@@ -233,3 +238,27 @@ def test_the_immediate_backend_needs_no_worker(site):
     )
     assert done.returncode == 1
     assert "there is nothing for a worker to do" in done.stderr
+
+
+@pytest.mark.django_db
+def test_only_tasks_of_gone_workers_of_this_machine_are_requeued(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    gone = subprocess.Popen(["true"])
+    gone.wait(timeout=TIMEOUT)
+    host = socket.gethostname()
+    claims = {
+        "dead here": f"{host}:{gone.pid}:x",
+        "alive here": f"{host}:{os.getppid()}:x",
+        "elsewhere": f"other-machine:{gone.pid}:x",
+    }
+    ids = {}
+    for label, worker_id in claims.items():
+        ids[label] = orphans.purge_task.enqueue(3600).id
+        DBTaskResult.objects.get(pk=ids[label]).claim(worker_id)
+    assert workers.requeue_abandoned() == 1
+    status = {str(pk): s for pk, s in DBTaskResult.objects.values_list("pk", "status")}
+    assert {label: status[pk] for label, pk in ids.items()} == {
+        "dead here": "READY",
+        "alive here": "RUNNING",
+        "elsewhere": "RUNNING",
+    }

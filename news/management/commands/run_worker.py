@@ -69,6 +69,7 @@ class Command(BaseCommand):
             "rqworker",
             "default",
             job_class="django_tasks_rq.Job",
+            worker_class="news.workers.RQWorker",
             burst=options["batch"],
             verbosity=options["verbosity"],
         )
