@@ -60,8 +60,8 @@ class Command(BaseCommand):
             reload=options["reload"],
             startup_delay=False,
             verbosity=options["verbosity"],
-            stdout=self.stdout._out,
-            stderr=self.stderr._out,
+            stdout=self.stdout,
+            stderr=self.stderr,
         )
 
     def rq(self, options):
