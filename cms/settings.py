@@ -169,6 +169,8 @@ INSTALLED_APPS = [
     "taggit",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "news",
 ]
 
@@ -412,6 +414,8 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "newsdesk@localhost")
+# Where the file-based email backend writes its messages.
+EMAIL_FILE_PATH = Path(os.environ.get("DJANGO_EMAIL_FILE_PATH", VAR_DIR / "mail"))
 
 LOGGING = {
     "version": 1,
@@ -448,3 +452,40 @@ NEWSDESK_FRAGMENT_CACHE = env_bool("NEWSDESK_FRAGMENT_CACHE", default=True)
 # Cache-Control for browsers (max-age) and shared caches such as a CDN (s-maxage).
 NEWSDESK_HTTP_MAX_AGE = env_int("NEWSDESK_HTTP_MAX_AGE", 60)
 NEWSDESK_HTTP_S_MAXAGE = env_int("NEWSDESK_HTTP_S_MAXAGE", 120)
+
+# Background tasks: the Tasks API of Django 6 through its backport,
+# django-tasks. "database" keeps the queue in the site's own database and needs
+# nothing else (a worker: `manage.py run_worker`); "rq" puts it on Redis for
+# many workers; "immediate" runs each task in the process that enqueues it, as
+# before there were workers.
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+
+
+def task_backend(value):
+    if value not in TASK_BACKENDS:
+        raise ValueError(value)
+    return value
+
+
+NEWSDESK_TASKS = env(
+    "NEWSDESK_TASKS", "database", task_backend, "one of database, rq or immediate"
+)
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[NEWSDESK_TASKS]}}
+# The Redis that RQ keeps its queue in: its own variable, else the cache's.
+NEWSDESK_TASKS_REDIS_URL = env_url(
+    "NEWSDESK_TASKS_REDIS_URL",
+    re.split("[;,]", REDIS_URL)[0].strip(),
+    ["redis", "rediss", "unix"],
+)
+if NEWSDESK_TASKS == "rq":
+    if not NEWSDESK_TASKS_REDIS_URL:
+        raise ImproperlyConfigured(
+            "NEWSDESK_TASKS=rq needs a Redis: set NEWSDESK_TASKS_REDIS_URL or "
+            "REDIS_URL."
+        )
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": NEWSDESK_TASKS_REDIS_URL}}

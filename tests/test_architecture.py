@@ -39,6 +39,7 @@ LAYERS = {
         "news.public.fragments",
         "news.public.search",
         "news.public.pagination",
+        "news.workers",
     ],
     "interfaces": [
         "news.admin",

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from news.editorial import workflow
 from news.models import Post
@@ -101,3 +102,25 @@ def test_scheduling_says_when(team, django_capture_on_commit_callbacks):
             post, by=team["publisher"], at=timezone.now() + timedelta(days=1)
         )
     assert mail.outbox[0].subject.startswith("Scheduled for ")
+
+
+def test_the_email_is_queued_and_sent_when_the_task_runs(
+    team, settings, django_capture_on_commit_callbacks
+):
+    # A backend that only keeps what is queued, as a worker's queue would.
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
+    post = add_authors(make_post(title="Story", status=S.DRAFT), team["author"])
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.submit(post, by=team["author"])
+    assert mail.outbox == []
+    [queued] = default_task_backend.results
+    assert queued.task.name == "send_task"
+    # What a worker does with it.
+    queued.task.call(*queued.args, **queued.kwargs)
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "edna@example.com",
+        "eve@example.com",
+    ]
+    assert mail.outbox[0].subject == "Ready for review: Story"

@@ -105,3 +105,18 @@ def test_older_than_zero_takes_fresh_files_too(site):
 def test_a_negative_age_is_a_usage_error(site):
     with pytest.raises(CommandError, match="--older-than must be 0 or more"):
         run("--older-than", "-5")
+
+
+def test_the_removal_can_be_queued_as_a_task(site, media_root):
+    # The suite's immediate backend runs the task as it is queued.
+    out = run("--enqueue")
+    assert "3 orphan file(s)" in out and "removed." in out
+    assert not any(p.exists() for p in site["orphans"])
+    assert site["fresh"].exists()
+    # Running it again finds nothing left to do.
+    assert "0 orphan file(s), 0 bytes, removed." in run("--enqueue")
+
+
+def test_a_dry_run_cannot_be_queued(site):
+    with pytest.raises(CommandError, match="--dry-run lists here"):
+        run("--enqueue", "--dry-run")

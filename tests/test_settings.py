@@ -43,6 +43,8 @@ VARIABLES = [
     "NEWSDESK_HTTP_S_MAXAGE",
     "STATIC_URL",
     "DJANGO_LOG_LEVEL",
+    "NEWSDESK_TASKS",
+    "NEWSDESK_TASKS_REDIS_URL",
 ]
 
 
@@ -158,6 +160,45 @@ def test_redis_url_selects_redis_cache(monkeypatch):
     # Rendered fragments stay in each process: a key always names the same HTML.
     fragments = settings.CACHES["fragments"]["BACKEND"]
     assert fragments == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_tasks_default_to_the_database_backend(monkeypatch):
+    settings = load(monkeypatch, DJANGO_DEBUG="1")
+    assert settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+    assert "django_tasks_db" in settings.INSTALLED_APPS
+    assert "django_rq" not in settings.INSTALLED_APPS
+
+
+def test_tasks_on_rq_use_the_cache_redis_unless_given_their_own(monkeypatch):
+    settings = load(
+        monkeypatch,
+        DJANGO_DEBUG="1",
+        NEWSDESK_TASKS="rq",
+        REDIS_URL="redis://cache:6379/1,redis://replica:6379/1",
+    )
+    assert settings.TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend"
+    assert settings.RQ_QUEUES == {"default": {"URL": "redis://cache:6379/1"}}
+    assert {"django_rq", "django_tasks_rq"} <= set(settings.INSTALLED_APPS)
+    settings = load(
+        monkeypatch,
+        DJANGO_DEBUG="1",
+        NEWSDESK_TASKS="rq",
+        NEWSDESK_TASKS_REDIS_URL="redis://queue:6379/2",
+    )
+    assert settings.RQ_QUEUES == {"default": {"URL": "redis://queue:6379/2"}}
+
+
+def test_tasks_on_rq_without_a_redis_is_a_clear_error(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="NEWSDESK_TASKS=rq needs a Redis"):
+        load(monkeypatch, DJANGO_DEBUG="1", NEWSDESK_TASKS="rq")
+
+
+def test_an_unknown_task_backend_is_a_clear_error(monkeypatch):
+    with pytest.raises(
+        ImproperlyConfigured,
+        match="NEWSDESK_TASKS must be one of database, rq or immediate, not 'celery'",
+    ):
+        load(monkeypatch, DJANGO_DEBUG="1", NEWSDESK_TASKS="celery")
 
 
 def test_sessions_stay_in_the_database_without_redis(monkeypatch):

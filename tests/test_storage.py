@@ -214,7 +214,7 @@ def test_storage_failing_while_making_renditions_fails_that_file(tmp_path, flaky
         str(report.problems[0]),
     )
     with pytest.raises(CommandError, match="could not make renditions of images/"):
-        call_command("rerender_posts")
+        call_command("rerender_posts", "--now")
 
 
 def test_moto_server_is_its_own_process(s3_server):

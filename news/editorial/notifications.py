@@ -1,14 +1,17 @@
 """Email about workflow transitions.
 
 A receiver of news.signals.post_transitioned, which the workflow sends on
-commit, so nobody hears about a transition that was rolled back. Each recipient
-gets their own message.
+commit, so nobody hears about a transition that was rolled back. The receiver
+only enqueues a task; a worker sends the mail, so a slow or unreachable mail
+server never holds up an editor's request. Each recipient gets their own
+message.
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.urls import reverse
+from django_tasks import task
 
 from .. import signals
 from ..models import AuditEntry
@@ -70,9 +73,20 @@ def send(entry_pk, *, audience):
     )
 
 
+@task()
+def send_task(entry_pk, audience):
+    """Email ``audience`` about audit entry ``entry_pk``, on a worker.
+
+    Safe to run again: the message is built from the audit entry, which never
+    changes. A worker killed after the mail server took the messages but before
+    the result was recorded sends them once more, so delivery is at least once.
+    """
+    send(entry_pk, audience=audience)
+
+
 def _transitioned(sender, entry, notify, **kwargs):
     if notify:
-        send(entry.pk, audience=notify)
+        send_task.enqueue(entry.pk, notify)
 
 
 def register_signal_handlers():

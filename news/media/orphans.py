@@ -4,7 +4,8 @@ a file and committing its row, or by a partial write (``.tmp-...``).
 Only the folders Newsdesk manages (``images/`` and ``renditions/``) are looked
 at, and only files older than a grace period, because an import running now
 writes its files before it commits their rows. A file is looked up again just
-before it is deleted.
+before it is deleted. ``purge_task`` runs the same on a worker; running it again
+only finds fewer files, so a run killed half way is finished by the next.
 """
 
 import posixpath
@@ -13,6 +14,7 @@ from datetime import timedelta
 
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django_tasks import task
 
 from ..models import Image, Rendition
 from .images import STORAGE_ERRORS, StorageError
@@ -87,3 +89,14 @@ def purge(*, grace=DEFAULT_GRACE, dry_run=False, storage=default_storage):
             raise StorageError(f"could not delete {orphan.name}: {exc}") from exc
         report.removed.append(orphan)
     return report
+
+
+@task()
+def purge_task(grace_seconds):
+    """Remove the orphans last written more than ``grace_seconds`` ago, on a
+    worker; return how many files and bytes went."""
+    report = purge(grace=timedelta(seconds=grace_seconds))
+    return {
+        "files": len(report.removed),
+        "bytes": sum(orphan.size for orphan in report.removed),
+    }

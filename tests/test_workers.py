@@ -1,0 +1,264 @@
+"""Real worker processes: tasks queued by one process are run by another.
+
+Each test gets a file-based SQLite database and media folder in a temp dir (the
+project's own settings, with NEWSDESK_VAR_DIR pointing there), queues work with
+`manage.py shell`, and runs `manage.py run_worker` as the deployment would.
+Every wait is bounded, and every worker is stopped by the test that started it.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from email import message_from_bytes
+
+import pytest
+import redis
+from django_tasks_db.models import DBTaskResult
+
+from news import workers
+from news.media import orphans
+
+from .services import ROOT, environ_without, manage_py
+
+TIMEOUT = 60
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    """A migrated database to copy: migrating costs seconds, copying nothing."""
+    var = tmp_path_factory.mktemp("template")
+    done = manage_py(environment(var), "migrate", "--noinput")
+    assert done.returncode == 0, done.stderr
+    return var / "db.sqlite3"
+
+
+def environment(var, **extra):
+    env = environ_without(
+        "NEWSDESK_", "DJANGO_", "DATABASE_URL", "REDIS_URL", "AWS_", "MEDIA_"
+    )
+    return {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "cms.settings",
+        "DJANGO_SECRET_KEY": "worker-tests",
+        "NEWSDESK_VAR_DIR": str(var),
+        "NEWSDESK_TASKS": "database",
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "DJANGO_EMAIL_FILE_PATH": str(var / "mail"),
+        **extra,
+    }
+
+
+@pytest.fixture
+def site(tmp_path, migrated):
+    var = tmp_path / "var"
+    var.mkdir()
+    shutil.copy(migrated, var / "db.sqlite3")
+    return var
+
+
+def shell(env, code):
+    done = manage_py(
+        env, "shell", "--no-imports", "-c", textwrap.dedent(code), timeout=TIMEOUT
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def start_worker(env):
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker", "--interval", "0.1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def stop(worker):
+    """Kill the worker with SIGKILL, which it cannot catch; return its output."""
+    if worker.poll() is None:
+        os.killpg(worker.pid, signal.SIGKILL)
+    return worker.communicate(timeout=TIMEOUT)[0]
+
+
+def wait_until(condition, worker=None):
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        if worker is not None and worker.poll() is not None:
+            return condition()
+        time.sleep(0.1)
+    return False
+
+
+def mails(var):
+    folder = var / "mail"
+    files = sorted(folder.glob("*.log")) if folder.is_dir() else []
+    # The file backend writes each message in a file, with a line of dashes after.
+    return [
+        message_from_bytes(part.strip().encode())
+        for path in files
+        for part in path.read_text().split("-" * 79)
+        if part.strip()
+    ]
+
+
+SUBMIT = """
+    from news.editorial import workflow
+    from news.models import Post
+    from tests.factories import add_authors, make_post, make_user
+
+    author = make_user("ann", "Authors")
+    make_user("edna", "Editors")
+    post = add_authors(make_post(title="Story", status=Post.Status.DRAFT), author)
+    workflow.submit(post, by=author)
+"""
+
+
+def assert_the_editor_was_told(var):
+    [mail] = mails(var)
+    assert mail["To"] == "edna@example.com"
+    assert mail["Subject"] == "Ready for review: Story"
+    assert "ann moved it from draft to in review." in mail.get_payload()
+
+
+def test_a_worker_process_sends_the_notification_email(site):
+    env = environment(site)
+    shell(env, SUBMIT)
+    # The web side only queued the email.
+    assert mails(site) == []
+    worker = start_worker(env)
+    try:
+        assert wait_until(lambda: mails(site), worker)
+    finally:
+        output = stop(worker)
+    assert_the_editor_was_told(site)
+    assert "Traceback" not in output
+
+
+STALE_POSTS = """
+    from news.models import Post
+    from tests.factories import make_post
+    from tests.worker_tasks import gated_rerender
+
+    posts = [make_post(title=f"Post {n}", body=f"**bold {n}**") for n in range(3)]
+    Post.objects.update(body_html="<p>stale</p>")
+    gated_rerender.enqueue([post.pk for post in posts], GATE, STARTED)
+"""
+
+STATE = """
+    from django_tasks_db.models import DBTaskResult
+    from news.models import Post
+
+    print(*DBTaskResult.objects.values_list("status", flat=True))
+    for html in Post.objects.order_by("pk").values_list("body_html", flat=True):
+        print(html.strip())
+"""
+
+
+def test_a_task_whose_worker_was_killed_runs_again_after_a_restart(site):
+    env = environment(site)
+    gate, started = site / "gate", site / "started"
+    shell(
+        env,
+        STALE_POSTS.replace("GATE", repr(str(gate))).replace(
+            "STARTED", repr(str(started))
+        ),
+    )
+    worker = start_worker(env)
+    try:
+        assert wait_until(started.exists, worker)
+    finally:
+        stop(worker)  # SIGKILL: as the OOM killer or a power cut would
+    # Killed half way: claimed, nothing rendered, and no worker to finish it.
+    assert shell(env, STATE).splitlines() == ["RUNNING"] + ["<p>stale</p>"] * 3
+
+    gate.touch()
+    again = subprocess.run(
+        [sys.executable, "manage.py", "run_worker", "--batch"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "Requeued 1 task(s) left running by a worker that is gone." in again.stdout
+    # The state one uninterrupted run leaves.
+    assert shell(env, STATE).splitlines() == ["SUCCESSFUL"] + [
+        f"<p><strong>bold {n}</strong></p>" for n in range(3)
+    ]
+
+
+def test_a_live_worker_keeps_its_task(site):
+    env = environment(site)
+    gate, started = site / "gate", site / "started"
+    shell(
+        env,
+        STALE_POSTS.replace("GATE", repr(str(gate))).replace(
+            "STARTED", repr(str(started))
+        ),
+    )
+    worker = start_worker(env)
+    try:
+        assert wait_until(started.exists, worker)
+        # A second worker starting meanwhile takes nothing from the first.
+        second = manage_py(env, "run_worker", "--batch", timeout=TIMEOUT)
+        assert second.returncode == 0, second.stderr
+        assert "Requeued" not in second.stdout
+        gate.touch()
+        assert wait_until(lambda: "SUCCESSFUL" in shell(env, STATE), worker)
+    finally:
+        stop(worker)
+
+
+def test_an_rq_worker_sends_the_notification_email(site, redis_url):
+    # A Redis database of its own, emptied of any earlier run's jobs.
+    url = redis_url.rpartition("/")[0] + "/13"
+    redis.Redis.from_url(url).delete("rq:queue:default")
+    env = environment(site, NEWSDESK_TASKS="rq", NEWSDESK_TASKS_REDIS_URL=url)
+    shell(env, SUBMIT)
+    assert mails(site) == []
+    done = manage_py(env, "run_worker", "--batch", timeout=TIMEOUT)
+    assert done.returncode == 0, done.stderr
+    assert_the_editor_was_told(site)
+
+
+def test_the_immediate_backend_needs_no_worker(site):
+    done = manage_py(
+        environment(site, NEWSDESK_TASKS="immediate"), "run_worker", timeout=TIMEOUT
+    )
+    assert done.returncode == 1
+    assert "there is nothing for a worker to do" in done.stderr
+
+
+@pytest.mark.django_db
+def test_only_tasks_of_gone_workers_of_this_machine_are_requeued(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    gone = subprocess.Popen(["true"])
+    gone.wait(timeout=TIMEOUT)
+    host = socket.gethostname()
+    claims = {
+        "dead here": f"{host}:{gone.pid}:x",
+        "alive here": f"{host}:{os.getppid()}:x",
+        "elsewhere": f"other-machine:{gone.pid}:x",
+    }
+    ids = {}
+    for label, worker_id in claims.items():
+        ids[label] = orphans.purge_task.enqueue(3600).id
+        DBTaskResult.objects.get(pk=ids[label]).claim(worker_id)
+    assert workers.requeue_abandoned() == 1
+    status = {str(pk): s for pk, s in DBTaskResult.objects.values_list("pk", "status")}
+    assert {label: status[pk] for label, pk in ids.items()} == {
+        "dead here": "READY",
+        "alive here": "RUNNING",
+        "elsewhere": "RUNNING",
+    }
