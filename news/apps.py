@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class NewsConfig(AppConfig):
@@ -15,3 +16,12 @@ class NewsConfig(AppConfig):
         cache.register_signal_handlers()
         fragments.register_signal_handlers()
         notifications.register_signal_handlers()
+
+
+class DeskAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin, with news.editorial.site.DeskSite as admin.site."""
+
+    # NewsConfig stays the app's own configuration for "news".
+    default = False
+
+    default_site = "news.editorial.site.DeskSite"

@@ -47,6 +47,7 @@ LAYERS = {
         "news.editorial.admin_views",
         "news.editorial.forms",
         "news.editorial.preview_views",
+        "news.editorial.site",
         "news.public.views",
         "news.public.feeds",
         "news.public.sitemaps",

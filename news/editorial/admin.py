@@ -1,4 +1,5 @@
 import logging
+from pathlib import PurePosixPath
 from types import SimpleNamespace
 
 from django import forms
@@ -100,6 +101,33 @@ class ImageAdmin(admin.ModelAdmin):
         return [] if obj is None else ["file", "sha256", "width", "height"]
 
 
+def image_label(image):
+    """Name an image the way a person knows it: its alt text, size and type. Its
+    file name is its content hash, which means nothing to anyone."""
+    kind = PurePosixPath(image.file.name).suffix.lstrip(".").upper()
+    added = timezone.localtime(image.created_at)
+    return (
+        f"{image.alt or 'No alt text'} ({image.width}×{image.height} {kind}, "
+        f"added {added:%Y-%m-%d})"
+    )
+
+
+def thumbnail(image):
+    if image is None:
+        return ""
+    # Empty alt: the alt text is written beside it, and would be read twice.
+    return format_html(
+        '<img src="{}" alt="" width="96" class="admin-thumbnail"> {}',
+        image.file.url,
+        image.alt or "No alt text",
+    )
+
+
+class ImageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return image_label(obj)
+
+
 class PostAuthorInline(admin.TabularInline):
     model = PostAuthor
     extra = 0
@@ -107,10 +135,23 @@ class PostAuthorInline(admin.TabularInline):
 
 
 class PostImageInline(admin.TabularInline):
+    """The images the body refers to, shown as pictures with their alt text;
+    the import path stays out of sight (export needs it, people don't)."""
+
     model = PostImage
     extra = 0
-    raw_id_fields = ["image"]
-    fields = ["reference", "image", "path"]
+    fields = ["preview", "image", "reference"]
+    readonly_fields = ["preview"]
+
+    @admin.display(description="image")
+    def preview(self, link):
+        return thumbnail(link.image if link.image_id else None)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "image":
+            kwargs["form_class"] = ImageChoiceField
+            kwargs["label"] = "file"
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ReviewCommentInline(admin.TabularInline):
@@ -241,7 +282,6 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
     search_fields = ["title", "slug", "summary", "body", "authors__name"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    raw_id_fields = ["banner"]
     readonly_fields = ["status", "created_at", "updated_at"]
     inlines = [PostAuthorInline, PostImageInline, ReviewCommentInline]
     list_select_related = ["category"]
@@ -275,8 +315,37 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
         ),
     ]
 
+    # Dates that only whoever may publish or schedule sets.
+    PUBLISHER_FIELDS = ["published_at", "planned_for", "lastmod"]
+
     def has_export_permission(self, request):
         return request.user.has_perm("news.export_post")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if workflow.can(request.user, "publish"):
+            return fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        f for f in options["fields"] if f not in self.PUBLISHER_FIELDS
+                    ],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "banner":
+            kwargs["form_class"] = ImageChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def view_on_site(self, post):
+        # Anything not public would lead to a 404: it has "Preview" instead.
+        return post.get_absolute_url() if post.is_published else None
 
     # -- what each user sees and may change ----------------------------------------
 
