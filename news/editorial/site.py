@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.contrib import admin
 
+from . import desk
+
 
 class DeskSite(admin.AdminSite):
+    index_template = "admin/desk.html"
+
     def each_context(self, request):
         # Read per request, not at import: settings are never read at import time
         # in news/, and tests override the name.
@@ -14,3 +18,8 @@ class DeskSite(admin.AdminSite):
             "site_header": name,
             "site_title": name,
         }
+
+    def index(self, request, extra_context=None):
+        """Open on the desk: what this person has to do next, above the models."""
+        context = {**(extra_context or {}), "desk": desk.desk(request.user)}
+        return super().index(request, context)
