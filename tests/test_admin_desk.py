@@ -95,3 +95,35 @@ def test_banner_and_images_are_shown_by_alt_text_and_picture(client):
     assert 'id="lookup_id_banner"' not in content  # no raw id box
     # The hash is in the thumbnail's address and nowhere a person reads it.
     assert content.count(image.sha256) == content.count(image.file.url)
+
+
+def test_the_post_list_filters_tags_and_authors_with_a_select(client):
+    editor = make_user("editor", "Editors")
+    long_title = "A very long title " * 8
+    post = make_post(title=long_title.strip(), slug="long")
+    post.tags.add(*[f"tag {n}" for n in range(30)])
+    with_byline(post, editor)
+    client.force_login(editor)
+    content = client.get("/admin/news/post/").content.decode()
+    assert '<select id="filter-tags" name="go" class="admin-select-filter">' in content
+    assert content.count('<option value="?tags__id__exact=') == 30
+    assert 'href="?tags__id__exact=' not in content  # no list of links
+    assert 'class="admin-select-filter"' in content.split('id="filter-authors"')[1]
+    # The whole title is in the tooltip, a cut one in the list.
+    assert f'title="{long_title.strip()}">A very long title A very long' in content
+    chosen = post.tags.get(name="tag 7")
+    filtered = client.get(f"/admin/news/post/?tags__id__exact={chosen.pk}")
+    assert f'value="?tags__id__exact={chosen.pk}" selected>tag 7<' in (
+        filtered.content.decode()
+    )
+
+
+def test_the_audit_list_filters_posts_with_a_select(client):
+    editor = make_user("editor", "Editors")
+    for n in range(5):
+        post = make_post(title=f"Post {n}", status=Post.Status.DRAFT)
+        post.audit_entries.create(transition="create", to_status="draft")
+    client.force_login(editor)
+    content = client.get("/admin/news/auditentry/").content.decode()
+    assert content.count('<option value="?post__id__exact=') == 5
+    assert 'href="?post__id__exact=' not in content
