@@ -21,3 +21,6 @@ if settings.MEDIA_URL.startswith("/") and not settings.AWS_STORAGE_BUCKET_NAME:
     urlpatterns.insert(
         0, re_path(rf"^{media_prefix}(?P<path>.+)\Z", media.serve, name="media")
     )
+
+# A refusal inside the admin is an admin page saying what was refused.
+handler403 = "news.editorial.admin_views.permission_denied"

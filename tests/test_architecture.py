@@ -34,6 +34,7 @@ LAYERS = {
         "news.editorial.revisions",
         "news.editorial.previews",
         "news.editorial.notifications",
+        "news.editorial.desk",
         "news.media",
         "news.public.cache",
         "news.public.fragments",

@@ -1,14 +1,16 @@
 import logging
+from pathlib import PurePosixPath
 from types import SimpleNamespace
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator, capfirst
 from taggit import admin as taggit_admin
 from taggit.models import Tag
 
@@ -159,7 +161,56 @@ class AutocompleteSelect(admin_widgets.AutocompleteSelect):
         return True
 
 
-class PostAuthorInline(BoundedInline, admin.TabularInline):
+def labelled(formfield, label):
+    """Name the inputs of ``formfield`` for assistive technology where no <label>
+    points at them: the two halves of a date and time, and the cells of a
+    tabular inline, which only its column heading names."""
+    if formfield is None:
+        return formfield
+    widget = getattr(formfield.widget, "widget", formfield.widget)
+    halves = getattr(widget, "widgets", None)
+    if halves and len(halves) == 2:
+        halves[0].attrs["aria-label"] = f"{label}: date"
+        halves[1].attrs["aria-label"] = f"{label}: time"
+    else:
+        widget.attrs.setdefault("aria-label", label)
+    return formfield
+
+
+class LabelledInline(BoundedInline, admin.TabularInline):
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return labelled(formfield, capfirst(db_field.verbose_name))
+
+
+def image_label(image):
+    """Name an image the way a person knows it: its alt text, size and type. Its
+    file name is its content hash, which means nothing to anyone."""
+    kind = PurePosixPath(image.file.name).suffix.lstrip(".").upper()
+    added = timezone.localtime(image.created_at)
+    return (
+        f"{image.alt or 'No alt text'} ({image.width}×{image.height} {kind}, "
+        f"added {added:%Y-%m-%d})"
+    )
+
+
+def thumbnail(image):
+    if image is None:
+        return ""
+    # Empty alt: the alt text is written beside it, and would be read twice.
+    return format_html(
+        '<img src="{}" alt="" width="96" class="admin-thumbnail"> {}',
+        image.file.url,
+        image.alt or "No alt text",
+    )
+
+
+class ImageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return image_label(obj)
+
+
+class PostAuthorInline(LabelledInline):
     model = PostAuthor
     extra = 0
     autocomplete_fields = ["author"]
@@ -172,14 +223,27 @@ class PostAuthorInline(BoundedInline, admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class PostImageInline(BoundedInline, admin.TabularInline):
+class PostImageInline(LabelledInline):
+    """The images the body refers to, shown as pictures with their alt text;
+    the import path stays out of sight (export needs it, people don't)."""
+
     model = PostImage
     extra = 0
-    raw_id_fields = ["image"]
-    fields = ["reference", "image", "path"]
+    fields = ["preview", "image", "reference"]
+    readonly_fields = ["preview"]
+
+    @admin.display(description="image")
+    def preview(self, link):
+        return thumbnail(link.image if link.image_id else None)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "image":
+            kwargs["form_class"] = ImageChoiceField
+            kwargs["label"] = "file"
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ReviewCommentInline(BoundedInline, admin.TabularInline):
+class ReviewCommentInline(LabelledInline):
     model = ReviewComment
     extra = 1
     fields = ["line", "text", "resolved", "created_by", "created_at"]
@@ -248,6 +312,31 @@ class PostAdminForm(forms.ModelForm):
         )
 
 
+class SelectFilter(admin.RelatedFieldListFilter):
+    """A related filter shown as one select: a list of every tag or author
+    made the post list 9,600 px tall."""
+
+    template = "admin/select_filter.html"
+
+
+class SelectOnlyFilter(admin.RelatedOnlyFieldListFilter):
+    template = "admin/select_filter.html"
+
+
+def truncated(text, length=60, css="truncated"):
+    """Show ``text`` cut to ``length`` characters, the whole of it in a tooltip."""
+    return format_html(
+        '<span class="{}" title="{}">{}</span>',
+        css,
+        text,
+        Truncator(text).chars(length),
+    )
+
+
+class ListMedia:
+    js = ["news/admin-lists.js"]
+
+
 class PendingFilter(admin.SimpleListFilter):
     title = "pending changes"
     parameter_name = "pending"
@@ -288,7 +377,7 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
     change_form_template = "admin/news/post/change_form.html"
     change_list_template = "admin/news/post/change_list.html"
     list_display = [
-        "title",
+        "title_shown",
         "status_shown",
         "author_names",
         "category",
@@ -300,14 +389,15 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
         "status",
         PendingFilter,
         DateFilter,
-        ("authors", admin.RelatedOnlyFieldListFilter),
-        "category",
-        "tags",
+        ("authors", SelectOnlyFilter),
+        ("category", SelectFilter),
+        ("tags", SelectFilter),
     ]
+    list_per_page = 50
+    Media = ListMedia
     search_fields = ["title", "slug", "summary", "body", "authors__name"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    raw_id_fields = ["banner"]
     readonly_fields = ["status", "created_at", "updated_at"]
     inlines = [PostAuthorInline, PostImageInline, ReviewCommentInline]
     list_select_related = ["category"]
@@ -341,8 +431,43 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
         ),
     ]
 
+    # Dates that only whoever may publish or schedule sets.
+    PUBLISHER_FIELDS = ["published_at", "planned_for", "lastmod"]
+
     def has_export_permission(self, request):
         return request.user.has_perm("news.export_post")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if workflow.can(request.user, "publish"):
+            return fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        f for f in options["fields"] if f not in self.PUBLISHER_FIELDS
+                    ],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, models.DateTimeField):
+            return labelled(formfield, capfirst(db_field.verbose_name))
+        return formfield
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "banner":
+            kwargs["form_class"] = ImageChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def view_on_site(self, post):
+        # Anything not public would lead to a 404: it has "Preview" instead.
+        return post.get_absolute_url() if post.is_published else None
 
     # -- what each user sees and may change ----------------------------------------
 
@@ -376,6 +501,10 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
                 post.shown_change = pending.values
         return post
 
+    @admin.display(description="title", ordering="title")
+    def title_shown(self, post):
+        return truncated(post.title)
+
     @admin.display(description="status", ordering="status")
     def status_shown(self, post):
         if post.status == Post.Status.PUBLISHED and post.has_pending_change:
@@ -388,7 +517,8 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
 
     @admin.display(description="tags")
     def tag_names(self, post):
-        return ", ".join(sorted(tag.name for tag in post.tags.all()))
+        names = ", ".join(sorted(tag.name for tag in post.tags.all()))
+        return truncated(names, 30, "truncated truncated-short")
 
     # -- saving: every save is a revision, or a pending change of a live post ------
 
@@ -497,13 +627,22 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
 class AuditEntryAdmin(admin.ModelAdmin):
     """The site-wide record of transitions: read-only."""
 
-    list_display = ["at", "post", "user", "transition", "from_status", "to_status"]
+    list_display = [
+        "at",
+        "post_shown",
+        "user",
+        "transition",
+        "from_status",
+        "to_status",
+    ]
     list_filter = [
-        ("user", admin.RelatedOnlyFieldListFilter),
-        ("post", admin.RelatedOnlyFieldListFilter),
+        ("user", SelectOnlyFilter),
+        ("post", SelectOnlyFilter),
         "transition",
         "at",
     ]
+    list_per_page = 50
+    Media = ListMedia
     search_fields = ["post__title", "comment", "user__username"]
     date_hierarchy = "at"
     list_select_related = ["post", "user"]
@@ -511,6 +650,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         posts = revisions.viewable(Post.objects.all(), request.user)
         return super().get_queryset(request).filter(post__in=posts)
+
+    @admin.display(description="post", ordering="post__title")
+    def post_shown(self, entry):
+        return truncated(entry.post.title)
 
     def has_add_permission(self, request):
         return False

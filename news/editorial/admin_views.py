@@ -19,6 +19,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.http import require_POST
 
 from ..documents import markdown
@@ -272,7 +274,7 @@ class PostAdminViews:
     def import_view(self, request):
         """Import an uploaded .zip or set of Markdown files and show the report."""
         if not request.user.has_perm("news.import_post"):
-            raise PermissionDenied
+            raise PermissionDenied("You may not import posts.")
         report = None
         if request.method == "POST":
             form = ImportForm(request.POST, request.FILES, user=request.user)
@@ -300,6 +302,27 @@ class PostAdminViews:
             "report": report,
         }
         return TemplateResponse(request, "admin/news/post/import.html", context)
+
+
+def permission_denied(request, exception):
+    """Answer a refusal inside the admin with an admin page that says what was
+    refused and where to go, and anywhere else with Django's own 403."""
+    site = admin.site
+    admin_prefix = reverse(f"{site.name}:index")
+    if not (request.path.startswith(admin_prefix) and request.user.is_staff):
+        return defaults.permission_denied(request, exception)
+    reason = str(exception).rstrip(".") or "You may not open this page"
+    context = {
+        **site.each_context(request),
+        "title": "Not allowed",
+        "reason": reason,
+        "back": request.headers.get("referer", "")
+        if url_has_allowed_host_and_scheme(
+            request.headers.get("referer", ""), {request.get_host()}
+        )
+        else admin_prefix,
+    }
+    return TemplateResponse(request, "admin/refused.html", context, status=403)
 
 
 def _revision_name(revision):

@@ -1,0 +1,148 @@
+"""The editor's desk and the post list in Chromium at 1280 px, with a newsroom's
+worth of content: 300 posts, 200 tags, 50 authors. Each page must fit the screen
+(no horizontal scroll, under 3,000 px tall) and pass axe-core with no critical
+or serious violation. Screenshots of the desk and the editing screen are saved
+under ``var/test-artifacts/desk`` for the README.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from taggit.models import Tag
+
+from news.editorial import workflow
+from news.models import AuditEntry, Author, Post, PostAuthor, TaggedPost
+
+from .browser import ARTIFACT_ROOT
+from .factories import make_post, make_user
+
+try:
+    from axe_playwright_python.sync_playwright import Axe
+except ImportError:  # skipped with the browser fixture when Playwright is missing
+    Axe = None
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+ARTIFACTS = ARTIFACT_ROOT / "desk"
+MAX_HEIGHT = 3_000
+
+
+def newsroom():
+    """Make 300 posts with long titles, 200 tags and 50 authors, and the desk's
+    lists something to show."""
+    now = timezone.now()
+    authors = Author.objects.bulk_create(
+        Author(name=f"Writer Number {n}", slug=f"writer-{n}") for n in range(50)
+    )
+    tags = Tag.objects.bulk_create(
+        Tag(name=f"topic {n}", slug=f"topic-{n}") for n in range(200)
+    )
+    statuses = [Post.Status.PUBLISHED, Post.Status.DRAFT, Post.Status.IN_REVIEW]
+    posts = Post.objects.bulk_create(
+        Post(
+            title=f"Council weighs a long plan for the harbour, number {n}, "
+            "after months of debate about the future of the old quay",
+            slug=f"post-{n}",
+            body="Text.",
+            body_html="<p>Text.</p>",
+            status=statuses[n % 3],
+            published_at=now - timedelta(hours=n) if n % 3 == 0 else None,
+        )
+        for n in range(300)
+    )
+    PostAuthor.objects.bulk_create(
+        PostAuthor(post=post, author=authors[n % 50]) for n, post in enumerate(posts)
+    )
+    TaggedPost.objects.bulk_create(
+        TaggedPost(content_object=post, tag=tags[(n + k) % 200])
+        for n, post in enumerate(posts)
+        for k in range(3)
+    )
+    AuditEntry.objects.bulk_create(
+        AuditEntry(post=post, transition="create", to_status=post.status)
+        for post in posts
+    )
+
+
+def sign_in(browser, base, username):
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#site-name")
+    return page
+
+
+def fits(page):
+    """Return what keeps the page from fitting a 1280 px screen."""
+    width, scroll_width, height = page.evaluate(
+        "() => [document.documentElement.clientWidth,"
+        " document.documentElement.scrollWidth,"
+        " document.documentElement.scrollHeight]"
+    )
+    problems = []
+    if scroll_width > width:
+        problems.append(f"{page.url}: scrolls sideways, {scroll_width} > {width} px")
+    if height >= MAX_HEIGHT:
+        problems.append(f"{page.url}: {height} px tall")
+    return problems
+
+
+def axe_problems(page):
+    results = Axe().run(page)
+    return [
+        f"{page.url}: axe {violation['id']} ({violation['impact']}):"
+        f" {violation['help']} at {node['target']}"
+        for violation in results.response["violations"]
+        if violation["impact"] in {"critical", "serious"}
+        for node in violation["nodes"]
+    ]
+
+
+def test_the_desk_and_the_lists_fit_and_pass_axe(live_server, browser):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    ann = make_user("ann", "Authors")
+    make_user("edna", "Editors")
+    newsroom()
+    mine = make_post(title="Ann's feature on the quay", status=Post.Status.DRAFT)
+    mine.bylines.create(author=ann.author)
+    returned = make_post(title="Ann's piece on the ferry", status=Post.Status.DRAFT)
+    returned.bylines.create(author=ann.author)
+    workflow.submit(returned, by=ann)
+    editor = make_user("pat", "Editors", "Publishers")
+    workflow.request_changes(returned, by=editor, comment="Name the source.")
+    base = live_server.url
+
+    page = sign_in(browser, base, "pat")
+    problems = []
+    page.goto(f"{base}/admin/")
+    assert page.inner_text("h1") == "Your desk"
+    problems += fits(page) + axe_problems(page)
+    page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+
+    for list_url in ["/admin/news/post/", "/admin/news/auditentry/"]:
+        page.goto(f"{base}{list_url}")
+        problems += fits(page)
+    page.goto(f"{base}/admin/news/post/")
+    problems += axe_problems(page)
+    # A select filter takes the editor to the tag's posts.
+    page.select_option("#filter-tags", label="topic 7")
+    page.wait_for_url("**tags__id__exact=*")
+    assert (
+        page.inner_text("#result_list tbody").count("Council weighs") == 6
+    )  # posts 5-7, 205-207
+
+    page.goto(f"{base}/admin/news/post/import/")
+    problems += axe_problems(page)
+    page.goto(f"{base}/admin/news/post/{mine.pk}/change/")
+    problems += axe_problems(page)
+    page.screenshot(path=str(ARTIFACTS / "editing.png"), full_page=True)
+
+    author = sign_in(browser, base, "ann")
+    author.goto(f"{base}/admin/")
+    assert "Name the source." in author.inner_text("#desk-requested")
+    problems += axe_problems(author)
+    assert problems == [], "\n".join(problems)
