@@ -86,11 +86,9 @@ def test_export_gives_back_the_same_bytes(imported, nodejs_corpus, tmp_path):
     assert exported == {path: (nodejs_corpus / path).read_bytes() for path in exported}
 
 
-def test_local_images_are_stored_but_two_svgs_with_embedded_fonts(imported):
+def test_every_local_image_is_stored(imported):
     stored, local = stored_share([imported])
-    refused = [p.message for p in imported.problems if p.code == "invalid"]
-    # 22 of 24 (92%): the SVG check refuses two diagrams whose <style> embeds
-    # a font as a data: URL.
-    assert (stored, local) == (22, 24)
-    assert len(refused) == 2
-    assert all("a style that loads another file (url(data:font/" in m for m in refused)
+    # Two diagrams embed their font in a <style> as a data: URL, which loads
+    # no other file.
+    assert (stored, local) == (24, 24)
+    assert not [p.message for p in imported.problems if p.code == "invalid"]

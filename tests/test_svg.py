@@ -190,6 +190,28 @@ def test_an_svg_that_could_run_or_fetch_anything_is_refused(data, reason):
 
 
 @pytest.mark.parametrize(
+    "style",
+    [
+        "@font-face { font-family: F; src: url(data:font/woff2;base64,d09GMgAB) }",
+        "@font-face { src: url('data:application/font-woff;base64,d09GRgAB') }",
+        "rect { fill: url(data:image/png;base64,iVBORw0KGgo=) }",
+    ],
+)
+def test_a_style_may_embed_fonts_and_bitmaps_whole(style):
+    image, created = images.store(drawing(f"<style>{style}</style>"), alt="x")
+    assert created and image.file.name.endswith(".svg")
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["data:image/svg+xml;base64,PHN2Zz4=", "data:text/html,hi", "data:,x"],
+)
+def test_a_style_may_not_embed_other_documents(target):
+    with pytest.raises(images.InvalidImage, match="a style that loads another file"):
+        images.store(drawing(f"<style>rect {{ fill: url({target}) }}</style>"))
+
+
+@pytest.mark.parametrize(
     ("data", "message"),
     [
         (b"<svg onload=alert(1)>", "not a recognised image file: not well-formed XML"),

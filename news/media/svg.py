@@ -39,6 +39,13 @@ FORBIDDEN = {
 ANIMATIONS = {"animate", "set", "animatemotion", "animatetransform", "animatecolor"}
 # Raster images embedded whole are common in exported diagrams and load nothing.
 EMBEDDED_RASTER = re.compile(r"data:image/(?:png|jpeg|gif|webp)[;,]", re.I)
+# What a style may embed whole: raster images and fonts load no other file
+# (diagram tools embed their fonts so). An embedded SVG stays refused.
+EMBEDDED_IN_STYLE = re.compile(
+    r"data:(?:image/(?:png|jpeg|gif|webp)|font/[\w.+-]+"
+    r"|application/(?:x-)?font-[\w.+-]+|application/vnd\.ms-fontobject)[;,]",
+    re.I,
+)
 # Where a style names another file. CSS escapes are refused outright, as they
 # could spell "url(" or "@import" so that no pattern sees it.
 CSS_FETCHES = re.compile(r"@import|image-set\(|\bimage\(", re.I)
@@ -219,7 +226,8 @@ def _css_problem(css):
         return f"a style that loads another file ({found[0]})"
     for match in CSS_URL.finditer(css):
         target = next(group for group in match.groups() if group is not None)
-        if not target.strip().startswith("#"):
+        target = target.strip()
+        if not target.startswith("#") and not EMBEDDED_IN_STYLE.match(target):
             return f"a style that loads another file (url({_short(target)}))"
     return None
 
