@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run setup test lint typecheck format clean
+.PHONY: run setup test lint typecheck format clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -43,6 +43,12 @@ lint: typecheck
 # mypy with django-stubs on the modules whose contracts matter most (pyproject.toml).
 typecheck: $(VENV)/.installed-dev
 	$(DEV_ENV) $(BIN)/mypy
+
+# The docs' screenshots, made by the browser tests and copied into docs/.
+screenshots: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest tests/test_desk_browser.py -q
+	cp var/test-artifacts/desk/dashboard.png docs/screenshots/desk-dashboard.png
+	cp var/test-artifacts/desk/editing.png docs/screenshots/desk-editing.png
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
