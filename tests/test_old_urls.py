@@ -3,6 +3,7 @@
 pattern, given with --old-url or detected), and that URL answers 301 to the
 post while it is published. Also: Jekyll slugs, and files that are not posts."""
 
+import json
 from datetime import date
 from io import StringIO
 
@@ -95,7 +96,9 @@ def test_jekyll_slugs_lose_the_date_of_the_file_name():
     [
         ({"permalink": "/2019/old-post.html"}, ["/2019/old-post.html/"]),
         ({"url": "/posts/old/"}, ["/posts/old/"]),
-        ({"url": "https://example.com/a%20b/"}, ["/a b/"]),
+        ({"permalink": "https://example.com/a%20b/"}, ["/a b/"]),
+        # A link post's `url` names another site's page: not an old URL.
+        ({"url": "https://example.com/elsewhere/"}, []),
         ({"redirect_from": "[/one/, /two]"}, ["/one/", "/two/"]),
         ({"permalink": "/:year/:slug/", "date": "2020-02-03"}, ["/2020/x/"]),
     ],
@@ -321,3 +324,13 @@ def test_an_old_url_too_long_to_keep_is_a_warning(tmp_path):
         str(p) for p in report.problems
     ]
     assert old_paths(Post.objects.get()) == []
+
+
+def test_skips_are_in_the_json_report(tmp_path):
+    root = write_tree(tmp_path / "site", {"_index.md": post_file("Section")})
+    out = StringIO()
+    call_command("import_markdown", str(root), "--format", "json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert (report["skipped"], report["failed"]) == (1, 0)
+    assert report["problems"][0]["level"] == "info"
+    assert report["problems"][0]["path"] == "_index.md"

@@ -72,8 +72,15 @@ def old_urls(
     """
     keys = {str(k).casefold(): k for k in meta}
     parts = _parts(relpath, meta, keys, day, site_root)
-    stated = [_texts(meta[keys[k]]) for k in URL_KEYS if k in keys]
-    urls = [u for texts in stated for u in texts][:1]
+    stated = [
+        url
+        for k in URL_KEYS
+        if k in keys
+        for url in _texts(meta[keys[k]])
+        # A `url` on another host is a link post's target, not this page.
+        if k == "permalink" or not _external(url)
+    ]
+    urls = stated[:1]
     if not urls and (pattern := pattern or detect_pattern(relpath)):
         urls = [pattern]
     urls += [u for k in REDIRECT_KEYS if k in keys for u in _texts(meta[keys[k]])]
@@ -127,8 +134,12 @@ def _categories(relpath, meta, keys, site_root):
     return unique
 
 
+def _external(url: str) -> bool:
+    return bool(urlsplit(url).scheme) or url.startswith("//")
+
+
 def _expand(template: str, parts: dict) -> str | None:
-    if urlsplit(template).scheme or template.startswith("//"):
+    if _external(template):
         template = urlsplit(template).path
     missing = False
 
