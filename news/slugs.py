@@ -5,10 +5,14 @@ slugs it must avoid.
 """
 
 import posixpath
+import re
 
 from django.utils.text import slugify
 
 INDEX_STEMS = {"index", "readme"}
+# Jekyll names posts YYYY-MM-DD-title: the date is the post's date (see
+# news.documents.frontmatter.pathdates), not part of its slug.
+_JEKYLL_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}-(?=.)")
 
 
 def normalise(relpath):
@@ -27,11 +31,12 @@ def is_root(path):
 
 
 def default_slug(relpath):
-    """Return the file's stem, or its folder's name for index.md and README.md."""
+    """Return the file's stem without a Jekyll date (``2016-04-19-``), or its
+    folder's name for index.md and README.md."""
     stem = posixpath.splitext(posixpath.basename(relpath))[0].strip()
     if stem.lower() in INDEX_STEMS and posixpath.dirname(relpath):
-        stem = posixpath.basename(posixpath.dirname(relpath))
-    return stem
+        return posixpath.basename(posixpath.dirname(relpath))
+    return _JEKYLL_DATE.sub("", stem, count=1)
 
 
 def unique_slug(queryset, text, fallback=""):

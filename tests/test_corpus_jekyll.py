@@ -1,7 +1,7 @@
 """The real Jekyll news corpus (``docs/_posts/YYYY-MM-DD-slug.markdown``): every
 post imports with the date of its front matter or, without one, of its file
-name, or fails saying why; none is dated today; and export gives back the same
-bytes.
+name, or fails saying why; none is dated today; each keeps its old URL on
+jekyllrb.com, which answers 301; and export gives back the same bytes.
 
 The corpus is imported once for the module and removed again at the end.
 """
@@ -14,7 +14,7 @@ from taggit.models import Tag
 
 from news.documents.exporter import DirectoryWriter, export, posts_for_export
 from news.documents.importer import Importer
-from news.models import Author, Category, Image, Post, SiteChange
+from news.models import Author, Category, Image, Post, PostAlias, SiteChange
 
 from .factories import read_tree
 from .test_corpus import storage_at, stored_share
@@ -22,6 +22,9 @@ from .test_corpus import storage_at, stored_share
 pytestmark = pytest.mark.django_db
 
 POSTS = 102
+# The site's own setting (jekyll/jekyll docs/_config.yml, collections.posts):
+# the corpus has its posts but not the config, so the import is told it.
+PERMALINK = "/news/:year/:month/:day/:title/"
 # Jekyll reads this with Ruby's lenient Time.parse; it is no date format we know.
 BROKEN = {
     "docs/_posts/2023-01-29-jekyll-3-9-3-released.markdown:3: error: "
@@ -51,7 +54,9 @@ def media_root(corpus_media):
 @pytest.fixture(scope="module")
 def imported(django_db_setup, django_db_blocker, corpus_media, jekyll_corpus):
     with django_db_blocker.unblock(), storage_at(corpus_media):
-        yield Importer().run([jekyll_corpus])
+        # docs/ is the Jekyll site's source: its images resolve there, and
+        # folders above _posts would be categories.
+        yield Importer(site_root="docs", old_url=PERMALINK).run([jekyll_corpus])
         for model in (Post, Image, Author, Category, Tag, SiteChange):
             model.objects.all().delete()
 
@@ -102,3 +107,33 @@ def test_its_two_images_are_reported_missing(imported):
         "docs/_posts/2018-08-01-jekyll-sponsoring.markdown:56: "
         "warning: image not found: /img/forestry-logo.svg",
     ]
+
+
+def test_each_post_keeps_its_old_url(imported):
+    assert PostAlias.objects.filter(old_url=True).count() == POSTS - len(BROKEN) + 1
+    post = Post.objects.get(slug="jekyll-3-1-3-released")
+    assert [a.path for a in post.aliases.all()] == [
+        "/news/2016/04/19/jekyll-3-1-3-released/"
+    ]
+    # redirect_from (jekyll-redirect-from) is an old URL too.
+    moved = Post.objects.get(slug="jekyll-4-0-0-pre-beta1-released")
+    assert sorted(a.path for a in moved.aliases.all()) == [
+        "/news/2019/07/20/jekyll-4-0-0-pre-beta1-released/",
+        "/news/2019/08/04/jekyll-4-0-0-pre-beta1-released/",
+    ]
+
+
+def test_an_old_url_answers_301_to_the_post(imported, client):
+    response = client.get("/news/2016/04/19/jekyll-3-1-3-released/")
+    assert response.status_code == 301
+    assert response["Location"] == "/news/jekyll-3-1-3-released/"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Jekyll 3.1.3 Released" in page.content.decode()
+    assert client.get("/news/2016/04/19/no-such-post/").status_code == 404
+
+
+def test_slugs_lose_the_file_names_date(imported):
+    slugs = set(Post.objects.values_list("slug", flat=True))
+    assert "jekyll-turns-2-0-0" in slugs
+    assert not [s for s in slugs if s[:4].isdigit() and s[4] == "-"]

@@ -1,6 +1,7 @@
 """The real Node.js blog corpus (1,050 posts, 18 MB of Markdown): every file the
-importer reads is a post or fails naming itself, none is dated today, and
-export gives back the same bytes.
+importer reads is a post, skipped saying why (the blog's index page and the
+seven .mdx files) or fails naming itself; none is dated today; each post's
+nodejs.org URL answers 301; and export gives back the same bytes.
 
 The corpus is imported once for the module and removed again at the end.
 """
@@ -21,6 +22,21 @@ pytestmark = pytest.mark.django_db
 
 SITE_ROOT = "apps/site/public"
 BLOG = "apps/site/pages/en/blog"
+# nodejs.org serves apps/site/pages/en/blog/release/v20.0.0.md at
+# /en/blog/release/v20.0.0 (Next.js routes by path).
+OLD_URL = "/en/blog/:section/:filename"
+MDX = {
+    f"{BLOG}/{name}.mdx"
+    for name in (
+        "migrations/v12-to-v14",
+        "migrations/v14-to-v16",
+        "migrations/v16-to-v18",
+        "migrations/v20-to-v22",
+        "migrations/v22-to-v24",
+        "npm/peer-dependencies",
+        "vulnerability/march-2026-hashdos",
+    )
+}
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +53,7 @@ def media_root(corpus_media):
 @pytest.fixture(scope="module")
 def imported(django_db_setup, django_db_blocker, corpus_media, nodejs_corpus):
     with django_db_blocker.unblock(), storage_at(corpus_media):
-        yield Importer(site_root=SITE_ROOT).run([nodejs_corpus])
+        yield Importer(site_root=SITE_ROOT, old_url=OLD_URL).run([nodejs_corpus])
         for model in (Post, Image, Author, Category, Tag, SiteChange):
             model.objects.all().delete()
 
@@ -50,12 +66,26 @@ def documents(root):
     }
 
 
-def test_every_file_is_a_post_or_fails_naming_itself(imported, nodejs_corpus):
+def test_every_file_is_a_post_skipped_or_fails_naming_itself(imported, nodejs_corpus):
     failed = {p.path for p in imported.problems if p.level == "error"}
+    skipped = {p.path for p in imported.problems if p.level == "info"}
     posts = set(SourceFile.objects.values_list("path", flat=True))
-    assert posts | failed == documents(nodejs_corpus)
-    assert not posts & failed
+    assert posts | failed | skipped == documents(nodejs_corpus)
+    assert not posts & failed and not posts & skipped and not failed & skipped
     assert imported.created == len(posts) > 1000
+    assert imported.skipped == len(skipped) == 8
+
+
+def test_the_index_page_and_mdx_files_are_skipped_saying_why(imported):
+    skipped = {str(p) for p in imported.problems if p.level == "info"}
+    assert skipped == {
+        f"{path}: info: an MDX file (Markdown with JSX), not imported; "
+        "--mdx reads it as Markdown"
+        for path in MDX
+    } | {
+        f"{BLOG}/index.md: info: layout 'blog-category' is a page, not a post; "
+        "--include-layout blog-category imports it"
+    }
 
 
 def test_no_post_is_dated_today(imported):
@@ -64,15 +94,17 @@ def test_no_post_is_dated_today(imported):
     assert today not in {timezone.localdate(p.published_at) for p in dated}
 
 
-def test_only_the_blog_index_has_no_date_and_waits_as_a_draft(imported):
-    undated = [str(p) for p in imported.problems if p.code == "undated"]
-    assert undated == [
-        f"{BLOG}/index.md: warning: no date in the front matter or the path; "
-        "imported as a draft that waits for a date"
-    ]
-    index = Post.objects.get(source__path=f"{BLOG}/index.md")
-    assert (index.status, index.published_at) == (Post.Status.DRAFT, None)
-    assert Post.objects.published().count() == imported.created - 1
+def test_every_post_is_dated_and_published(imported):
+    assert not [str(p) for p in imported.problems if p.code == "undated"]
+    assert Post.objects.published().count() == imported.created
+
+
+def test_a_posts_nodejs_org_url_answers_301(imported, client):
+    post = Post.objects.get(source__path=f"{BLOG}/release/v20.0.0.md")
+    response = client.get("/en/blog/release/v20.0.0")
+    assert response.status_code == 301
+    assert response["Location"] == post.get_absolute_url()
+    assert client.get("/en/blog/release/v0.0.0").status_code == 404
 
 
 def test_export_gives_back_the_same_bytes(imported, nodejs_corpus, tmp_path):

@@ -39,7 +39,8 @@ def document_values(post, *, tags=None, authors=None, aliases=None):
     if authors is None:
         authors = [byline.author for byline in post.bylines.all()]
     if aliases is None:
-        aliases = [alias.path for alias in post.aliases.all()]
+        # Old URLs derived on import are not the file's front matter.
+        aliases = [alias.path for alias in post.aliases.all() if not alias.old_url]
     return {
         "title": post.title,
         "date": utc_text(post.published_at),

@@ -395,10 +395,15 @@ class PostImage(models.Model):
 
 
 class PostAlias(models.Model):
-    """An old path that redirects to the post (front-matter ``aliases``)."""
+    """An old path that redirects to the post: a front-matter ``aliases`` entry,
+    or a URL the post had on the site it was imported from (``old_url``)."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="aliases")
     path = models.CharField(max_length=1000, unique=True)
+    # Old URLs are derived on import (from `permalink`, `url`, `redirect_from`
+    # or the generator's pattern) and never written into the file on export,
+    # so they are kept apart from the front matter's own aliases.
+    old_url = models.BooleanField(default=False)
 
     class Meta:
         verbose_name_plural = "post aliases"

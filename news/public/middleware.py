@@ -2,8 +2,8 @@
 
 - RefuseNulMiddleware: a NUL character in the path or the query string is a
   400, before any view or the page cache sees it.
-- PostAliasMiddleware: redirect front-matter aliases of published posts
-  (PostAlias) to the post. Like django.contrib.redirects, the lookup runs only
+- PostAliasMiddleware: redirect front-matter aliases and old URLs of
+  published posts (PostAlias) to the post. Like django.contrib.redirects, the lookup runs only
   for requests that would otherwise be a 404, so it costs nothing on pages that
   exist.
 """
@@ -50,4 +50,8 @@ class PostAliasMiddleware:
         post = Post.objects.published().filter(aliases__path=path).first()
         if post is None:
             return response
-        return HttpResponsePermanentRedirect(post.get_absolute_url())
+        # The query string goes along: campaign tags and the like on an old
+        # link still reach the post.
+        query = request.META.get("QUERY_STRING", "")
+        url = post.get_absolute_url() + (f"?{query}" if query else "")
+        return HttpResponsePermanentRedirect(url)

@@ -18,13 +18,14 @@ from .report import ImportFailure
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
-def _max_length(model, name):
+def max_length(model, name) -> int:
+    """Return the ``max_length`` of ``model``'s column ``name``."""
     return model._meta.get_field(name).max_length
 
 
 def check_file(relpath, data):
     """Refuse a file whose path or bytes no database column can hold."""
-    if len(relpath) > (limit := _max_length(SourceFile, "path")):
+    if len(relpath) > (limit := max_length(SourceFile, "path")):
         raise ImportFailure(
             f"the path is {len(relpath):,} characters long; the limit is {limit:,}"
         )
@@ -39,16 +40,16 @@ def check_values(values):
     """Refuse front-matter ``values`` (frontmatter.Fields) that would not fit
     their columns, or that hold text or numbers a database cannot store."""
     singles = [
-        ("title", values.title, _max_length(Post, "title")),
-        ("category", values.category, _max_length(Category, "name")),
-        ("slug", values.slug, _max_length(Post, "slug")),
-        ("banner", values.banner, _max_length(PostImage, "reference")),
+        ("title", values.title, max_length(Post, "title")),
+        ("category", values.category, max_length(Category, "name")),
+        ("slug", values.slug, max_length(Post, "slug")),
+        ("banner", values.banner, max_length(PostImage, "reference")),
     ]
     lists = [
-        ("tags", values.tags, _max_length(Tag, "name")),
-        ("author", values.authors, _max_length(Author, "name")),
+        ("tags", values.tags, max_length(Tag, "name")),
+        ("author", values.authors, max_length(Author, "name")),
         # An alias is stored as "/<alias>/".
-        ("aliases", values.aliases, _max_length(PostAlias, "path") - 2),
+        ("aliases", values.aliases, max_length(PostAlias, "path") - 2),
     ]
     for key, value, limit in singles + [
         (key, item, limit) for key, items, limit in lists for item in items
@@ -68,7 +69,7 @@ def check_values(values):
 def check_reference(reference, path):
     """Refuse an image reference or path longer than its column."""
     for value in (reference, path):
-        if len(value or "") > (limit := _max_length(PostImage, "reference")):
+        if len(value or "") > (limit := max_length(PostImage, "reference")):
             raise ImportFailure(
                 f"an image reference is {len(value):,} characters long; "
                 f"the limit is {limit:,}"

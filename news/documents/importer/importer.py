@@ -7,6 +7,7 @@ large the tree is.
 """
 
 import hashlib
+import posixpath
 import time
 
 from django.db import IntegrityError, transaction
@@ -25,6 +26,7 @@ from ...models.relations import (
 )
 from ...slugs import default_slug, unique_slug
 from .. import frontmatter, markdown
+from ..frontmatter import oldurls
 from ..values import fingerprint, snapshot
 from . import checks
 from . import references as refs
@@ -33,6 +35,26 @@ from .report import ImportFailure, Outcome, Problem, Report
 from .sources import SourceError, open_source, site_root_within
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# Layouts of pages that are not posts: a site's home, its plain pages, and the
+# lists of its sections, categories, tags and archives.
+NON_POST_LAYOUTS = frozenset(
+    [
+        "page",
+        "home",
+        "default",
+        "index",
+        "list",
+        "archive",
+        "archives",
+        "category",
+        "categories",
+        "tag",
+        "tags",
+        "search",
+        "blog-category",
+        "section",
+    ]
+)
 
 
 class _DryRunRollback(Exception):
@@ -60,7 +82,13 @@ class Importer:
         progress=None,
         wait=0.0,
         published_url=refs.published_url,
+        old_url=None,
+        mdx=False,
+        include_layouts=(),
     ):
+        self.old_url = oldurls.check_pattern(old_url) if old_url else None
+        self.mdx = mdx
+        self.include_layouts = {name.casefold() for name in include_layouts}
         self.site_root_option = str(site_root)
         self.site_root = ""
         self.status = status
@@ -156,6 +184,8 @@ class Importer:
         images.discard(stored)
 
     def _import(self, source, relpath, stored):
+        if reason := self._not_a_post_file(relpath):
+            return self._skip(relpath, reason)
         data = source.read(relpath, MAX_DOCUMENT_BYTES)
         checks.check_file(relpath, data)
         digest = hashlib.sha256(data).hexdigest()
@@ -168,6 +198,8 @@ class Importer:
             return Outcome.UNCHANGED
 
         doc = frontmatter.parse(data, name=relpath)
+        if reason := self._not_a_post(doc):
+            return self._skip(relpath, reason)
         values = frontmatter.fields(doc, tz=self.tz, name=relpath)
         checks.check_values(values)
         post, slug = self._target(relpath, values, known)
@@ -206,8 +238,15 @@ class Importer:
             stored=stored,
             warnings=warnings,
         )
+        old = oldurls.old_urls(
+            relpath,
+            doc.meta,
+            day=values.date.date() if values.date else None,
+            pattern=self.old_url,
+            site_root=self.site_root,
+        )
         written = self._write(
-            post, doc, values, slug, relpath, found, mapping, warnings
+            post, doc, values, slug, relpath, found, mapping, warnings, old
         )
         source_file = known or SourceFile(post=post)
         source_file.path, source_file.digest = relpath, digest
@@ -215,9 +254,10 @@ class Importer:
         self.report.problems.extend(warnings)
         return Outcome.CREATED if creating else Outcome.UPDATED
 
-    def _write(self, post, doc, values, slug, relpath, found, mapping, warnings):
-        """Write the post, rendered, and its relations; return what was written
-        of them (tags, authors, aliases and image links)."""
+    def _write(self, post, doc, values, slug, relpath, found, mapping, warnings, old):
+        """Write the post, rendered, and its relations (``old``: its old URLs);
+        return what was written of them (tags, authors, aliases and image
+        links)."""
         creating = post.pk is None
         old_slug, was_undated = post.slug, post.published_at is None
         self._fill(post, doc, values, slug, mapping)
@@ -241,7 +281,7 @@ class Importer:
                 creating=creating,
             ),
             "aliases": self._set_aliases(
-                post, relpath, values.aliases, warnings, creating
+                post, relpath, values.aliases, old, warnings, creating
             ),
         }
         if not creating:
@@ -318,26 +358,66 @@ class Importer:
             raise ImportFailure(f"slug {slug!r} is already used by {post.source.path}")
         return post
 
-    def _set_aliases(self, post, relpath, aliases, warnings, creating):
+    def _set_aliases(self, post, relpath, aliases, old, warnings, creating):
+        """Write the front matter's aliases and the post's old URLs; return the
+        aliases' paths (old URLs are not the file's front matter)."""
         if not creating:
             post.aliases.all().delete()
         paths = []
-        for alias in aliases:
+        entries = [(alias, False) for alias in aliases] + [(url, True) for url in old]
+        for alias, old_url in entries:
             path = "/" + alias.strip().strip("/") + "/"
+            if path in paths or post.aliases.filter(path=path).exists():
+                continue  # an alias that is also the old URL
             if PostAlias.objects.filter(path=path).exists():
+                what = "old URL" if old_url else "alias"
                 warnings.append(
                     Problem(
                         relpath,
-                        f"alias {alias!r} already belongs to another post",
+                        f"{what} {alias!r} already belongs to another post",
                         None,
                         "warning",
                         "alias",
                     )
                 )
                 continue
-            PostAlias.objects.create(post=post, path=path)
-            paths.append(path)
+            if old_url and len(path) > checks.max_length(PostAlias, "path"):
+                warnings.append(
+                    Problem(relpath, "old URL too long to keep", None, "warning")
+                )
+                continue
+            PostAlias.objects.create(post=post, path=path, old_url=old_url)
+            if not old_url:
+                paths.append(path)
         return paths
+
+    def _not_a_post_file(self, relpath):
+        name = posixpath.basename(relpath)
+        if name.lower().endswith(".mdx") and not self.mdx:
+            return (
+                "an MDX file (Markdown with JSX), not imported; "
+                "--mdx reads it as Markdown"
+            )
+        if name == "_index.md":
+            return "a Hugo section's list page (_index.md), not a post"
+        return None
+
+    def _not_a_post(self, doc):
+        layouts = [v for k, v in doc.meta.items() if str(k).casefold() == "layout"]
+        layout = str(layouts[0]).strip() if layouts else ""
+        if (
+            layout.casefold() in NON_POST_LAYOUTS
+            and layout.casefold() not in self.include_layouts
+        ):
+            return (
+                f"layout {layout!r} is a page, not a post; "
+                f"--include-layout {layout} imports it"
+            )
+        return None
+
+    def _skip(self, relpath, reason):
+        self._problem(relpath, reason, level="info", code="skipped")
+        return Outcome.SKIPPED
 
     def _category(self, name):
         # A site has few categories: remember them for the run.

@@ -18,7 +18,9 @@ class Problem:
     path: str
     message: str
     line: int | None = None
-    level: str = "error"  # "error": the file failed; "warning": it imported anyway
+    # "error": the file failed; "warning": it imported anyway; "info": it was
+    # skipped on purpose, as not a post.
+    level: str = "error"
     code: str = ""
 
     def __str__(self):
@@ -34,6 +36,7 @@ class Outcome(enum.StrEnum):
     UNCHANGED = "unchanged"
     FAILED = "failed"
     CONFLICT = "conflict"
+    SKIPPED = "skipped"
 
 
 @dataclass
@@ -68,6 +71,10 @@ class Report:
         return self.outcomes[Outcome.CONFLICT]
 
     @property
+    def skipped(self):
+        return self.outcomes[Outcome.SKIPPED]
+
+    @property
     def files(self):
         return self.outcomes.total()
 
@@ -88,8 +95,9 @@ class Report:
         return (
             f"{prefix}{self.created} created, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.conflicts} conflicts, "
-            f"{self.failed} failed, "
-            f"{self.warnings} warnings in {self.seconds:.2f}s ({self.rate:.1f} posts/s)"
+            f"{self.failed} failed, {self.warnings} warnings"
+            + (f", {self.skipped} skipped" if self.skipped else "")
+            + f" in {self.seconds:.2f}s ({self.rate:.1f} posts/s)"
         )
 
     def as_dict(self):
@@ -99,6 +107,7 @@ class Report:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "conflicts": self.conflicts,
+            "skipped": self.skipped,
             "failed": self.failed,
             "warnings": self.warnings,
             "seconds": round(self.seconds, 3),

@@ -10,7 +10,9 @@ from pathlib import Path
 from ...slugs import is_root, normalise
 from .report import ImportFailure
 
-MARKDOWN_SUFFIXES = (".md", ".markdown")
+# .mdx files are read so that the report can name them; the importer skips
+# them unless told to read them as Markdown.
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
 MB = 1024 * 1024
 
 

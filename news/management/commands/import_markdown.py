@@ -47,6 +47,29 @@ class Command(BaseCommand):
             "(default: 300).",
         )
         parser.add_argument(
+            "--old-url",
+            metavar="PATTERN",
+            help="The permalink pattern of the site the files come from, such as "
+            "'/:year/:month/:day/:slug.html' (placeholders: :year :month :day :slug "
+            ":title :section :categories :filename). A post's old URL answers 301 to "
+            "it. Default: the front matter's permalink or url, else detected "
+            "(Jekyll's _posts).",
+        )
+        parser.add_argument(
+            "--mdx",
+            action="store_true",
+            help="Import .mdx files as Markdown, JSX lines left in place "
+            "(default: skip them).",
+        )
+        parser.add_argument(
+            "--include-layout",
+            action="append",
+            default=[],
+            metavar="LAYOUT",
+            help="Import files whose front matter has this non-post layout "
+            "(page, home, ...), which are skipped otherwise. Repeatable.",
+        )
+        parser.add_argument(
             "--overwrite",
             action="store_true",
             help="Replace posts edited in the admin since their import.",
@@ -56,15 +79,21 @@ class Command(BaseCommand):
         for path in options["paths"]:
             if not Path(path).exists():
                 raise CommandError(f"{path}: no such file or directory", returncode=2)
-        importer = Importer(
-            site_root=options["site_root"],
-            status=options["status"],
-            author=options["author"],
-            overwrite=options["overwrite"],
-            dry_run=options["dry_run"],
-            progress=self._progress_bar(options),
-            wait=options["wait"],
-        )
+        try:
+            importer = Importer(
+                site_root=options["site_root"],
+                status=options["status"],
+                author=options["author"],
+                overwrite=options["overwrite"],
+                dry_run=options["dry_run"],
+                progress=self._progress_bar(options),
+                wait=options["wait"],
+                old_url=options["old_url"],
+                mdx=options["mdx"],
+                include_layouts=options["include_layout"],
+            )
+        except ValueError as exc:
+            raise CommandError(f"--old-url {exc}", returncode=2) from exc
         try:
             report = importer.run(options["paths"])
         except ImportBusy as exc:
@@ -82,6 +111,8 @@ class Command(BaseCommand):
             for problem in report.problems:
                 if problem.level == "error":
                     self.stderr.write(str(problem))
+                elif problem.level == "info" and options["verbosity"] >= 1:
+                    self.stdout.write(str(problem))
                 elif options["verbosity"] >= 1:
                     self.stdout.write(self.style.WARNING(str(problem)))
             style = self.style.SUCCESS if report.ok else self.style.ERROR
