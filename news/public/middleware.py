@@ -3,9 +3,9 @@
 - RefuseNulMiddleware: a NUL character in the path or the query string is a
   400, before any view or the page cache sees it.
 - PostAliasMiddleware: redirect front-matter aliases and old URLs of
-  published posts (PostAlias) to the post. Like django.contrib.redirects, the lookup runs only
-  for requests that would otherwise be a 404, so it costs nothing on pages that
-  exist.
+  published posts (PostAlias) to the post. Like django.contrib.redirects, the
+  lookup runs only for requests that would otherwise be a 404, so it costs
+  nothing on pages that exist.
 """
 
 from django.http import HttpResponseBadRequest, HttpResponsePermanentRedirect
