@@ -164,7 +164,10 @@ STATE = """
 """
 
 
-def test_a_task_whose_worker_was_killed_runs_again_after_a_restart(site):
+def worker_on_a_gated_task(site):
+    """Queue a re-render of three stale posts that waits for a gate file, and
+    start a worker on it; return the environment, the gate, the file the task
+    writes once it has started, and the worker."""
     env = environment(site)
     gate, started = site / "gate", site / "started"
     shell(
@@ -173,7 +176,11 @@ def test_a_task_whose_worker_was_killed_runs_again_after_a_restart(site):
             "STARTED", repr(str(started))
         ),
     )
-    worker = start_worker(env)
+    return env, gate, started, start_worker(env)
+
+
+def test_a_task_whose_worker_was_killed_runs_again_after_a_restart(site):
+    env, gate, started, worker = worker_on_a_gated_task(site)
     try:
         assert wait_until(started.exists, worker)
     finally:
@@ -182,14 +189,7 @@ def test_a_task_whose_worker_was_killed_runs_again_after_a_restart(site):
     assert shell(env, STATE).splitlines() == ["RUNNING"] + ["<p>stale</p>"] * 3
 
     gate.touch()
-    again = subprocess.run(
-        [sys.executable, "manage.py", "run_worker", "--batch"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
+    again = manage_py(env, "run_worker", "--batch", timeout=TIMEOUT)
     assert again.returncode == 0, again.stderr
     assert "Requeued 1 task(s) left running by a worker that is gone." in again.stdout
     # The state one uninterrupted run leaves.
@@ -199,15 +199,7 @@ def test_a_task_whose_worker_was_killed_runs_again_after_a_restart(site):
 
 
 def test_a_live_worker_keeps_its_task(site):
-    env = environment(site)
-    gate, started = site / "gate", site / "started"
-    shell(
-        env,
-        STALE_POSTS.replace("GATE", repr(str(gate))).replace(
-            "STARTED", repr(str(started))
-        ),
-    )
-    worker = start_worker(env)
+    env, gate, started, worker = worker_on_a_gated_task(site)
     try:
         assert wait_until(started.exists, worker)
         # A second worker starting meanwhile takes nothing from the first.
