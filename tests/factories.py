@@ -1,10 +1,12 @@
 """Small factory functions for tests. Images are made in memory."""
 
 import io
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
 from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image as PILImage
 
@@ -118,3 +120,12 @@ def add_authors(post, *people):
         author = person if isinstance(person, Author) else person.author
         PostAuthor.objects.create(post=post, author=author, position=position)
     return post
+
+
+def zipped(files, name="posts.zip"):
+    """Return an uploaded .zip holding ``files`` (name -> bytes or text)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for member, data in files.items():
+            zf.writestr(member, data)
+    return SimpleUploadedFile(name, buffer.getvalue(), "application/zip")

@@ -1,28 +1,17 @@
 """What each editorial role may do in the admin, and what a refusal looks like."""
 
-import io
 import logging
-import zipfile
 
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from news.models import Post
 
-from .factories import make_user
+from .factories import make_user, zipped
 
 pytestmark = pytest.mark.django_db
 
 POST = b"---\ntitle: From the archive\ndate: 2024-01-02\n---\nBody.\n"
-
-
-def zipped(files):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return SimpleUploadedFile("posts.zip", buffer.getvalue(), "application/zip")
 
 
 @pytest.mark.parametrize("group", ["Editors", "Publishers"])

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from news.documents.importer import Importer
 from news.models import Post
 
-from .factories import image_bytes, write_tree
+from .factories import image_bytes, write_tree, zipped
 
 pytestmark = pytest.mark.django_db
 
@@ -20,14 +20,6 @@ def staff(*codenames):
     for codename in ["view_post", "change_post", *codenames]:
         user.user_permissions.add(Permission.objects.get(codename=codename))
     return user
-
-
-def zipped(files):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return SimpleUploadedFile("posts.zip", buffer.getvalue(), "application/zip")
 
 
 def test_import_needs_the_import_permission(client):
