@@ -84,16 +84,23 @@ def storage_at(path):
     )
 
 
-@pytest.fixture(scope="module")
-def corpus_media(tmp_path_factory):
-    return tmp_path_factory.mktemp("corpus-media")
+def module_media(name):
+    """Return the fixtures corpus_media (one media folder for the module, as
+    its one import fills it) and media_root (every test reads that folder)."""
+
+    @pytest.fixture(scope="module")
+    def corpus_media(tmp_path_factory):
+        return tmp_path_factory.mktemp(name)
+
+    @pytest.fixture
+    def media_root(corpus_media):
+        with storage_at(corpus_media):
+            yield corpus_media
+
+    return corpus_media, media_root
 
 
-@pytest.fixture
-def media_root(corpus_media):
-    """Every test here reads the images the module's import stored."""
-    with storage_at(corpus_media):
-        yield corpus_media
+corpus_media, media_root = module_media("corpus-media")
 
 
 @pytest.fixture(scope="module")

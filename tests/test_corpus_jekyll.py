@@ -17,7 +17,7 @@ from news.documents.importer import Importer
 from news.models import Author, Category, Image, Post, PostAlias, SiteChange
 
 from .factories import read_tree
-from .test_corpus import storage_at, stored_share
+from .test_corpus import module_media, storage_at, stored_share
 
 pytestmark = pytest.mark.django_db
 
@@ -40,15 +40,7 @@ UNDATED_KEYS = {
 }
 
 
-@pytest.fixture(scope="module")
-def corpus_media(tmp_path_factory):
-    return tmp_path_factory.mktemp("jekyll-media")
-
-
-@pytest.fixture
-def media_root(corpus_media):
-    with storage_at(corpus_media):
-        yield corpus_media
+corpus_media, media_root = module_media("jekyll-media")
 
 
 @pytest.fixture(scope="module")

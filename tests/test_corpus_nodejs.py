@@ -16,7 +16,7 @@ from news.documents.importer.sources import MARKDOWN_SUFFIXES
 from news.models import Author, Category, Image, Post, SiteChange, SourceFile
 
 from .factories import read_tree
-from .test_corpus import storage_at, stored_share
+from .test_corpus import module_media, storage_at, stored_share
 
 pytestmark = pytest.mark.django_db
 
@@ -39,15 +39,7 @@ MDX = {
 }
 
 
-@pytest.fixture(scope="module")
-def corpus_media(tmp_path_factory):
-    return tmp_path_factory.mktemp("nodejs-media")
-
-
-@pytest.fixture
-def media_root(corpus_media):
-    with storage_at(corpus_media):
-        yield corpus_media
+corpus_media, media_root = module_media("nodejs-media")
 
 
 @pytest.fixture(scope="module")
