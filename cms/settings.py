@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -262,7 +263,27 @@ AUTH_PASSWORD_VALIDATORS = [
     ]
 ]
 
-LANGUAGE_CODE = os.environ.get("DJANGO_LANGUAGE_CODE", "en-us")
+
+def languages(value):
+    """Read NEWSDESK_LANGUAGES: language codes as Django spells them (``en``,
+    ``zh-hans``), the first the site's default."""
+    codes = [code.strip().lower() for code in value.split(",") if code.strip()]
+    if not codes or any(
+        not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})*", c) for c in codes
+    ):
+        raise ValueError(value)
+    return [(code, LANG_INFO.get(code, {}).get("name_local", code)) for code in codes]
+
+
+# The languages posts are written in, and the public site's interface with them.
+# One language (the default) is a site with no language in its URLs.
+LANGUAGES = env(
+    "NEWSDESK_LANGUAGES",
+    [("en", "English")],
+    languages,
+    "language codes separated by commas, the default first (en,zh-hans)",
+)
+LANGUAGE_CODE = LANGUAGES[0][0]
 TIME_ZONE = env("TIME_ZONE", "UTC", time_zone, "a time zone name such as Europe/Paris")
 USE_I18N = True
 USE_TZ = True

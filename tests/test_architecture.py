@@ -18,6 +18,7 @@ NEWS = Path(__file__).resolve().parent.parent / "news"
 LAYERS = {
     "formats": [
         "news.slugs",
+        "news.languages",
         "news.documents.frontmatter",
         "news.documents.markdown",
         "news.documents.display",
@@ -32,6 +33,7 @@ LAYERS = {
         "news.documents.exporter",
         "news.editorial.workflow",
         "news.editorial.revisions",
+        "news.editorial.translations",
         "news.editorial.previews",
         "news.editorial.notifications",
         "news.editorial.desk",

@@ -6,8 +6,10 @@ root, as the corpus README describes) and removed again at the end.
 
 import csv
 import re
+from collections import Counter
 
 import pytest
+from django.db.models import Count
 from django.test import override_settings
 from django.utils import timezone
 from taggit.models import Tag
@@ -103,9 +105,22 @@ def module_media(name):
 corpus_media, media_root = module_media("corpus-media")
 
 
+def two_languages():
+    # The openEuler website is written in English and Chinese.
+    return override_settings(
+        LANGUAGES=[("en", "English"), ("zh-hans", "简体中文")], LANGUAGE_CODE="en"
+    )
+
+
+@pytest.fixture(autouse=True)
+def bilingual():
+    with two_languages():
+        yield
+
+
 @pytest.fixture(scope="module")
 def imported(django_db_setup, django_db_blocker, corpus_media):
-    with django_db_blocker.unblock(), storage_at(corpus_media):
+    with django_db_blocker.unblock(), storage_at(corpus_media), two_languages():
         reports = {
             site: Importer(site_root=site_root).run([CORPUS / site])
             for site, site_root in SITES.items()
@@ -239,3 +254,56 @@ def test_every_local_image_the_corpus_holds_is_stored(imported):
         }
     # 553 of 1,270 local references: all of those whose file the corpus holds.
     assert (stored, local) == (553, 553 + len(absent))
+
+
+# -- two languages -------------------------------------------------------------------
+
+DOCS = CORPUS / "website-v2" / "web-ui/docs"
+
+
+def posts_under(folder):
+    return {
+        path.relative_to(DOCS / folder).as_posix()
+        for path in (DOCS / folder).rglob("*.md")
+    }
+
+
+def test_every_post_is_in_the_language_of_its_folder(imported):
+    languages = dict(Post.objects.values_list("source__path", "language"))
+    assert len(languages) == 297 - len(BROKEN)
+    folder = {"en": "en", "zh": "zh-hans"}
+    wrong = {
+        path: language
+        for path, language in languages.items()
+        if language != next(folder[p] for p in path.split("/") if p in folder)
+    }
+    assert wrong == {}
+    # The corpus README's counts, less the broken files: 121 - 5 and 176 - 1.
+    assert Counter(languages.values()) == {"en": 116, "zh-hans": 175}
+
+
+def test_the_76_translation_pairs_are_linked(imported):
+    pairs = posts_under("en") & posts_under("zh")
+    assert len(pairs) == 76
+    groups = (
+        Post.objects.exclude(translation_key="")
+        .values("translation_key")
+        .annotate(posts=Count("pk"), languages=Count("language", distinct=True))
+        .filter(posts__gt=1)
+    )
+    assert {(g["posts"], g["languages"]) for g in groups} == {(2, 2)}
+    assert {g["translation_key"] for g in groups} == {
+        f"web-ui/docs/{rest.removesuffix('.md')}" for rest in pairs
+    }
+    for post in Post.objects.filter(language="zh-hans").exclude(translation_key=""):
+        others = list(post.translations())
+        if others:
+            (english,) = others
+            assert english.language == "en"
+            assert english.source.path == post.source.path.replace("/zh/", "/en/")
+
+
+def test_translations_share_their_slug(imported):
+    pairs = Post.objects.filter(language="zh-hans").exclude(translation_key="")
+    same = [p for p in pairs if any(t.slug == p.slug for t in p.translations())]
+    assert len(same) == 76

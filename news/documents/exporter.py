@@ -154,7 +154,8 @@ def changed_values(snapshot, current, written):
     ``current`` values, taking what to write from ``written``."""
     changes = {}
     for name, value in current.items():
-        if name == "extra" or snapshot.get(name) == value:
+        # A snapshot from before a field existed cannot say it changed.
+        if name == "extra" or name not in snapshot or snapshot[name] == value:
             continue
         changes[name] = written.get(name)
     old_extra = snapshot.get("extra", {})

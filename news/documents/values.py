@@ -19,12 +19,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 
+from .. import languages
 from ..models import Post
 from ..slugs import default_slug
 from . import frontmatter
 
 # Fields copied as they are between a post and a revision's values.
-PLAIN_FIELDS = ["title", "slug", "summary", "body", "extra"]
+PLAIN_FIELDS = ["title", "slug", "language", "summary", "body", "extra"]
 DATETIME_FIELDS = ["published_at", "lastmod", "expires_at"]
 
 
@@ -54,6 +55,8 @@ def document_values(post, *, tags=None, authors=None, aliases=None):
         "updated": utc_text(post.lastmod),
         "expires": utc_text(post.expires_at),
         "aliases": sorted(aliases),
+        "language": post.language,
+        "translation_key": post.translation_key,
         "extra": post.extra,
     }
 
@@ -86,6 +89,13 @@ def written_values(values, post):
         "tags": [tag.name for tag in post.tags.all()],
         "draft": True if values["draft"] else None,
         "slug": None if values["slug"] == slug_from_path(post) else values["slug"],
+        # What the path says goes without saying.
+        "language": None
+        if values["language"] == language_from_path(post)
+        else values["language"],
+        "translation_key": None
+        if values["translation_key"] == languages.path_key(export_path(post))
+        else values["translation_key"] or None,
     }
 
 
@@ -98,9 +108,19 @@ def document(post):
 
 def export_path(post):
     """Return where export writes ``post``: back where it was imported from,
-    else ``<slug>/index.md``."""
+    else ``<slug>/index.md``, in a folder named for its language unless that is
+    the site's default (``zh-hans/<slug>/index.md``)."""
     source = getattr(post, "source", None)
-    return source.path if source else f"{post.slug}/index.md"
+    if source:
+        return source.path
+    if post.language != languages.default():
+        return f"{post.language}/{post.slug}/index.md"
+    return f"{post.slug}/index.md"
+
+
+def language_from_path(post):
+    """Return the language the importer would give the post from its path."""
+    return languages.from_path(export_path(post))[0] or languages.default()
 
 
 def slug_from_path(post):
@@ -152,9 +172,10 @@ def load(post, values):
     """Set ``post``'s own fields from ``values`` (a snapshot) in memory, without
     saving."""
     for name in PLAIN_FIELDS:
-        setattr(post, name, values[name])
-    for name in DATETIME_FIELDS:
         # Revisions saved before a field existed do not have it.
+        if name in values:
+            setattr(post, name, values[name])
+    for name in DATETIME_FIELDS:
         value = values.get(name)
         setattr(post, name, parse_datetime(value) if value else None)
     planned = values.get("planned_for")

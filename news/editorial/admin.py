@@ -8,12 +8,14 @@ from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator, capfirst
 from taggit import admin as taggit_admin
 from taggit.models import Tag
 
+from .. import languages
 from ..documents import markdown
 from ..documents.values import load
 from ..media import renditions, uploads
@@ -32,7 +34,7 @@ from ..models import (
     SourceFile,
 )
 from ..slugs import unique_slug
-from . import previews, revisions, workflow
+from . import previews, revisions, translations, workflow
 from .admin_views import PostAdminViews, export_zip
 
 logger = logging.getLogger(__name__)
@@ -284,8 +286,17 @@ class PostAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if "slug" in self.fields and not data.get("slug") and data.get("title"):
-            others = Post.objects.exclude(pk=self.instance.pk)
+            language = data.get("language") or self.instance.language
+            others = Post.objects.in_language(language).exclude(pk=self.instance.pk)
             data["slug"] = unique_slug(others, data["title"], "post")
+        if data.get("language") and self.instance.translation_key:
+            clash = self.instance.translations().filter(language=data["language"])
+            if clash.exists():
+                self.add_error(
+                    "language",
+                    f"“{clash.first()}” is already this post's translation in "
+                    "that language.",
+                )
         if self.instance.pk:
             self._refuse_if_stale(data.get("version") or "")
         return data
@@ -438,7 +449,7 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
         return request.user.has_perm("news.export_post")
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
+        fieldsets = self._with_languages(super().get_fieldsets(request, obj), obj)
         if workflow.can(request.user, "publish"):
             return fieldsets
         return [
@@ -464,6 +475,59 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
         if db_field.name == "banner":
             kwargs["form_class"] = ImageChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _with_languages(self, fieldsets, obj):
+        """On a site in several languages, the post's language beside its slug,
+        and its translations under it."""
+        if not languages.is_multilingual():
+            return fieldsets
+        (name, options), *rest = fieldsets
+        fields = list(options["fields"])
+        fields.insert(fields.index("slug") + 1, "language")
+        shown = [(name, {**options, "fields": fields}), *rest]
+        if obj is not None and obj.pk:
+            shown.insert(1, ("Translations", {"fields": ["translations_shown"]}))
+        return shown
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        if languages.is_multilingual():
+            shown = [*shown[:2], "language", *shown[2:]]
+        return shown
+
+    def get_list_filter(self, request):
+        filters = super().get_list_filter(request)
+        return ["language", *filters] if languages.is_multilingual() else filters
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "translations_shown"]
+
+    @admin.display(description="translations")
+    def translations_shown(self, post):
+        """Each translation with its state, and a way to start the missing ones."""
+        rows = [
+            format_html(
+                '<li lang="{}">{}: <a href="{}">{}</a> ({})</li>',
+                other.language,
+                languages.name(other.language),
+                reverse("admin:news_post_change", args=[other.pk]),
+                other.title,
+                other.state_label().lower(),
+            )
+            for other in translations.group(post).values()
+            if other.pk != post.pk
+        ] + [
+            format_html(
+                '<li><a href="{}">Translate into {}</a></li>',
+                reverse("admin:news_post_translate", args=[post.pk, code]),
+                languages.name(code),
+            )
+            for code in translations.missing(post)
+        ]
+        return format_html(
+            '<ul class="translations">{}</ul>',
+            format_html_join("", "{}", ((row,) for row in rows)),
+        )
 
     def view_on_site(self, post):
         # Anything not public would lead to a 404: it has "Preview" instead.

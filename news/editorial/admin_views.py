@@ -23,13 +23,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.decorators.http import require_POST
 
+from .. import languages
 from ..documents import markdown
 from ..documents.exporter import ZipWriter, export, posts_for_export
 from ..documents.importer import ImportBusy, Importer
 from ..documents.values import document
 from ..media import uploads
 from ..models import Post, Revision
-from . import previews, revisions, workflow
+from . import previews, revisions, translations, workflow
 from .forms import ImportForm
 
 # Uploads larger than this are refused before Pillow reads them.
@@ -94,6 +95,11 @@ class PostAdminViews:
                 view(require_POST(self.upload_image_view)),
                 name="news_post_upload_image",
             ),
+            path(
+                "<path:object_id>/translate/<str:language>/",
+                view(self.translate_view),
+                name="news_post_translate",
+            ),
             path("calendar/", view(self.calendar_view), name="news_post_calendar"),
             path("import/", view(self.import_view), name="news_post_import"),
         ]
@@ -140,6 +146,34 @@ class PostAdminViews:
             "form": form,
         }
         return TemplateResponse(request, "admin/news/post/transition.html", context)
+
+    def translate_view(self, request, object_id, language):
+        """Ask, then start a translation of the post into ``language``."""
+        post = self._post_or_404(request, object_id)
+        if language not in translations.missing(post):
+            raise Http404("No translation to start in that language.")
+        if request.method == "POST":
+            try:
+                draft = translations.translate(post, language, by=request.user)
+            except translations.TranslationRefused as exc:
+                messages.error(request, str(exc))
+                return HttpResponseRedirect(self._change_url(post))
+            messages.success(
+                request,
+                f"Started the {languages.name(language)} translation of “{post}”: "
+                "a draft with the original text, to translate and send for review.",
+            )
+            return HttpResponseRedirect(self._change_url(draft))
+        if not revisions.can_edit(request.user, Post()):
+            raise PermissionDenied(f"You may not translate “{post}”.")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Translate “{post}” into {languages.name(language)}",
+            "post": post,
+            "language": languages.name(language),
+        }
+        return TemplateResponse(request, "admin/news/post/translate.html", context)
 
     def revisions_view(self, request, object_id):
         post = self._post_or_404(request, object_id)

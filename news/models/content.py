@@ -13,12 +13,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from .. import languages
 from ..documents import display, markdown
 from .media import Image
 from .sections import Section
@@ -124,6 +125,10 @@ class PostQuerySet(models.QuerySet):
             published_at__lte=now,
         )
 
+    def in_language(self, code):
+        """Return the posts written in the language ``code``."""
+        return self.filter(language=code)
+
     def scheduled(self):
         """Return the published posts whose time has not come yet."""
         return self.filter(
@@ -209,7 +214,23 @@ class Post(models.Model):
         ARCHIVED = "archived", "Archived"
 
     title = models.CharField(max_length=300)
-    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    slug = models.SlugField(
+        max_length=200,
+        allow_unicode=True,
+        help_text="Unique among the posts in the same language.",
+    )
+    language = models.CharField(
+        max_length=35,
+        choices=languages.choices,
+        default=languages.default,
+        help_text="The language the post is written in.",
+    )
+    translation_key = models.CharField(
+        max_length=languages.MAX_KEY,
+        blank=True,
+        editable=False,
+        help_text="Posts that share this key translate each other.",
+    )
     summary = models.TextField(blank=True)
     body = models.TextField(blank=True, help_text="Markdown.")
     body_html = models.TextField(blank=True, editable=False)
@@ -274,13 +295,37 @@ class Post(models.Model):
                 fields=["category", "status", "-published_at"], name="post_by_category"
             ),
             models.Index(fields=["-updated_at"], name="post_updated"),
+            models.Index(
+                fields=["language", "status", "-published_at"], name="post_by_language"
+            ),
+            models.Index(
+                fields=["translation_key"],
+                name="post_translations",
+                condition=~Q(translation_key=""),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["language", "slug"],
+                name="post_slug_per_language",
+                violation_error_message="Another post in this language has this slug.",
+            ),
+            models.UniqueConstraint(
+                fields=["translation_key", "language"],
+                condition=~Q(translation_key=""),
+                name="post_one_translation_per_language",
+                violation_error_message="This post already has a translation "
+                "in this language.",
+            ),
         ]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("news:post_detail", kwargs={"slug": self.slug})
+        # In the post's own language: under language-prefixed URLs, /zh/...
+        with translation.override(self.language):
+            return reverse("news:post_detail", kwargs={"slug": self.slug})
 
     def refresh_html(self, resolve_image=None):
         """Render ``body`` to sanitised ``body_html`` in memory, showing images
@@ -303,6 +348,15 @@ class Post(models.Model):
         # refresh_html() is the only writer of; display adds only fixed
         # attributes and drops a repeated title.
         return mark_safe(shown)  # noqa: S308
+
+    def translations(self):
+        """Return the other posts of this post's translation group, in any
+        state."""
+        if not self.translation_key:
+            return Post.objects.none()
+        return Post.objects.filter(translation_key=self.translation_key).exclude(
+            pk=self.pk
+        )
 
     def is_authored_by(self, user):
         """Return whether ``user`` logs in as one of this post's authors."""

@@ -21,6 +21,9 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "updated": ("lastmod", "updated", "updateddate"),
     "expires": ("expirydate", "unpublishdate"),  # Hugo's
     "aliases": ("aliases",),
+    "language": ("lang", "language", "locale"),
+    # Hugo's: pages that share it translate each other.
+    "translation_key": ("translationKey", "translation_key"),
 }
 DATE_FIELDS = ("date", "updated", "expires")
 LIST_FIELDS = ("tags", "authors", "aliases")

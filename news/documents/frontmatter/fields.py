@@ -13,7 +13,9 @@ from .handlers import handler_for
 from .pathdates import path_date
 from .values import as_text, jsonable, kind_of
 
-_RANK = {k: (f, i) for f, keys in FIELD_KEYS.items() for i, k in enumerate(keys)}
+_RANK = {
+    k.lower(): (f, i) for f, keys in FIELD_KEYS.items() for i, k in enumerate(keys)
+}
 # Hugo's publishDate is when a page goes public; beside it, `date` is only the
 # date shown. So publishDate is read first, though `date` is the name written.
 _RANK["publishdate"] = ("date", -1)
@@ -43,6 +45,8 @@ class Fields:
     aliases: list[str]
     extra: dict
     expires: datetime | None = None
+    language: str | None = None
+    translation_key: str | None = None
 
 
 def fields(doc: Document, *, tz: tzinfo, name: str) -> Fields:
@@ -202,6 +206,9 @@ CONVERT: dict[str, Callable[[Any, str, tzinfo], Any]] = {
     "updated": _when,
     "aliases": lambda v, k, tz: name_list(v, k),
     "expires": _when,
+    # As written: the importer says which of the site's languages it is.
+    "language": lambda v, k, tz: _one_line(v, k) or None,
+    "translation_key": lambda v, k, tz: _one_line(v, k) or None,
 }
 
 

@@ -44,6 +44,7 @@ def check_values(values):
         ("category", values.category, max_length(Category, "name")),
         ("slug", values.slug, max_length(Post, "slug")),
         ("banner", values.banner, max_length(PostImage, "reference")),
+        ("translationKey", values.translation_key, max_length(Post, "translation_key")),
     ]
     lists = [
         ("tags", values.tags, max_length(Tag, "name")),
@@ -58,7 +59,11 @@ def check_values(values):
             raise ImportFailure(
                 f"'{key}' is {len(value):,} characters long; the limit is {limit:,}"
             )
-    for key, value in [("title", values.title), ("summary", values.summary)]:
+    for key, value in [
+        ("title", values.title),
+        ("summary", values.summary),
+        ("translationKey", values.translation_key),
+    ]:
         _check_storable(key, value)
     for key, value in values.extra.items():
         _check_storable(key, value)

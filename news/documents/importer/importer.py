@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ... import languages
 from ...editorial import revisions, workflow
 from ...media import images, renditions
 from ...models import Post, PostAlias, SourceFile
@@ -202,7 +203,10 @@ class Importer:
             return self._skip(relpath, reason)
         values = frontmatter.fields(doc, tz=self.tz, name=relpath)
         checks.check_values(values)
-        post, slug = self._target(relpath, values, known)
+        warnings: list = []
+        language = self._language(relpath, values, warnings)
+        post, slug = self._target(relpath, values, known, language)
+        others = Post.objects.in_language(language)
         if known and not self.overwrite and fingerprint(post) != known.snapshot:
             self._problem(
                 relpath,
@@ -215,10 +219,11 @@ class Importer:
         creating = post is None
         if creating:
             post = Post()
-        elif Post.objects.filter(slug=slug).exclude(pk=post.pk).exists():
+        elif others.filter(slug=slug).exclude(pk=post.pk).exists():
             raise ImportFailure(f"slug {slug!r} is already used by another post")
+        post.language = language
+        post.translation_key = self._translation_key(relpath, values, post, warnings)
 
-        warnings: list = []
         found = refs.resolve(
             source,
             relpath,
@@ -321,18 +326,74 @@ class Importer:
     def _default_authors(self):
         return [self.default_author] if self.default_author else []
 
-    def _target(self, relpath, values, known):
+    def _language(self, relpath, values, warnings):
+        """Return the post's language: the front matter's, else the one its
+        path names (``zh/blog/x.md``), else the site's default."""
+        if values.language:
+            if code := languages.match(values.language):
+                return code
+            code = languages.from_path(relpath)[0] or languages.default()
+            warnings.append(
+                Problem(
+                    relpath,
+                    f"language {values.language!r} is not one of the site's "
+                    f"({', '.join(languages.codes())}); imported as {code}",
+                    None,
+                    "warning",
+                    "language",
+                )
+            )
+            return code
+        return languages.from_path(relpath)[0] or languages.default()
+
+    def _translation_key(self, relpath, values, post, warnings):
+        """Return the key the post shares with its translations: the front
+        matter's ``translationKey``, else its path under the language folder
+        (``en/blog/x.md`` and ``zh/blog/x.md``); "" for none."""
+        key = values.translation_key or languages.path_key(relpath)
+        if not key:
+            return ""
+        taken = (
+            Post.objects.in_language(post.language)
+            .filter(translation_key=key)
+            .exclude(pk=post.pk)
+            .select_related("source")
+            .first()
+        )
+        if taken is None:
+            return key
+        where = taken.source.path if hasattr(taken, "source") else f"“{taken}”"
+        if values.translation_key:
+            raise ImportFailure(
+                f"translation key {key!r} already has a post in "
+                f"{post.language}: {where}"
+            )
+        # Only a folder's name said so: the post stays, unlinked.
+        warnings.append(
+            Problem(
+                relpath,
+                f"not linked to its translations: {where} is already "
+                f"their post in {post.language}",
+                None,
+                "warning",
+                "language",
+            )
+        )
+        return ""
+
+    def _target(self, relpath, values, known, language):
         """Return the post the file imports into (None for a new one) and the
-        slug it gets."""
+        slug it gets. Slugs are unique among the posts of one language."""
+        same_language = Post.objects.in_language(language)
         if values.slug:
             slug = slugify(values.slug, allow_unicode=True)[:200]
-            post = known.post if known else self._post_for_slug(slug)
+            post = known.post if known else self._post_for_slug(same_language, slug)
         else:
             post = known.post if known else None
-            # Translations often share a file name (en/blog/x.md, zh/blog/x.md),
-            # so only a slug the front matter states is a hard claim: one from
-            # the file name is numbered if another post has it.
-            others = Post.objects.exclude(pk=post.pk) if post else Post.objects.all()
+            # Files often share a name (blog/x.md, news/x.md), so only a slug
+            # the front matter states is a hard claim: one from the file name is
+            # numbered if another post of the language has it.
+            others = same_language.exclude(pk=post.pk) if post else same_language
             slug = unique_slug(others, default_slug(relpath))
         if not slug:
             raise ImportFailure("cannot make a slug; add `slug:` to the front matter")
@@ -352,8 +413,8 @@ class Importer:
         if values.date:
             post.published_at = values.date
 
-    def _post_for_slug(self, slug):
-        post = Post.objects.filter(slug=slug).select_related("source").first()
+    def _post_for_slug(self, posts, slug):
+        post = posts.filter(slug=slug).select_related("source").first()
         if post is not None and hasattr(post, "source"):
             raise ImportFailure(f"slug {slug!r} is already used by {post.source.path}")
         return post
