@@ -160,7 +160,9 @@ def article_context(pk):
         )
         .get(pk=pk)
     )
-    published = Post.objects.published().only("title", "slug", "published_at")
+    published = Post.objects.published().only(
+        "title", "slug", "language", "published_at"
+    )
     return {
         "post": post,
         "related": published.related_to(post)[:RELATED_POSTS],

@@ -13,7 +13,7 @@ class PostSitemap(Sitemap):
         return (
             Post.objects.published()
             .order_by("-published_at", "-id")
-            .only("slug", "published_at", "lastmod", "updated_at")
+            .only("slug", "language", "published_at", "lastmod", "updated_at")
         )
 
     def lastmod(self, post):

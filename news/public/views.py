@@ -109,7 +109,7 @@ class PostDetailView(TemplateView):
         except Http404:
             # A slug the post had before answers 301 to its current URL.
             post = Post.objects.published().filter(old_slugs__slug=kwargs["slug"])
-            post = post.only("slug").first()
+            post = post.only("slug", "language").first()
             if post is None:
                 raise
             return HttpResponsePermanentRedirect(post.get_absolute_url())
