@@ -104,7 +104,12 @@ class Importer:
         # written relative to that page.
         self.published_url = published_url
         self.report = Report(dry_run=dry_run)
+        # Categories by folded name, for the run. Those the current file
+        # created wait in _new_categories until its transaction ends well: one
+        # rolled back takes its rows with it, and a later file must not link
+        # to a row that no longer exists.
         self._categories = {}
+        self._new_categories = {}
 
     def run(self, sources):
         """Import every document in ``sources`` (paths, or source objects such as
@@ -164,6 +169,7 @@ class Importer:
         """Import the document at ``relpath`` of ``source`` in a transaction of
         its own, counting its outcome in the report."""
         stored: list = []  # what this document wrote to storage
+        self._new_categories = {}
         try:
             with transaction.atomic():
                 outcome = self._import(source, relpath, stored)
@@ -176,7 +182,10 @@ class Importer:
         except (images.StorageError, markdown.MarkdownError) as exc:
             self._fail(relpath, str(exc), None, stored)
         else:
+            self._categories.update(self._new_categories)
             self.report.count(outcome)
+        finally:
+            self._new_categories = {}
 
     def _fail(self, relpath, message, line, stored):
         self.report.count(Outcome.FAILED)
@@ -483,9 +492,10 @@ class Importer:
     def _category(self, name):
         # A site has few categories: remember them for the run.
         key = name.casefold()
-        if key not in self._categories:
-            self._categories[key] = category_named(name)
-        return self._categories[key]
+        if found := self._categories.get(key) or self._new_categories.get(key):
+            return found
+        self._new_categories[key] = category = category_named(name)
+        return category
 
     def _create(self, post, values, relpath, warnings):
         # A post without a date stays a draft: published, it would be dated now
