@@ -86,7 +86,11 @@ class Importer:
         old_url=None,
         mdx=False,
         include_layouts=(),
+        field_map=None,
     ):
+        # More front-matter keys read as fields ({"heroImage": "banner"}: see
+        # frontmatter.keymap.parse_map()); kept with each file for export.
+        self.field_map = dict(field_map or {})
         self.old_url = oldurls.check_pattern(old_url) if old_url else None
         self.mdx = mdx
         self.include_layouts = {name.casefold() for name in include_layouts}
@@ -203,6 +207,7 @@ class Importer:
         if (
             known
             and known.digest == digest
+            and known.field_map == self.field_map
             and refs.unchanged(source, known.image_digests)
         ):
             return Outcome.UNCHANGED
@@ -210,7 +215,9 @@ class Importer:
         doc = frontmatter.parse(data, name=relpath)
         if reason := self._not_a_post(doc):
             return self._skip(relpath, reason)
-        values = frontmatter.fields(doc, tz=self.tz, name=relpath)
+        values = frontmatter.fields(
+            doc, tz=self.tz, name=relpath, field_map=self.field_map
+        )
         checks.check_values(values)
         warnings: list = []
         language = self._language(relpath, values, warnings)
@@ -315,6 +322,7 @@ class Importer:
         source_file.format = doc.format or ""
         source_file.bom = doc.bom
         source_file.newline = doc.newline
+        source_file.field_map = self.field_map
         source_file.image_digests = refs.image_digests(found.values())
         source_file.snapshot = fingerprint(post, **relations)
         source_file.imported_at = timezone.now()
