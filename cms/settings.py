@@ -181,6 +181,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that looks the path or the query string up.
     "news.public.middleware.RefuseNulMiddleware",
+    # Outside the page cache, so that cached pages are named too.
+    "news.public.middleware.SurrogateKeyMiddleware",
     # Before sessions and authentication, so that a cached page costs none of
     # their work (news/public/cache.py).
     "news.public.cache.PageCacheMiddleware",

@@ -54,11 +54,12 @@ def _kind(address):
     """Return why ``address`` is no public address, or "" if it is one."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
-    for kind in ("loopback", "private", "link_local", "multicast", "reserved"):
+    # The narrower kinds first: Python counts link-local and loopback as private.
+    for kind in ("loopback", "link_local", "multicast", "unspecified", "private"):
         if getattr(address, f"is_{kind}"):
             return kind.replace("_", "-")
-    if address.is_unspecified:
-        return "unspecified"
+    if address.is_reserved:
+        return "reserved"
     if not address.is_global:
         return "non-global"
     return ""
@@ -71,16 +72,21 @@ def allowed_networks():
     ]
 
 
-def check_address(address, allowed=None):
-    """Raise Refused if ``address`` (an IP address string) is no public address
-    and not in the allowed networks."""
+def refusal(address, allowed=None):
+    """Return what kind of address ``address`` (an IP address string) is, if it
+    is no public address and not in the allowed networks; else ""."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     allowed = allowed_networks() if allowed is None else allowed
     if any(ip in network for network in allowed):
-        return
-    kind = _kind(ip)
+        return ""
+    return _kind(ip)
+
+
+def check_address(address):
+    """Raise Refused if ``address`` is no public address and not allowed."""
+    kind = refusal(address)
     if kind:
-        raise Refused(f"{ip} is a {kind} address.")
+        raise Refused(f"{address} is a {kind} address.")
 
 
 def split(url):
@@ -125,10 +131,9 @@ def resolve(url, *, guard=True):
     if guard:
         allowed = allowed_networks()
         for address in addresses:
-            try:
-                check_address(address, allowed)
-            except Refused as refusal:
-                raise Refused(f"{host} resolves to {refusal}") from None
+            kind = refusal(address, allowed)
+            if kind:
+                raise Refused(f"{host} resolves to {address}, a {kind} address.")
     return Target(scheme, host, port, path, addresses[0])
 
 
