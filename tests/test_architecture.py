@@ -62,6 +62,7 @@ LAYERS = {
         "news.public.media",
         "news.templatetags",
         "news.management",
+        "news.api",
     ],
 }
 RANK = {prefix: rank for rank, names in enumerate(LAYERS.values()) for prefix in names}
