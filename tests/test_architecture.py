@@ -64,6 +64,7 @@ LAYERS = {
         "news.templatetags",
         "news.management",
         "news.integrations.admin",
+        "news.api",
     ],
 }
 RANK = {prefix: rank for rank, names in enumerate(LAYERS.values()) for prefix in names}
