@@ -30,6 +30,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import get_template, render_to_string
 from django.utils.autoreload import file_changed
@@ -116,6 +117,21 @@ def index(kind, changed):
         html = render_to_string(INDEX_TEMPLATES[kind], context)
         _set_many({key: html})
     return mark_safe(html)  # noqa: S308
+
+
+def feed(request, changed, render):
+    """Return the feed at the request's address as of ``changed``: kept whole,
+    made by ``render()`` (the feed view) when not kept yet. A 404 (a section
+    with nothing published) is not kept."""
+    url = request.build_absolute_uri(request.path)
+    key = _key("feed", changed, hashlib.sha256(url.encode()).hexdigest())
+    found = _get_many([key]).get(key)
+    if found is None:
+        response = render()
+        found = (response.content, response["Content-Type"])
+        if response.status_code == 200:
+            _set_many({key: found})
+    return HttpResponse(found[0], content_type=found[1])
 
 
 def with_cards(posts):
@@ -210,6 +226,8 @@ def _render_version():
         settings.STORAGES["default"],
         settings.TIME_ZONE,
         settings.LANGUAGE_CODE,
+        settings.NEWSDESK_FEED_FULL_CONTENT,
+        settings.STATIC_URL,
     ]
     return hashlib.sha256(repr([sources, shaped_by]).encode()).hexdigest()[:12]
 
