@@ -55,6 +55,9 @@ INDEX_ENTRIES = {
     "authors": indexes.authors,
     "archive": indexes.archive,
 }
+SUGGESTIONS_TEMPLATE = "news/includes/search_suggestions.html"
+SUGGESTED_TAGS = 12
+SUGGESTED_POSTS = 5
 INCLUDED_TEMPLATES = [
     "news/includes/breadcrumbs.html",
     "news/includes/byline.html",
@@ -115,6 +118,23 @@ def index(kind, changed):
     if html is None:
         context = {"kind": kind, "entries": INDEX_ENTRIES[kind]()}
         html = render_to_string(INDEX_TEMPLATES[kind], context)
+        _set_many({key: html})
+    return mark_safe(html)  # noqa: S308
+
+
+def suggestions(changed):
+    """Return what a search that found nothing offers instead, as HTML: the
+    tags with the most published posts and the latest posts, as of
+    ``changed``."""
+    key = _key("suggestions", changed, "")
+    html = _get_many([key]).get(key)
+    if html is None:
+        tags = sorted(indexes.tags(), key=lambda entry: -entry.count)
+        recent = Post.objects.published().only(
+            "title", "slug", "language", "published_at"
+        )[:SUGGESTED_POSTS]
+        context = {"tags": tags[:SUGGESTED_TAGS], "recent": recent}
+        html = render_to_string(SUGGESTIONS_TEMPLATE, context)
         _set_many({key: html})
     return mark_safe(html)  # noqa: S308
 
@@ -217,6 +237,7 @@ def _render_version():
         CARD_TEMPLATE,
         *ARTICLE_TEMPLATES.values(),
         *INDEX_TEMPLATES.values(),
+        SUGGESTIONS_TEMPLATE,
         *INCLUDED_TEMPLATES,
     ]
     sources = [get_template(name).template.source for name in templates]
