@@ -180,6 +180,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that looks the path or the query string up.
     "news.public.middleware.RefuseNulMiddleware",
+    # Above the page cache, so that kept pages are compressed too; it leaves
+    # anything with a CSRF token or a session alone (BREACH).
+    "news.public.middleware.CompressionMiddleware",
     # Before sessions and authentication, so that a cached page costs none of
     # their work (news/public/cache.py).
     "news.public.cache.PageCacheMiddleware",
