@@ -78,6 +78,61 @@ The dome at dusk, and the first frame:
     "static/img/frame.png": image_bytes(color=(60, 5, 5)),
 }
 
+# Docusaurus: blog/authors.yml, posts naming its keys or inline authors,
+# dates from file and folder names, a post's folder with its image beside it,
+# static files under static/, and an .mdx post.
+DOCUSAURUS = {
+    "blog/authors.yml": """yangshun:
+  name: Yangshun Tay
+  title: Front End Engineer @ Facebook
+  url: https://github.com/yangshun
+  image_url: https://github.com/yangshun.png
+slorber:
+  name: Sébastien Lorber
+  title: Docusaurus maintainer
+  url: https://sebastienlorber.com
+  image_url: /img/slorber.png
+  socials:
+    x: sebastienlorber
+""",
+    "blog/2019-05-28-first-blog-post.md": """---
+slug: first-blog-post
+title: First Blog Post
+authors: [slorber, yangshun]
+tags: [hola, docusaurus]
+---
+
+Lorem ipsum dolor sit amet...
+
+<!-- truncate -->
+
+...consectetur adipiscing elit.
+""",
+    "blog/2021-08-26-welcome/index.md": """---
+slug: welcome
+title: Welcome
+authors:
+  - name: Joel Marcey
+    title: Co-creator of Docusaurus 1
+    url: https://github.com/JoelMarcey
+    image_url: https://github.com/JoelMarcey.png
+  - slorber
+tags:
+  - label: Facebook
+    permalink: /facebook
+  - hello
+image: ./docusaurus-plushie-banner.png
+---
+
+![Docusaurus Plushie](./docusaurus-plushie-banner.png)
+""",
+    "blog/2021-08-26-welcome/docusaurus-plushie-banner.png": image_bytes(
+        color=(40, 160, 90)
+    ),
+    "blog/2021-08-01-mdx-blog-post.mdx": "---\ntitle: MDX\n---\n<Tabs/>\n",
+    "static/img/slorber.png": image_bytes(color=(200, 200, 0)),
+}
+
 # Astro (content collections): pubDate, updatedDate, heroImage, description.
 ASTRO = {
     "src/content/blog/launch.md": """---
@@ -180,6 +235,88 @@ def test_an_edited_zola_post_is_written_back_into_its_tables(tmp_path):
     assert rewritten
     source = ZOLA["content/blog/first-light/index.md"]
     assert data.decode() == source.replace('["Observatory"]', '["Optics"]')
+
+
+def test_a_docusaurus_site(tmp_path, client):
+    root, report = imported(tmp_path, DOCUSAURUS, site_root="static")
+    assert report.warnings == 0, report.problems
+    assert report.skipped == 1  # the .mdx post
+    first = Post.objects.get(slug="first-blog-post")
+    welcome = Post.objects.get(slug="welcome")
+    assert first.published_at.date().isoformat() == "2019-05-28"
+    assert welcome.published_at.date().isoformat() == "2021-08-26"
+    assert [b.author.name for b in first.bylines.all()] == [
+        "Sébastien Lorber",
+        "Yangshun Tay",
+    ]
+    assert [b.author.name for b in welcome.bylines.all()] == [
+        "Joel Marcey",
+        "Sébastien Lorber",
+    ]
+    assert sorted(t.name for t in welcome.tags.all()) == ["Facebook", "hello"]
+    assert welcome.banner is not None
+    profiles = {
+        a.name: (a.bio, a.url, a.avatar is not None) for a in Author.objects.all()
+    }
+    assert profiles == {
+        "Sébastien Lorber": (
+            "Docusaurus maintainer",
+            "https://sebastienlorber.com",
+            True,  # a local image, stored
+        ),
+        # Remote avatars are not fetched.
+        "Yangshun Tay": (
+            "Front End Engineer @ Facebook",
+            "https://github.com/yangshun",
+            False,
+        ),
+        "Joel Marcey": (
+            "Co-creator of Docusaurus 1",
+            "https://github.com/JoelMarcey",
+            False,
+        ),
+    }
+    page = client.get("/authors/").content.decode()
+    assert "Docusaurus maintainer" in page
+    # The posts and their images come back; authors.yml is the site's, not a
+    # post's, and is not exported.
+    exported = read_tree(tmp_path / "out")
+    assert exported == {
+        k: v for k, v in read_tree(root).items() if k.endswith((".md", "banner.png"))
+    }
+
+
+def test_an_edited_docusaurus_byline_is_written_back_as_its_keys(tmp_path):
+    imported(tmp_path, DOCUSAURUS, site_root="static")
+    post = Post.objects.select_related("source").get(slug="first-blog-post")
+    post.bylines.filter(author__name="Yangshun Tay").delete()
+    _, data, rewritten, _ = document_for(post)
+    assert rewritten
+    assert data.decode() == DOCUSAURUS["blog/2019-05-28-first-blog-post.md"].replace(
+        "authors: [slorber, yangshun]", "authors: [slorber]"
+    )
+
+
+def test_an_author_profile_does_not_undo_an_edit(tmp_path):
+    Author.objects.create(name="Sébastien Lorber", slug="seb", bio="Our editor.")
+    imported(tmp_path, DOCUSAURUS, site_root="static")
+    author = Author.objects.get(name="Sébastien Lorber")
+    assert (author.bio, author.url) == ("Our editor.", "https://sebastienlorber.com")
+
+
+def test_an_authors_file_that_cannot_be_read_is_reported_once(tmp_path):
+    files = dict(DOCUSAURUS)
+    files["blog/authors.yml"] = "slorber:\n  name: [unclosed\n"
+    root = write_tree(tmp_path / "site", files)
+    report = Importer(site_root="static").run([root])
+    assert report.failed == 0
+    warnings = [str(p) for p in report.problems if p.path == "blog/authors.yml"]
+    assert len(warnings) == 1 and warnings[0].startswith(
+        "blog/authors.yml:3: warning: not read: cannot read YAML"
+    )
+    # The keys are names then.
+    post = Post.objects.get(slug="first-blog-post")
+    assert [b.author.name for b in post.bylines.all()] == ["slorber", "yangshun"]
 
 
 def test_an_astro_site(tmp_path):

@@ -19,7 +19,6 @@ from ...editorial import revisions, workflow
 from ...media import images, renditions
 from ...models import Post, PostAlias, SourceFile
 from ...models.relations import (
-    authors_named,
     category_named,
     set_authors,
     set_image_links,
@@ -29,7 +28,7 @@ from ...slugs import default_slug, unique_slug
 from .. import frontmatter, markdown
 from ..frontmatter import oldurls
 from ..values import fingerprint, snapshot
-from . import checks
+from . import authors, checks
 from . import references as refs
 from .lock import import_lock
 from .report import ImportFailure, Outcome, Problem, Report
@@ -151,6 +150,7 @@ class Importer:
                     continue
             try:
                 self.site_root = site_root_within(source, self.site_root_option)
+                self._authors = authors.Directory(source, self.site_root)
                 for member in getattr(source, "escaping", ()):
                     self._problem(member, "zip member escapes the archive")
                     self.report.count(Outcome.FAILED)
@@ -163,6 +163,7 @@ class Importer:
                     self.import_document(source, relpath)
                     if self.progress:
                         self.progress(relpath)
+                self.report.problems.extend(self._authors.problems)
             finally:
                 source.close()
 
@@ -259,6 +260,7 @@ class Importer:
             stored=stored,
             warnings=warnings,
         )
+        bylines = self._bylines(source, relpath, values, stored, warnings)
         old = oldurls.old_urls(
             relpath,
             doc.meta,
@@ -267,18 +269,23 @@ class Importer:
             site_root=self.site_root,
         )
         written = self._write(
-            post, doc, values, slug, relpath, found, mapping, warnings, old
+            post, doc, values, slug, relpath, found, mapping, warnings, old, bylines
         )
         source_file = known or SourceFile(post=post)
         source_file.path, source_file.digest = relpath, digest
+        source_file.author_keys = {
+            author.name: line.key for author, line in bylines if line.key
+        }
         self._remember(source_file, post, doc, data, found, written)
         self.report.problems.extend(warnings)
         return Outcome.CREATED if creating else Outcome.UPDATED
 
-    def _write(self, post, doc, values, slug, relpath, found, mapping, warnings, old):
-        """Write the post, rendered, and its relations (``old``: its old URLs);
-        return what was written of them (tags, authors, aliases and image
-        links)."""
+    def _write(
+        self, post, doc, values, slug, relpath, found, mapping, warnings, old, bylines
+    ):
+        """Write the post, rendered, and its relations (``old``: its old URLs;
+        ``bylines``: its Authors); return what was written of them (tags,
+        authors, aliases and image links)."""
         creating = post.pk is None
         old_slug, was_undated = post.slug, post.published_at is None
         self._fill(post, doc, values, slug, mapping)
@@ -297,9 +304,7 @@ class Importer:
             ),
             "tags": set_tags(post, values.tags, creating=creating),
             "authors": set_authors(
-                post,
-                authors_named(values.authors or self._default_authors()),
-                creating=creating,
+                post, [author for author, _ in bylines], creating=creating
             ),
             "aliases": self._set_aliases(
                 post, relpath, values.aliases, old, warnings, creating
@@ -340,8 +345,24 @@ class Importer:
             ),
         )
 
-    def _default_authors(self):
-        return [self.default_author] if self.default_author else []
+    def _bylines(self, source, relpath, values, stored, warnings):
+        """Return the post's Authors, each with its Byline: its front
+        matter's, with the profiles its site gives them, else the default
+        author."""
+        if not values.authors:
+            names = [self.default_author] if self.default_author else []
+            lines = [authors.Byline(name) for name in names]
+        else:
+            lines = authors.bylines(values, self._authors, relpath)
+        return authors.write(
+            lines,
+            source=source,
+            site_root=self.site_root,
+            relpath=relpath,
+            stored=stored,
+            warnings=warnings,
+            dry_run=self.dry_run,
+        )
 
     def _language(self, relpath, values, warnings):
         """Return the post's language: the front matter's, else the one its
