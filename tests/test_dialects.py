@@ -32,6 +32,7 @@ slug = "first-release"
 description = "What is new."
 tags = ["go", "web"]
 categories = ["Releases", "Go"]
+authors = ["Rob", "Ken"]
 images = ["/img/cover.png"]
 +++
 
@@ -141,12 +142,16 @@ description: 'We launched.'
 pubDate: 'Jul 08 2022'
 updatedDate: 'Jul 10 2022'
 heroImage: '../../assets/launch.png'
+author: 'Astro Team'
 tags: ["launch"]
 ---
 
-Text.
+Text, and a placeholder from public/:
+
+![](/blog-placeholder-1.jpg)
 """,
     "src/assets/launch.png": image_bytes(color=(0, 90, 0)),
+    "public/blog-placeholder-1.jpg": image_bytes("JPEG", color=(9, 9, 90)),
 }
 
 # Hexo: categories as a hierarchy (parent, then child), tags as a list, dates
@@ -155,14 +160,32 @@ HEXO = {
     "source/_posts/hello-world.md": """---
 title: Hello World
 date: 2013-07-13 20:46:25
+updated: 2013-07-14 08:00:00
+author: hexo
 categories:
 - [Diary, Life]
+- [Diary, Games]
 tags:
 - PS3
 - Games
 ---
-Welcome.
+Welcome. A photo from the post's asset folder, and one from source/images:
+
+![console](console.png)
+
+![](/images/banner.png)
 """,
+    # A flat list is a hierarchy in Hexo, too: Diary, then Life.
+    "source/_posts/flat.md": """---
+title: Flat
+date: 2013-07-15 10:00:00
+categories: [Diary, Life]
+tags: retro
+---
+Flat.
+""",
+    "source/_posts/hello-world/console.png": image_bytes(color=(1, 2, 3)),
+    "source/images/banner.png": image_bytes(color=(3, 2, 1)),
 }
 
 # Jekyll: categories as a space-separated string, published: false.
@@ -202,6 +225,7 @@ def test_a_hugo_site(tmp_path, client):
     assert post.category.name == "Releases"
     assert sorted(t.name for t in post.tags.all()) == ["go", "web"]
     assert post.summary == "What is new."
+    assert [b.author.name for b in post.bylines.all()] == ["Rob", "Ken"]
     assert post.banner.sha256 and post.image_links.count() == 2
     assert Post.objects.get(slug="unfinished").status == Post.Status.DRAFT
     page = client.get(post.get_absolute_url()).content.decode()
@@ -320,21 +344,38 @@ def test_an_authors_file_that_cannot_be_read_is_reported_once(tmp_path):
 
 
 def test_an_astro_site(tmp_path):
-    root, report = imported(tmp_path, ASTRO)
+    root, report = imported(tmp_path, ASTRO, site_root="public")
     assert report.warnings == 0, report.problems
     post = Post.objects.get()
     assert post.published_at.date().isoformat() == "2022-07-08"
     assert post.lastmod.date().isoformat() == "2022-07-10"
     assert post.banner is not None and post.summary == "We launched."
+    assert post.image_links.count() == 2
+    assert [t.name for t in post.tags.all()] == ["launch"]
+    assert [b.author.name for b in post.bylines.all()] == ["Astro Team"]
     assert read_tree(tmp_path / "out") == read_tree(root)
 
 
-def test_a_hexo_site(tmp_path):
-    root, _ = imported(tmp_path, HEXO)
-    post = Post.objects.get()
-    assert post.category.name == "Diary"  # the top of the hierarchy
+def test_a_hexo_site(tmp_path, client):
+    root, report = imported(
+        tmp_path, HEXO, site_root="source", old_url="/:year/:month/:day/:title/"
+    )
+    assert report.warnings == 0, report.problems
+    assert [(p.path, p.code) for p in report.problems] == [
+        ("source/_posts/hello-world.md", "asset-folder")
+    ]
+    post = Post.objects.get(slug="hello-world")
+    assert post.category.name == "Diary"  # the top of the first hierarchy
     assert sorted(t.name for t in post.tags.all()) == ["Games", "PS3"]
     assert post.published_at.date().isoformat() == "2013-07-13"
+    assert post.lastmod.date().isoformat() == "2013-07-14"
+    assert [b.author.name for b in post.bylines.all()] == ["hexo"]
+    assert post.image_links.count() == 2
+    assert Post.objects.get(slug="flat").category.name == "Diary"
+    # Hexo's default permalink.
+    response = client.get("/2013/07/13/hello-world/")
+    assert response.status_code == 301
+    assert response["Location"] == post.get_absolute_url()
     assert read_tree(tmp_path / "out") == read_tree(root)
 
 
@@ -350,8 +391,8 @@ def test_a_jekyll_site(tmp_path):
 
 
 def test_an_edited_category_keeps_the_files_list_shape(tmp_path):
-    imported(tmp_path, HEXO)
-    post = Post.objects.select_related("source").get()
+    imported(tmp_path, HEXO, site_root="source")
+    post = Post.objects.select_related("source").get(slug="hello-world")
     post.category = Category.objects.create(name="Travel", slug="travel")
     post.save()
     _, data, rewritten, _ = document_for(post)
