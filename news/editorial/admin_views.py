@@ -313,13 +313,7 @@ class PostAdminViews:
         if request.method == "POST":
             form = ImportForm(request.POST, request.FILES, user=request.user)
             if form.is_valid():
-                importer = Importer(
-                    site_root=form.cleaned_data["site_root"],
-                    status=form.cleaned_data["status"],
-                    overwrite=form.cleaned_data["overwrite"],
-                    dry_run=form.cleaned_data["dry_run"],
-                    user=request.user,
-                )
+                importer = Importer(**form.importer_options(), user=request.user)
                 try:
                     report = importer.run([form.source()])
                 except ImportBusy as exc:

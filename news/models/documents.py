@@ -33,6 +33,12 @@ class SourceFile(models.Model):
         help_text="The keys the import mapped to fields (--map), so that export "
         "writes each field back under its key.",
     )
+    author_keys = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Authors the file named by a key of its site's authors.yml "
+        "(name -> key), so that export writes the keys back.",
+    )
     imported_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):
