@@ -2,6 +2,7 @@
 SSRF guard, turning a failing subscription off, and nothing unpublished sent."""
 
 import json
+import socket
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -446,3 +447,26 @@ def test_a_pending_change_put_live_is_an_update_not_a_second_publication(
         "post.published",
     ]
     assert json.loads(receiver.requests[1].body)["post"]["title"] == "Live, corrected"
+
+
+def test_the_name_is_resolved_once_and_the_checked_address_is_connected_to(
+    receiver, monkeypatch
+):
+    """A name that answers a checked address first and a private one after
+    (DNS rebinding) is still delivered to the address that was checked."""
+    real = socket.getaddrinfo
+    lookups = []
+
+    def rebinding(host, port, *args, **kwargs):
+        if host == "rebind.test":
+            lookups.append(host)
+            host = "127.0.0.1" if len(lookups) == 1 else "10.9.9.9"
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    subscribe(f"http://rebind.test:{receiver.port}/hook")
+    webhooks.queue("post.published", make_post(title="Rebinding").pk)
+    [request] = receiver.requests
+    assert request.headers["Host"] == f"rebind.test:{receiver.port}"
+    assert lookups == ["rebind.test"]
+    assert WebhookDelivery.objects.get().status == D.DELIVERED
