@@ -2,7 +2,10 @@
 SSRF guard, turning a failing subscription off, and nothing unpublished sent."""
 
 import json
+import socket
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -391,3 +394,79 @@ def test_nothing_is_queued_before_the_transaction_commits(
         workflow.publish(post, by=None)
     assert WebhookDelivery.objects.count() == 0
     assert callbacks
+
+
+def receiver_code():
+    """Return the namespace of the receiver's check in docs/integrations.md."""
+    text = (Path(__file__).resolve().parent.parent / "docs/integrations.md").read_text()
+    section = text.split("### Receiving a delivery", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(code, namespace)  # noqa: S102 (the project's own documentation)
+    return namespace
+
+
+def test_the_documented_receiver_check_accepts_a_delivery_and_refuses_a_replay(
+    receiver,
+):
+    subscribe(receiver.url)
+    webhooks.queue("post.published", make_post(title="Documented").pk)
+    [request] = receiver.requests
+    docs = receiver_code()
+    assert docs["accept"]("s3cret", request.headers, request.body) is True
+    assert request.headers["X-Newsdesk-Delivery"] in docs["seen"]
+    assert docs["accept"]("wrong", request.headers, request.body) is False
+    assert docs["accept"]("s3cret", request.headers, request.body + b"x") is False
+    stale = {**request.headers, "X-Newsdesk-Timestamp": str(int(time.time()) - 301)}
+    assert docs["accept"]("s3cret", stale, request.body) is False
+
+
+def test_a_pending_change_put_live_is_an_update_not_a_second_publication(
+    receiver, django_capture_on_commit_callbacks
+):
+    subscribe(receiver.url)
+    post = make_post(title="Live", status=S.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(post, by=None)
+    author = make_user("ann", "Authors")
+    add_authors(post, author)
+    post.refresh_from_db()
+    post.title = "Live, corrected"
+    revisions.save_edit(post, by=author, save=post.save)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(post, by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.unpublish(post, by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(post, by=None)
+    events = [r.headers["X-Newsdesk-Event"] for r in receiver.requests]
+    assert events == [
+        "post.published",
+        "post.updated",
+        "post.unpublished",
+        "post.published",
+    ]
+    assert json.loads(receiver.requests[1].body)["post"]["title"] == "Live, corrected"
+
+
+def test_the_name_is_resolved_once_and_the_checked_address_is_connected_to(
+    receiver, monkeypatch
+):
+    """A name that answers a checked address first and a private one after
+    (DNS rebinding) is still delivered to the address that was checked."""
+    real = socket.getaddrinfo
+    lookups = []
+
+    def rebinding(host, port, *args, **kwargs):
+        if host == "rebind.test":
+            lookups.append(host)
+            host = "127.0.0.1" if len(lookups) == 1 else "10.9.9.9"
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    subscribe(f"http://rebind.test:{receiver.port}/hook")
+    webhooks.queue("post.published", make_post(title="Rebinding").pk)
+    [request] = receiver.requests
+    assert request.headers["Host"] == f"rebind.test:{receiver.port}"
+    assert lookups == ["rebind.test"]
+    assert WebhookDelivery.objects.get().status == D.DELIVERED

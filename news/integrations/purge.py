@@ -41,8 +41,6 @@ class PurgeFailed(Exception):
 class Purger:
     """Purges pages from a CDN; ``options`` are NEWSDESK_CDN_PURGE_OPTIONS."""
 
-    timeout = 10
-
     def __init__(self, **options):
         self.options = options
 
@@ -54,7 +52,7 @@ class Purger:
     def _send(self, method, url, **kwargs):
         # The CDN's address is the operator's setting, not a user's: no guard.
         try:
-            answer = http.send(method, url, guard=False, timeout=self.timeout, **kwargs)
+            answer = http.send(method, url, guard=False, **kwargs)
         except (http.RequestFailed, http.Refused) as error:
             return str(error)
         if answer.status >= 400 and answer.status != 404:

@@ -82,6 +82,8 @@ def queue(event, post_id, *, identity=None, run_after=None):
     for subscription in WebhookSubscription.objects.filter(active=True):
         if not subscription.wants(event):
             continue
+        if event == Event.PUBLISHED and _known_live(subscription, post_id):
+            continue
         delivery = WebhookDelivery.objects.create(
             subscription=subscription, event=event, post_id=post_id
         )
@@ -92,6 +94,20 @@ def queue(event, post_id, *, identity=None, run_after=None):
     for delivery in deliveries:
         _enqueue(delivery, 1, run_after)
     return deliveries
+
+
+def _known_live(subscription, post_id):
+    """Return whether ``subscription`` was last told the post is live: a
+    pending change put live is published again, but it is an update (which
+    post_changed sends) to a receiver that knows the post."""
+    last = (
+        subscription.deliveries.filter(post_id=post_id)
+        .exclude(status=Status.SKIPPED)
+        .order_by("-created_at", "-id")
+        .values_list("event", flat=True)
+        .first()
+    )
+    return last in {Event.PUBLISHED, Event.UPDATED}
 
 
 def send_test(subscription):
