@@ -506,3 +506,13 @@ def test_only_get_is_allowed(client):
     for url in ("/api/posts/", "/api/posts/en/here/", "/api/tags/"):
         assert client.post(url).status_code == 405
         assert client.delete(url).status_code == 405
+
+
+def test_a_nul_in_the_address_is_a_400_in_json(client):
+    for url in ("/api/posts/?tag=a%00b", "/api/posts/en/a%00b/"):
+        response = get(client, url, status=400)
+        assert response.json() == {
+            "detail": "A NUL character is not allowed in an address."
+        }
+    # The pages keep their plain-text refusal.
+    assert get(client, "/?q=a%00b", status=400)["Content-Type"].startswith("text/plain")

@@ -8,7 +8,12 @@
   nothing on pages that exist.
 """
 
-from django.http import HttpResponseBadRequest, HttpResponsePermanentRedirect
+from django.http import (
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
+from django.urls import reverse
 
 from ..models import Post
 
@@ -20,7 +25,10 @@ class RefuseNulMiddleware:
     parameter: a slug, a media path, an admin object id or search term with
     %00 in it was a 500 wherever it reached a query. Forms reject NUL already
     ("Null characters are not allowed."); this covers what comes by the URL.
+    The content API's addresses get it as JSON, as the API answers every error.
     """
+
+    MESSAGE = "A NUL character is not allowed in an address."
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -30,10 +38,9 @@ class RefuseNulMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
-            return HttpResponseBadRequest(
-                "A NUL character is not allowed in an address.",
-                content_type="text/plain",
-            )
+            if request.path_info.startswith(reverse("api:api-root")):
+                return JsonResponse({"detail": self.MESSAGE}, status=400)
+            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain")
         return self.get_response(request)
 
 
