@@ -491,7 +491,7 @@ def test_the_reference_page_lists_endpoints_under_the_sites_csp(client):
     assert "<h1>Newsdesk content API</h1>" in page
     assert "<code>GET /api/posts/{language}/{slug}/</code>" in page
     assert '<a href="/api/schema/">OpenAPI 3.1 schema</a>' in page
-    assert "<code>published_after</code>" in page
+    assert "<dt><code>published_after</code>" in page
     # Nothing from elsewhere, and no script at all.
     assert "<script" not in page.replace('<script type="application/ld+json">', "")
     assert not re.search(r'src="(https?:)?//', page)
