@@ -82,9 +82,11 @@ PAGES = {
     "authors": "/authors/",
     "archive": "/archive/",
     "year": "/archive/{year}/",
+    # The content API's reference page (news/api/docs.py).
+    "api-docs": "/api/docs/",
 }
 # The index pages list names, not posts: of them only authors have pictures.
-WITHOUT_IMAGES = {"tags", "categories", "archive"}
+WITHOUT_IMAGES = {"tags", "categories", "archive", "api-docs"}
 
 # Lazy images load only near the viewport: make them all eager, then wait (at
 # most a few seconds) for each to load or fail.
