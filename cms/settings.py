@@ -4,6 +4,7 @@ Every variable is listed in docs/settings.md. Defaults give a working
 single-machine site: SQLite in ``var/``, media on local disk, an in-process cache.
 """
 
+import ipaddress
 import logging
 import os
 import re
@@ -183,6 +184,8 @@ MIDDLEWARE = [
     # Above the page cache, so that kept pages are compressed too; it leaves
     # anything with a CSRF token or a session alone (BREACH).
     "news.public.middleware.CompressionMiddleware",
+    # Outside the page cache, so that cached pages are named too.
+    "news.public.middleware.SurrogateKeyMiddleware",
     # Before sessions and authentication, so that a cached page costs none of
     # their work (news/public/cache.py).
     "news.public.cache.PageCacheMiddleware",
@@ -526,3 +529,40 @@ if NEWSDESK_TASKS == "rq":
         )
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": NEWSDESK_TASKS_REDIS_URL}}
+
+# Webhooks and CDN purges (news/integrations, docs/integrations.md).
+# The site's own address, for the absolute URLs that webhooks and purges carry.
+NEWSDESK_SITE_URL = env_url(
+    "NEWSDESK_SITE_URL", "http://localhost:8000", ["http", "https"]
+).rstrip("/")
+
+
+def networks(value):
+    """Read a comma-separated list of networks (``127.0.0.0/8,::1``)."""
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    for item in items:
+        ipaddress.ip_network(item, strict=False)  # ValueError if not one
+    return items
+
+
+# Deliveries go only to public addresses, unless their network is listed here.
+NEWSDESK_WEBHOOK_ALLOWED_NETWORKS = env(
+    "NEWSDESK_WEBHOOK_ALLOWED_NETWORKS",
+    [],
+    networks,
+    "networks separated by commas, such as 127.0.0.0/8,::1",
+)
+NEWSDESK_WEBHOOK_TIMEOUT = env_int("NEWSDESK_WEBHOOK_TIMEOUT", 10, minimum=1)
+# Attempts of each delivery; the waits between them double from the first.
+NEWSDESK_WEBHOOK_MAX_ATTEMPTS = env_int("NEWSDESK_WEBHOOK_MAX_ATTEMPTS", 5, minimum=1)
+NEWSDESK_WEBHOOK_RETRY_DELAY = env_int("NEWSDESK_WEBHOOK_RETRY_DELAY", 60, minimum=1)
+# Deliveries failed in a row (each after all its attempts) that turn one off.
+NEWSDESK_WEBHOOK_FAILURE_LIMIT = env_int("NEWSDESK_WEBHOOK_FAILURE_LIMIT", 5, minimum=1)
+# The CDN purger: a dotted path to a class of news.integrations.purge, or
+# empty (the default) for none. Its options come from the variables below.
+NEWSDESK_CDN_PURGER = os.environ.get("NEWSDESK_CDN_PURGER", "")
+NEWSDESK_CDN_PURGE_OPTIONS = {
+    option: os.environ[f"NEWSDESK_CDN_{option}"]
+    for option in ("LOCATION", "API_URL", "ZONE", "SERVICE", "TOKEN", "SOFT")
+    if os.environ.get(f"NEWSDESK_CDN_{option}")
+}

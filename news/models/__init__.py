@@ -5,6 +5,7 @@
 - media: Image and Rendition.
 - editorial: AuditEntry, Revision, ReviewComment, PreviewLink.
 - documents: SourceFile, where an imported post came from.
+- integrations: WebhookSubscription and WebhookDelivery, its log.
 - sections: Section, a tag, category or author as pages and queries use it.
 - queries: the public site's hand-written SQL (freshness, published_id,
   listed_ids).
@@ -29,6 +30,7 @@ from .content import (
 )
 from .documents import SourceFile
 from .editorial import AuditEntry, PreviewLink, ReviewComment, Revision
+from .integrations import WebhookDelivery, WebhookSubscription
 from .media import Image, Rendition
 from .sections import Section
 
@@ -50,4 +52,6 @@ __all__ = [
     "SiteChange",
     "SourceFile",
     "TaggedPost",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -8,13 +8,18 @@
   published posts (PostAlias) to the post. Like django.contrib.redirects, the
   lookup runs only for requests that would otherwise be a 404, so it costs
   nothing on pages that exist.
+- SurrogateKeyMiddleware: a ``Surrogate-Key`` header on every public page,
+  naming what it shows, so a CDN that purges by key (Fastly) drops exactly the
+  pages a change touches (news.integrations.purge).
 """
 
 from compression_middleware.middleware import (
     CompressionMiddleware as BaseCompressionMiddleware,
 )
 from django.http import HttpResponseBadRequest, HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve
 
+from ..integrations.payloads import page_keys
 from ..models import Post
 
 
@@ -81,3 +86,31 @@ class PostAliasMiddleware:
         query = request.META.get("QUERY_STRING", "")
         url = post.get_absolute_url() + (f"?{query}" if query else "")
         return HttpResponsePermanentRedirect(url)
+
+
+class SurrogateKeyMiddleware:
+    """Name a public page's surrogate keys (news.integrations.payloads): the
+    site's, and the page's own (``home``, ``post-<slug>``, ``tag-<slug>``,
+    ``feeds``...). It sits outside the page cache, so cached pages get them too;
+    only pages a CDN may keep (``Cache-Control: public``) are named."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "public" not in response.get("Cache-Control", "") or response.has_header(
+            "Surrogate-Key"
+        ):
+            return response
+        match = getattr(request, "resolver_match", None)
+        if match is None:
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                return response
+        if match.namespace == "news":
+            response["Surrogate-Key"] = " ".join(
+                page_keys(match.url_name, match.kwargs)
+            )
+        return response

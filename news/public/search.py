@@ -4,7 +4,7 @@ Every search reads through ``Post.objects.published()``, whatever indexes the
 words: an index may hold drafts, the results never do.
 
 - SQLite (the embedded default): an FTS5 table, ``news_post_search`` (migration
-  ``0015_search_index``), with the porter stemmer over unicode61, so "kernels"
+  ``0013_search_index``), with the porter stemmer over unicode61, so "kernels"
   finds "kernel". unicode61 takes a run of Chinese or Japanese characters for
   one word, so runs of CJK characters are indexed, and searched, as their
   overlapping pairs (bigrams): a two-character word is one token, a longer one

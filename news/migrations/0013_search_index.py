@@ -121,7 +121,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("news", "0010_post_language"),
+        ("news", "0012_webhooks"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]
