@@ -79,6 +79,18 @@ class ImportForm(forms.Form):
             raise ValidationError("You may not publish posts; import them as drafts.")
         return status
 
+    def archive(self):
+        """Return the uploaded .zip, or None for a set of files."""
+        files = self.cleaned_data["files"]
+        return files[0] if files[0].name.lower().endswith(".zip") else None
+
+    def options(self):
+        """Return the Importer's options the form chose (JSON, for a job)."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ("site_root", "status", "overwrite", "dry_run")
+        }
+
     def source(self):
         files = self.cleaned_data["files"]
         if files[0].name.lower().endswith(".zip"):
