@@ -4,7 +4,8 @@
   tie them; SiteChange.
 - media: Image and Rendition.
 - editorial: AuditEntry, Revision, ReviewComment, PreviewLink.
-- documents: SourceFile, where an imported post came from.
+- documents: SourceFile, where an imported post came from; ImportJob, an
+  admin upload imported on a worker.
 - integrations: WebhookSubscription and WebhookDelivery, its log.
 - sections: Section, a tag, category or author as pages and queries use it.
 - queries: the public site's hand-written SQL (freshness, published_id,
@@ -28,7 +29,7 @@ from .content import (
     SiteChange,
     TaggedPost,
 )
-from .documents import SourceFile
+from .documents import ImportJob, SourceFile
 from .editorial import AuditEntry, PreviewLink, ReviewComment, Revision
 from .integrations import WebhookDelivery, WebhookSubscription
 from .media import Image, Rendition
@@ -39,6 +40,7 @@ __all__ = [
     "Author",
     "Category",
     "Image",
+    "ImportJob",
     "OldSlug",
     "Post",
     "PostAlias",
