@@ -22,6 +22,7 @@ LAYERS = {
         "news.documents.frontmatter",
         "news.documents.markdown",
         "news.documents.display",
+        "news.documents.math",
     ],
     "model": [
         "news.models",
