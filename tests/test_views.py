@@ -877,13 +877,15 @@ def test_article_does_not_repeat_its_title_from_the_body(client):
     assert content.count(">Pier opens</h") == 1
     assert "<h1>Pier opens</h1>" in content
     # The body's sections move up to sit right under the title.
-    assert '<h2 id="who-came">Who came</h2>' in content
+    assert '<h2 id="who-came">Who came <a class="anchor" href="#who-came">' in content
     assert Post.objects.get(slug="pier").body == body
 
 
 def test_article_keeps_a_leading_heading_that_is_not_its_title(client):
     make_post(title="Pier opens", slug="pier", body="# Background\n\nText.")
-    assert '<h2 id="background">Background</h2>' in html(client.get("/news/pier/"))
+    assert '<h2 id="background">Background <a class="anchor"' in html(
+        client.get("/news/pier/")
+    )
 
 
 def test_first_body_image_is_eager_only_without_a_banner(client):

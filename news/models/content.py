@@ -349,6 +349,20 @@ class Post(models.Model):
         # attributes and drops a repeated title.
         return mark_safe(shown)  # noqa: S308
 
+    @cached_property
+    def reading_minutes(self):
+        """About how many minutes the body takes to read."""
+        return display.reading_minutes(self.body_html)
+
+    def table_of_contents(self):
+        """Return the body's sections (news.documents.display.Heading) when
+        it is long enough to need a table of contents: at least
+        NEWSDESK_TOC_MIN_WORDS words and two sections; else an empty list."""
+        if display.word_count(self.body_html) < settings.NEWSDESK_TOC_MIN_WORDS:
+            return []
+        entries = display.contents(self.body_html, title=self.title)
+        return entries if len(entries) >= 2 else []
+
     def translations(self):
         """Return the other posts of this post's translation group, in any
         state."""

@@ -210,6 +210,7 @@ def _render_version():
         settings.STORAGES["default"],
         settings.TIME_ZONE,
         settings.LANGUAGE_CODE,
+        settings.NEWSDESK_TOC_MIN_WORDS,
     ]
     return hashlib.sha256(repr([sources, shaped_by]).encode()).hexdigest()[:12]
 
