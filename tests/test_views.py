@@ -12,7 +12,7 @@ from news.documents.exporter import DirectoryWriter, export, posts_for_export
 from news.documents.importer import Importer
 from news.editorial import revisions
 from news.media import renditions
-from news.models import Author, Post, PostAlias
+from news.models import Author, Post, PostAlias, PostImage
 
 from .factories import (
     HIDDEN_STATES,
@@ -529,13 +529,19 @@ def test_robots_txt_points_to_the_sitemap(client):
 # Query counts stay constant, whatever the number of posts, tags, authors, images
 
 
-def rich_post(n, *, tags=3, authors=3, banner=True):
+def rich_post(n, *, tags=3, authors=3, banner=True, body_image=False):
     post = make_post(
         title=f"Rich {n}",
         published_at=timezone.now() - timedelta(hours=n + 1),
         category=make_category(f"Category {n}"),
         banner=make_image(size=(400, 200), color=(n, 10, 10)) if banner else None,
     )
+    if body_image:
+        post.body = "Text.\n\n![A figure](figure.png)"
+        image = make_image(size=(400, 200), color=(10, n, 10))
+        PostImage.objects.create(post=post, image=image, reference="figure.png")
+        renditions.render(post)
+        post.save()
     post.tags.add(*[f"tag-{i}" for i in range(tags)])
     add_authors(post, *[make_author(f"Author {n}-{i}") for i in range(authors)])
     if post.banner:
@@ -559,27 +565,30 @@ def queries_for(client, url, django_assert_num_queries, expected):
 # reads the site's freshness. Lists: the page of posts, and no COUNT(*);
 # sections add their lookup when their header is made (an empty first page is
 # their 404), archives an emptiness check, their months and their neighbours.
-# Making cards loads the posts, their authors and banner renditions. Search
-# renders its own highlighted cards and counts them.
+# Making cards loads the posts with their categories, their authors, banner
+# renditions and the body images of the posts without a banner (their
+# thumbnails). Search renders its own highlighted cards and counts them.
 LIST_PAGES = [
-    ("/", (5, 2)),
-    ("/tags/tag-0/", (6, 2)),
-    ("/authors/author-0-0/", (6, 2)),
-    ("/archive/{year}/", (9, 6)),
-    ("/search/?q=Rich", (5, 5)),
+    ("/", (6, 2)),
+    ("/tags/tag-0/", (7, 2)),
+    ("/authors/author-0-0/", (7, 2)),
+    ("/archive/{year}/", (10, 6)),
+    ("/search/?q=Rich", (6, 6)),
 ]
 
 
 @pytest.mark.parametrize("url,expected", LIST_PAGES)
+@pytest.mark.parametrize("thumbnail", ["banner", "body image"])
 def test_list_pages_run_the_same_queries_for_one_post_or_many(
-    client, django_assert_num_queries, url, expected
+    client, django_assert_num_queries, url, expected, thumbnail
 ):
-    first = rich_post(0)
+    pictures = {"banner": thumbnail == "banner", "body_image": thumbnail != "banner"}
+    first = rich_post(0, **pictures)
     url = url.format(year=first.published_at.year)
     queries_for(client, url, django_assert_num_queries, expected)
     author = first.authors.first()
     for n in range(1, 25):
-        post = rich_post(n)
+        post = rich_post(n, **pictures)
         post.tags.add("tag-0")
         add_authors(post, author)
     queries_for(client, url, django_assert_num_queries, expected)
@@ -590,12 +599,12 @@ def test_category_page_queries_stay_constant(client, django_assert_num_queries):
     post = rich_post(0)
     post.category = category
     post.save()
-    queries_for(client, "/categories/fixed/", django_assert_num_queries, (6, 2))
+    queries_for(client, "/categories/fixed/", django_assert_num_queries, (7, 2))
     for n in range(30):
         post = rich_post(n + 1)
         post.category = category
         post.save()
-    queries_for(client, "/categories/fixed/", django_assert_num_queries, (6, 2))
+    queries_for(client, "/categories/fixed/", django_assert_num_queries, (7, 2))
 
 
 @pytest.mark.parametrize("rich", [False, True])

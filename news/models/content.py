@@ -349,6 +349,25 @@ class Post(models.Model):
         # attributes and drops a repeated title.
         return mark_safe(shown)  # noqa: S308
 
+    def lead_image(self):
+        """Return the image that stands for the post: the banner, else the
+        first image of the body that is stored. Cards show it as their
+        thumbnail and the social card uses it. Reads ``image_links`` as
+        prefetched (news.public.fragments.with_cards)."""
+        if self.banner_id:
+            return self.banner
+        links = sorted(self.image_links.all(), key=lambda link: link.pk)
+        stored = {link.reference: link.image for link in links}
+        if not stored or "body" in self.get_deferred_fields():
+            # Search results leave the body unread: links are written in the
+            # body's order, so the oldest is the first image as imported.
+            return links[0].image if links else None
+        for reference in markdown.image_references(self.body):
+            image = stored.get(markdown.image_key(reference.src) or "")
+            if image is not None:
+                return image
+        return None
+
     @cached_property
     def reading_minutes(self):
         """About how many minutes the body takes to read."""

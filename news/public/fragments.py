@@ -35,7 +35,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils.autoreload import file_changed
 from django.utils.safestring import mark_safe
 
-from ..models import Author, Post, Rendition, Section, indexes
+from ..models import Author, Post, PostImage, Rendition, Section, indexes
 
 CARD_TEMPLATE = "news/includes/post_card.html"
 ARTICLE_TEMPLATES = {
@@ -64,28 +64,33 @@ TIMEOUT = 24 * 60 * 60
 RELATED_POSTS = 3
 
 
-def cards(pks, changed):
+def cards(pks, changed, *, lead=False):
     """Return the list cards of the posts ``pks``, in order, as one piece of
-    HTML, for the site as of ``changed``.
+    HTML, for the site as of ``changed``; with ``lead``, the first is the
+    lead story: a large card whose picture loads at once.
 
     A list is kept whole; a list not seen yet is made from the cards, which
     lists share (a post's card is the same on the home page and its tags').
     """
-    key = _key("list", changed, hashlib.sha256(repr(pks).encode()).hexdigest())
+    name = hashlib.sha256(repr([lead, pks]).encode()).hexdigest()
+    key = _key("list", changed, name)
     html = _get_many([key]).get(key)
     if html is None:
-        html = "\n".join(_cards(pks, changed))
+        html = "\n".join(_cards(pks, changed, lead))
         _set_many({key: html})
     return mark_safe(html)  # noqa: S308
 
 
-def _cards(pks, changed):
-    keys = {pk: _key("card", changed, pk) for pk in pks}
+def _cards(pks, changed, lead):
+    kinds = {pk: "lead" if lead and i == 0 else "card" for i, pk in enumerate(pks)}
+    keys = {pk: _key(kind, changed, pk) for pk, kind in kinds.items()}
     found = _get_many(keys.values())
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
         made = {
-            keys[post.pk]: render_to_string(CARD_TEMPLATE, {"post": post})
+            keys[post.pk]: render_to_string(
+                CARD_TEMPLATE, {"post": post, "lead": kinds[post.pk] == "lead"}
+            )
             for post in with_cards(Post.objects.filter(pk__in=missing))
         }
         _set_many(made)
@@ -119,10 +124,15 @@ def index(kind, changed):
 
 
 def with_cards(posts):
-    """Load what a post card shows, in a fixed number of queries."""
-    return posts.select_related("banner").prefetch_related(
+    """Load what a post card shows, in a fixed number of queries: the
+    category, the authors, and the banner, or without one the body's images
+    (the first is the thumbnail), with their renditions."""
+    body_images = PostImage.objects.filter(post__banner__isnull=True)
+    return posts.select_related("banner", "category").prefetch_related(
         Prefetch("authors", queryset=Author.objects.only("name", "slug")),
         Prefetch("banner__renditions", queryset=Rendition.objects.all()),
+        Prefetch("image_links", queryset=body_images.select_related("image")),
+        Prefetch("image_links__image__renditions", queryset=Rendition.objects.all()),
     )
 
 
