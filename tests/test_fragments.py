@@ -107,7 +107,7 @@ def test_fragments_can_be_turned_off(client, settings, post):
     settings.NEWSDESK_FRAGMENT_CACHE = True
     assert client.get("/").content.decode() == first
     # The home page's only post is its lead story.
-    assert [key.split(":")[-2] for key in fragment_keys()] == ["lead", "list"]
+    assert [key.split(":")[-2] for key in fragment_keys()] == ["lead", "list", "menus"]
 
 
 def test_unpublished_post_leaves_no_card_behind(

@@ -11,6 +11,7 @@
 - indexes: the tags, categories, authors and months with published posts,
   and how many each has (the index pages).
 - relations: writing a post's tags, bylines and image links.
+- navigation: MenuItem, the links of the site's header and footer menus.
 - lookups: `in` lookups that drop integers no column can hold (registered on
   import, so every query of the project has them).
 """
@@ -30,6 +31,7 @@ from .content import (
 from .documents import SourceFile
 from .editorial import AuditEntry, PreviewLink, ReviewComment, Revision
 from .media import Image, Rendition
+from .navigation import MenuItem
 from .sections import Section
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "Author",
     "Category",
     "Image",
+    "MenuItem",
     "OldSlug",
     "Post",
     "PostAlias",

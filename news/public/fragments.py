@@ -23,6 +23,7 @@ Fragments are the same for every reader: their templates must not use
 ``user``, ``perms`` or a CSRF token.
 """
 
+import dataclasses
 import functools
 import hashlib
 from pathlib import Path
@@ -32,10 +33,20 @@ from django.core.cache import caches
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 from django.utils.autoreload import file_changed
 from django.utils.safestring import mark_safe
 
-from ..models import Author, Post, PostImage, Rendition, Section, indexes
+from ..media import renditions
+from ..models import (
+    Author,
+    MenuItem,
+    Post,
+    PostImage,
+    Rendition,
+    Section,
+    indexes,
+)
 
 CARD_TEMPLATE = "news/includes/post_card.html"
 ARTICLE_TEMPLATES = {
@@ -100,13 +111,64 @@ def _cards(pks, changed, lead):
 
 def section(model, slug, changed):
     """Return the Section of the tag, category or author ``slug`` as of
-    ``changed``: what its list page shows of it; a 404 if there is none."""
+    ``changed``: what its list page shows of it (with the picture of a
+    category's image or an author's avatar); a 404 if there is none."""
     # The slug comes from the URL: hashed, it makes a valid key for any cache.
     name = hashlib.sha256(f"{model._meta.label_lower}:{slug}".encode()).hexdigest()
     key = _key("section", changed, name)
     found = _get_many([key]).get(key)
     if found is None:
-        found = Section.of(get_object_or_404(model, slug=slug))
+        row = get_object_or_404(model, slug=slug)
+        found = Section.of(row)
+        image = getattr(row, "image", None) or getattr(row, "avatar", None)
+        if image is not None:
+            found = dataclasses.replace(found, picture=renditions.picture(image))
+        _set_many({key: found})
+    return found
+
+
+# The site's own pages, the menus' links when editors have set none.
+DEFAULT_MENUS = {
+    MenuItem.Menu.HEADER: [
+        MenuItem.Page.HOME,
+        MenuItem.Page.CATEGORIES,
+        MenuItem.Page.TAGS,
+        MenuItem.Page.AUTHORS,
+        MenuItem.Page.ARCHIVE,
+    ],
+    MenuItem.Menu.FOOTER: [
+        MenuItem.Page.ARCHIVE,
+        MenuItem.Page.SITEMAP,
+        MenuItem.Page.SEARCH,
+    ],
+}
+FOOTER_SECTIONS = 8
+
+
+def menus(changed):
+    """Return the links of the header and footer menus, ``{"header": [(text,
+    url), ...], "footer": [...], "sections": [...]}``, as of ``changed``.
+
+    Editors' items (news.models.MenuItem) in their order, or the site's own
+    pages when a menu has none; "sections" are the categories with the most
+    published posts, for the footer.
+    """
+    key = _key("menus", changed, "all")
+    found = _get_many([key]).get(key)
+    if found is None:
+        items = MenuItem.objects.select_related("category", "tag", "post")
+        links = {menu: [] for menu in MenuItem.Menu.values}
+        for item in items:
+            if (link := item.link()) is not None:
+                links[item.menu].append(link)
+        for menu, pages in DEFAULT_MENUS.items():
+            if not links[menu]:
+                links[menu] = [(page.label, reverse(page.value)) for page in pages]
+        busiest = sorted(indexes.categories(), key=lambda entry: -entry.count)
+        found = {
+            **links,
+            "sections": [(e.name, e.url) for e in busiest[:FOOTER_SECTIONS]],
+        }
         _set_many({key: found})
     return found
 
