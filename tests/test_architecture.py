@@ -23,6 +23,7 @@ LAYERS = {
         "news.documents.markdown",
         "news.documents.display",
         "news.documents.syndication",
+        "news.documents.math",
     ],
     "model": [
         "news.models",

@@ -13,6 +13,7 @@
 - indexes: the tags, categories, authors and months with published posts,
   and how many each has (the index pages).
 - relations: writing a post's tags, bylines and image links.
+- navigation: MenuItem, the links of the site's header and footer menus.
 - lookups: `in` lookups that drop integers no column can hold (registered on
   import, so every query of the project has them).
 """
@@ -33,6 +34,7 @@ from .documents import ImportJob, SourceFile
 from .editorial import AuditEntry, PreviewLink, ReviewComment, Revision
 from .integrations import WebhookDelivery, WebhookSubscription
 from .media import Image, Rendition
+from .navigation import MenuItem
 from .sections import Section
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "Category",
     "Image",
     "ImportJob",
+    "MenuItem",
     "OldSlug",
     "Post",
     "PostAlias",

@@ -34,7 +34,7 @@ from django.utils.http import http_date, parse_http_date
 from taggit.models import Tag
 
 from .. import signals
-from ..models import Author, Category, Image, Post, SiteChange, queries
+from ..models import Author, Category, Image, MenuItem, Post, SiteChange, queries
 
 VERSION_KEY = "newsdesk:pages:version"
 
@@ -85,6 +85,12 @@ def _row_edited(sender, instance, created=False, raw=False, **kwargs):
         record_site_change()
 
 
+def _menu_edited(sender, instance, raw=False, **kwargs):
+    # Unlike a new tag, a new menu item shows on every page at once.
+    if not raw:
+        record_site_change()
+
+
 def register_signal_handlers():
     """Drop cached pages when what readers see changes (news.apps calls this)."""
     signals.post_published.connect(_post_moved, dispatch_uid="cache-published")
@@ -99,6 +105,8 @@ def register_signal_handlers():
             _row_edited, sender=model, dispatch_uid=f"site-delete-{name}"
         )
     post_delete.connect(_row_edited, sender=Post, dispatch_uid="site-delete-Post")
+    post_save.connect(_menu_edited, sender=MenuItem, dispatch_uid="site-menu")
+    post_delete.connect(_menu_edited, sender=MenuItem, dispatch_uid="site-delete-menu")
 
 
 def _current(state, request, now):
