@@ -4,22 +4,27 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 
+from .. import languages
+
 
 def site(request):
+    language = languages.current()
     return {
         "site_name": settings.NEWSDESK_SITE_NAME,
         "site_about": settings.NEWSDESK_SITE_ABOUT,
-        "language": settings.LANGUAGE_CODE,
+        # The page's language; an article's is its post's, which is the same.
+        "language": language,
         # The search box's text; the search page sets it.
         "query": "",
-        "links": _links(get_script_prefix()),
+        "links": _links(get_script_prefix(), language),
     }
 
 
 @cache
-def _links(script_prefix):
+def _links(script_prefix, language):
     """The URLs every page's frame links to: the same for every request under a
-    script prefix, and reversing them was a tenth of rendering a page."""
+    script prefix in a language, and reversing them was a tenth of rendering a
+    page."""
     return {
         "home": reverse("news:post_list"),
         "search": reverse("news:search"),

@@ -1,5 +1,5 @@
 """RSS and Atom feeds of the latest published posts: the whole site, and one per
-tag, category and author.
+tag, category and author, in each language (/feed/, /zh/feed/).
 
 Item titles are the post's title as plain text, only XML-escaped, in RSS as in
 Atom: readers show an RSS <title> as text, so escaping it for HTML too (Django's
@@ -17,8 +17,10 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, strip_tags
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 from taggit.models import Tag
 
+from .. import languages
 from ..models import Author, Category, Post, Section
 from ..models.queries import with_published_posts
 
@@ -35,10 +37,13 @@ class LatestPostsFeed(Feed):
         return reverse("news:post_list")
 
     def description(self, obj=None):
-        return f"The latest posts from {settings.NEWSDESK_SITE_NAME}."
+        return gettext("The latest posts from {site}.").format(
+            site=settings.NEWSDESK_SITE_NAME
+        )
 
     def posts(self, obj):
-        return Post.objects.published()
+        # The feed of /zh/feed/ is the Chinese posts'.
+        return Post.objects.published().in_language(languages.current())
 
     def items(self, obj=None):
         return (
@@ -98,10 +103,12 @@ class SectionFeed(LatestPostsFeed):
         return reverse(self.url_name, kwargs={"slug": obj.slug})
 
     def description(self, obj=None):
-        return f"The latest posts in {obj.name} from {settings.NEWSDESK_SITE_NAME}."
+        return gettext("The latest posts in {section} from {site}.").format(
+            section=obj.name, site=settings.NEWSDESK_SITE_NAME
+        )
 
     def posts(self, obj):
-        return Post.objects.published().in_section(Section.of(obj))
+        return super().posts(obj).in_section(Section.of(obj))
 
 
 class TagFeed(SectionFeed):

@@ -1,0 +1,241 @@
+"""The public site in each language: URLs with a language prefix, the language
+from the URL alone, each language's own lists, feeds and search, and caches
+kept apart by language."""
+
+import re
+
+import pytest
+from django.urls import clear_url_caches
+
+from news.models import Post
+from news.public import cache, context_processors
+
+from .factories import make_post
+
+pytestmark = pytest.mark.django_db
+
+
+def _forget_urls():
+    clear_url_caches()
+    cache._cacheable_path.cache_clear()
+    context_processors._links.cache_clear()
+
+
+@pytest.fixture
+def two_languages(settings):
+    settings.LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+    settings.LANGUAGE_CODE = "en"
+    _forget_urls()
+    yield settings
+    _forget_urls()
+
+
+@pytest.fixture
+def pair(two_languages):
+    """An English post and its Chinese translation, sharing a slug."""
+    en = make_post(title="Release notes", slug="release", translation_key="release")
+    zh = make_post(
+        title="发布说明", slug="release", language="zh-hans", translation_key="release"
+    )
+    en.tags.add("news")
+    zh.tags.add("news")
+    return en, zh
+
+
+def html_lang(response):
+    return re.search(r'<html lang="([^"]+)"', response.content.decode())[1]
+
+
+# -- URLs --------------------------------------------------------------------
+
+
+def test_a_single_language_site_keeps_its_urls(client):
+    post = make_post(title="Plain", slug="plain")
+    assert post.get_absolute_url() == "/news/plain/"
+    response = client.get("/news/plain/")
+    assert response.status_code == 200
+    assert html_lang(response) == "en"
+    assert client.get("/zh/news/plain/").status_code == 404
+    assert client.get("/en/news/plain/").status_code == 404
+
+
+def test_each_language_has_its_prefix_and_the_default_none(client, pair):
+    en, zh = pair
+    assert en.get_absolute_url() == "/news/release/"
+    assert zh.get_absolute_url() == "/zh/news/release/"
+    english = client.get("/news/release/")
+    chinese = client.get("/zh/news/release/")
+    assert html_lang(english) == "en"
+    assert html_lang(chinese) == "zh-hans"
+    assert "<h1>Release notes</h1>" in english.content.decode()
+    assert "<h1>发布说明</h1>" in chinese.content.decode()
+    assert chinese["Content-Language"] == "zh-hans"
+    # The default language has no prefix of its own.
+    assert client.get("/en/news/release/").status_code == 404
+
+
+def test_a_post_is_only_at_its_own_languages_address(client, two_languages):
+    make_post(title="只有中文", slug="only-zh", language="zh-hans")
+    assert client.get("/zh/news/only-zh/").status_code == 200
+    assert client.get("/news/only-zh/").status_code == 404
+
+
+def test_the_default_language_may_be_prefixed_too(client, pair, settings):
+    settings.NEWSDESK_PREFIX_DEFAULT_LANGUAGE = True
+    _forget_urls()
+    en, zh = pair
+    assert en.get_absolute_url() == "/en/news/release/"
+    assert zh.get_absolute_url() == "/zh/news/release/"
+    assert html_lang(client.get("/en/news/release/")) == "en"
+    # An address without a language goes to the default language's, whatever
+    # the browser prefers.
+    response = client.get("/news/release/?ref=x", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert response.status_code == 302
+    assert response["Location"] == "/en/news/release/?ref=x"
+    assert client.get("/no-such-page/").status_code == 404
+
+
+def test_readers_are_never_redirected_by_their_browser_language(client, pair):
+    for url in ["/", "/news/release/", "/tags/news/"]:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+        assert response.status_code == 200, url
+        assert html_lang(response) == "en"
+        assert "Accept-Language" not in response.get("Vary", "")
+
+
+def test_the_admin_follows_the_users_language(client, admin_user, two_languages):
+    client.force_login(admin_user)
+    response = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    # Django's admin is translated: its "Log out" is 注销.
+    assert "注销" in response.content.decode()
+    assert "Accept-Language" in response["Vary"]
+    response = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Log out" in response.content.decode()
+
+
+def test_media_health_and_admin_paths_have_no_language(client, two_languages):
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/admin/login/").status_code == 200
+    assert client.get("/zh/admin/login/").status_code == 404
+
+
+# -- each language's pages -----------------------------------------------------
+
+
+def test_each_language_lists_only_its_own_posts(client, pair):
+    make_post(title="English only", slug="english-only").tags.add("news")
+    pages = {
+        "/": "/zh/",
+        "/tags/news/": "/zh/tags/news/",
+        "/tags/": "/zh/tags/",
+        "/archive/": "/zh/archive/",
+    }
+    for english_url, chinese_url in pages.items():
+        english = client.get(english_url).content.decode()
+        chinese = client.get(chinese_url).content.decode()
+        assert "发布说明" not in english, english_url
+        assert "Release notes" not in chinese, chinese_url
+        assert "English only" not in chinese, chinese_url
+    assert "Release notes" in client.get("/").content.decode()
+    assert "发布说明" in client.get("/zh/").content.decode()
+    assert "发布说明" in client.get("/zh/tags/news/").content.decode()
+    # The tag counts are the language's.
+    assert re.search(r"news</a> <span[^>]*>2 ", client.get("/tags/").content.decode())
+    assert re.search(
+        r"news</a> <span[^>]*>1 ", client.get("/zh/tags/").content.decode()
+    )
+
+
+def test_a_section_without_posts_in_a_language_is_not_found_there(client, pair):
+    make_post(title="English only", slug="english-only").tags.add("english")
+    assert client.get("/tags/english/").status_code == 200
+    assert client.get("/zh/tags/english/").status_code == 404
+
+
+def test_each_language_has_its_own_feeds(client, pair):
+    english = client.get("/feed/").content.decode()
+    chinese = client.get("/zh/feed/").content.decode()
+    assert "<title>Release notes</title>" in english
+    assert "发布说明" not in english
+    assert "<title>发布说明</title>" in chinese
+    assert "<language>zh-hans</language>" in chinese
+    assert "http://testserver/zh/news/release/" in chinese
+    atom = client.get("/zh/tags/news/feed/atom/").content.decode()
+    assert "发布说明" in atom and "Release notes" not in atom
+
+
+def test_search_finds_the_posts_of_the_pages_language(client, pair):
+    make_post(title="Kernel 发布", slug="kernel", language="zh-hans")
+    english = client.get("/search/?q=kernel").content.decode()
+    chinese = client.get("/zh/search/?q=kernel").content.decode()
+    assert "Kernel" not in english
+    assert "Kernel" in chinese
+
+
+def test_cards_carry_their_posts_language(client, pair):
+    assert '<article class="post-card" lang="zh-hans">' in (
+        client.get("/zh/").content.decode()
+    )
+    assert '<article class="post-card" lang="en">' in client.get("/").content.decode()
+
+
+# -- caches --------------------------------------------------------------------
+
+
+def test_a_cached_english_page_is_never_served_to_a_chinese_url(client, pair, settings):
+    settings.NEWSDESK_PAGE_CACHE = True
+    for first, second in [("/", "/zh/"), ("/zh/tags/", "/tags/")]:
+        client.get(first)
+        assert client.get(first)["Content-Language"] in ("en", "zh-hans")
+        response = client.get(second)
+        expected = "zh-hans" if second.startswith("/zh/") else "en"
+        assert html_lang(response) == expected
+        assert response["Content-Language"] == expected
+
+
+def test_fragments_are_kept_per_language(client, pair):
+    # The same card, once in each language's interface.
+    client.get("/tags/news/")
+    chinese = client.get("/zh/tags/news/").content.decode()
+    english = client.get("/tags/news/").content.decode()
+    assert 'lang="zh-hans"' in chinese and '<html lang="en"' in english
+    assert "Release notes" in english and "Release notes" not in chinese
+
+
+# -- queries -------------------------------------------------------------------
+
+
+def queries_of(client, url, django_assert_num_queries, expected):
+    made, reused = expected
+    with django_assert_num_queries(made):
+        assert client.get(url).status_code == 200
+    with django_assert_num_queries(reused):
+        assert client.get(url).status_code == 200
+
+
+# As tests/test_views.py's pins (posts without banners: no renditions); an
+# article reads its published translations once more, with or without any.
+PAIRED_PAGES = [
+    ("/", "/zh/", (4, 2)),
+    ("/tags/news/", "/zh/tags/news/", (5, 2)),
+    ("/tags/", "/zh/tags/", (3, 1)),
+    ("/archive/", "/zh/archive/", (2, 1)),
+    ("/news/release/", "/zh/news/release/", (9, 2)),
+    ("/feed/", "/zh/feed/", (4, 4)),
+]
+
+
+@pytest.mark.parametrize("english,chinese,expected", PAIRED_PAGES)
+def test_pages_run_the_same_queries_in_both_languages(
+    client, pair, django_assert_num_queries, english, chinese, expected
+):
+    queries_of(client, english, django_assert_num_queries, expected)
+    queries_of(client, chinese, django_assert_num_queries, expected)
+
+
+def test_an_article_without_translations_runs_the_same_queries(
+    client, pair, django_assert_num_queries
+):
+    make_post(title="独自", slug="alone", language="zh-hans").tags.add("news")
+    queries_of(client, "/zh/news/alone/", django_assert_num_queries, (9, 2))
+    assert Post.objects.get(slug="alone").translation_key == ""
