@@ -239,3 +239,105 @@ def test_an_article_without_translations_runs_the_same_queries(
     make_post(title="独自", slug="alone", language="zh-hans").tags.add("news")
     queries_of(client, "/zh/news/alone/", django_assert_num_queries, (9, 2))
     assert Post.objects.get(slug="alone").translation_key == ""
+
+
+# -- the switcher and hreflang ----------------------------------------------------
+
+
+def switcher(response):
+    page = response.content.decode()
+    found = re.search(r'<nav class="translations"[^>]*>(.*?)</nav>', page, re.S)
+    return found[1] if found else ""
+
+
+def test_an_article_links_to_its_translation_both_ways(client, pair):
+    english = switcher(client.get("/news/release/"))
+    chinese = switcher(client.get("/zh/news/release/"))
+    assert 'href="/zh/news/release/" hreflang="zh-hans" rel="alternate"' in english
+    assert '<span lang="zh-hans">简体中文</span>' in english
+    assert 'href="/news/release/" hreflang="en" rel="alternate"' in chinese
+    assert '<span lang="en">English</span>' in chinese
+
+
+def test_an_article_without_a_translation_links_to_the_other_home(client, pair):
+    make_post(title="独自", slug="alone", language="zh-hans")
+    links = switcher(client.get("/zh/news/alone/"))
+    assert 'href="/" hreflang="en">' in links
+    assert "(首页)" in links
+
+
+def test_an_unpublished_translation_is_not_linked(client, pair):
+    en, zh = pair
+    zh.status = Post.Status.DRAFT
+    zh.save()
+    page = client.get("/news/release/").content.decode()
+    assert "/zh/news/release/" not in page
+    assert 'href="/zh/" hreflang="zh-hans">' in switcher(client.get("/news/release/"))
+
+
+def test_articles_name_their_alternates_and_a_default(client, pair):
+    for url in ["/news/release/", "/zh/news/release/"]:
+        page = client.get(url).content.decode()
+        assert (
+            '<link rel="alternate" hreflang="en" href="http://testserver/news/release/">'
+            in page
+        )
+        assert (
+            '<link rel="alternate" hreflang="zh-hans"'
+            ' href="http://testserver/zh/news/release/">' in page
+        )
+        assert (
+            '<link rel="alternate" hreflang="x-default"'
+            ' href="http://testserver/news/release/">' in page
+        )
+
+
+def test_a_single_language_site_names_no_alternates(client):
+    make_post(title="Plain", slug="plain")
+    page = client.get("/news/plain/").content.decode()
+    assert "hreflang" not in page
+    assert 'class="translations"' not in page
+
+
+# -- the interface in each language -------------------------------------------------
+
+
+def test_the_chinese_pages_speak_chinese(client, pair):
+    chinese = client.get("/zh/").content.decode()
+    for text in ["最新消息", "跳到正文", ">首页<", ">标签<", ">归档<", "RSS 订阅"]:
+        assert text in chinese, text
+    english = client.get("/").content.decode()
+    for text in ["Latest news", "Skip to content", ">Home<", ">Tags<"]:
+        assert text in english, text
+    assert "最新消息" not in english
+    assert "标签为“news”的文章" in client.get("/zh/tags/news/").content.decode()
+    assert "1 篇文章" in client.get("/zh/tags/").content.decode()
+    assert "找不到页面" in client.get("/zh/no-such-page/").content.decode()
+
+
+def test_dates_are_written_for_the_locale(client, pair):
+    en, zh = pair
+    for post in pair:
+        post.published_at = post.published_at.replace(year=2024, month=5, day=1)
+        post.save()
+    assert ">May 1, 2024</time>" in client.get("/news/release/").content.decode()
+    assert ">2024年5月1日</time>" in client.get("/zh/news/release/").content.decode()
+    assert "<h1>2024年5月</h1>" in client.get("/zh/archive/2024/05/").content.decode()
+
+
+def test_the_committed_catalogs_are_compiled_from_the_po_files(tmp_path, settings):
+    import gettext
+    import shutil
+    import subprocess
+
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        pytest.skip("GNU gettext's msgfmt is not installed (apt-get install gettext)")
+    for po in (settings.BASE_DIR / "locale").glob("*/LC_MESSAGES/django.po"):
+        fresh = tmp_path / f"{po.parent.parent.name}.mo"
+        subprocess.run([msgfmt, "--check", "-o", fresh, po], check=True)
+        with open(po.with_suffix(".mo"), "rb") as committed, open(fresh, "rb") as new:
+            assert (
+                gettext.GNUTranslations(committed)._catalog
+                == gettext.GNUTranslations(new)._catalog
+            ), f"{po} changed: run make messages"

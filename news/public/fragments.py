@@ -184,8 +184,9 @@ def article_context(pk):
 def translated(post, published):
     """Return what an article shows of its translations: ``translations``, a
     link to each other language of the site (the published translation, else
-    that language's home page), and ``alternates``, the article's own
-    language and its published translations, for hreflang.
+    that language's home page), and ``alternates``, the URLs of the article
+    and of its published translations by language, and ``x_default``, for
+    hreflang.
 
     One query, whether or not the post has translations, so that every
     article costs the same."""
@@ -206,12 +207,19 @@ def translated(post, published):
         links.append(
             Translation(code, languages.name(code), url, other.title if other else "")
         )
+    versions = {**found, post.language: post}
     alternates = [
-        (code, found.get(code, post))
+        (code, versions[code].get_absolute_url())
         for code in languages.codes()
-        if code == post.language or code in found
+        if code in versions
     ]
-    return {"translations": links, "alternates": alternates}
+    # Readers of any other language get the default language's version.
+    default = versions.get(languages.default(), post)
+    return {
+        "translations": links,
+        "alternates": alternates,
+        "x_default": default.get_absolute_url(),
+    }
 
 
 @dataclass(frozen=True)
