@@ -341,3 +341,32 @@ def test_the_committed_catalogs_are_compiled_from_the_po_files(tmp_path, setting
                 gettext.GNUTranslations(committed)._catalog
                 == gettext.GNUTranslations(new)._catalog
             ), f"{po} changed: run make messages"
+
+
+def test_the_home_pages_name_each_other_and_suggest_without_redirecting(client, pair):
+    for url in ["/", "/zh/"]:
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+        assert '<link rel="alternate" hreflang="en" href="http://testserver/">' in page
+        assert (
+            '<link rel="alternate" hreflang="zh-hans" href="http://testserver/zh/">'
+            in page
+        )
+        assert '<link rel="alternate" hreflang="x-default"' in page
+    english = client.get("/").content.decode()
+    # The suggestion is hidden until the reader's browser is seen to prefer
+    # the language (static/js/language.js), and is written in it.
+    assert (
+        '<p class="language-suggestion" data-language="zh-hans" lang="zh-hans" hidden>'
+        '<a href="/zh/" hreflang="zh-hans">本页也有简体中文版本。</a></p>'
+    ) in english
+    assert "This page is also in English." in client.get("/zh/").content.decode()
+    # Only the home page suggests.
+    assert "language-suggestion" not in client.get("/tags/news/").content.decode()
+
+
+def test_a_single_language_home_page_suggests_nothing(client):
+    make_post(title="Plain", slug="plain")
+    page = client.get("/").content.decode()
+    assert "hreflang" not in page
+    assert "language-suggestion" not in page
+    assert "language.js" not in page

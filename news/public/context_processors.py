@@ -1,8 +1,10 @@
 from functools import cache
+from typing import NamedTuple
 
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
+from django.utils import translation
 
 from .. import languages
 
@@ -35,6 +37,24 @@ def _links(script_prefix, language):
         "sitemap": reverse("news:sitemap"),
         "rss": reverse("news:feed"),
         "atom": reverse("news:feed_atom"),
+        # Each language's home page, the default first (hreflang, the
+        # language suggestion); none on a single-language site.
+        "homes": _homes() if languages.is_multilingual() else [],
+        "language_js": static("js/language.js"),
         "css": static("css/site.css"),
         "favicon": static("favicon.svg"),
     }
+
+
+class Home(NamedTuple):
+    language: str
+    name: str
+    url: str
+
+
+def _homes():
+    homes = []
+    for code in languages.codes():
+        with translation.override(code):
+            homes.append(Home(code, languages.name(code), reverse("news:post_list")))
+    return homes

@@ -68,7 +68,7 @@ class PostListMixin:
         add_page_links(self.request, context)
         context["breadcrumbs"] = self.breadcrumbs(context)
         # What only some lists have: set, so that no lookup in the template fails.
-        for name in ("section", "lede", "date_list", "archive_url"):
+        for name in ("section", "lede", "date_list", "archive_url", "home_page"):
             context.setdefault(name, None)
         return context
 
@@ -98,7 +98,10 @@ class PostListMixin:
 
 @public_page
 class PostListView(PostListMixin, ListView):
-    pass
+    def get_context_data(self, **kwargs):
+        # The home page names the other languages' homes (hreflang) and may
+        # suggest one of them.
+        return super().get_context_data(home_page=True, **kwargs)
 
 
 @public_page
