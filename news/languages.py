@@ -118,6 +118,16 @@ def from_url(path):
     return next((code for code in codes() if url_code(code) == segment), None)
 
 
+def filter_choices(chosen):
+    """Return the links of a by-language filter, ``[(code, name, url query,
+    selected)]``, all languages first; none on a single-language site."""
+    if not is_multilingual():
+        return []
+    return [("", "All languages", "", chosen is None)] + [
+        (code, own, f"language={code}", code == chosen) for code, own in choices()
+    ]
+
+
 def current():
     """Return the active language if it is one of the site's, else the
     default: the language the public pages being made are in."""
