@@ -10,7 +10,7 @@ from django.urls import clear_url_caches
 from news.models import Post
 from news.public import cache, context_processors
 
-from .factories import make_post
+from .factories import make_post, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -370,3 +370,17 @@ def test_a_single_language_home_page_suggests_nothing(client):
     assert "hreflang" not in page
     assert "language-suggestion" not in page
     assert "language.js" not in page
+
+
+def test_a_preview_is_in_its_posts_language_at_any_address(client, two_languages):
+    from news.editorial import previews
+
+    draft = make_post(
+        title="草稿", slug="draft", language="zh-hans", status=Post.Status.DRAFT
+    )
+    link = previews.create(draft, by=make_user("edna", "Editors"))
+    for url in [link.get_absolute_url(), "/zh" + link.get_absolute_url()]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert html_lang(response) == "zh-hans"
+        assert "跳到正文" in response.content.decode()
