@@ -111,10 +111,8 @@ def url_code(code):
 
 def from_url(path):
     """Return the site language whose URL segment starts ``path``
-    (``/zh/news/x/``: ``zh-hans``), or None."""
-    segment, slash, _rest = path.lstrip("/").partition("/")
-    if not slash:
-        return None
+    (``/zh/news/x/``, or ``/zh``: ``zh-hans``), or None."""
+    segment = path.lstrip("/").partition("/")[0]
     return next((code for code in codes() if url_code(code) == segment), None)
 
 

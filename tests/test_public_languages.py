@@ -384,3 +384,22 @@ def test_a_preview_is_in_its_posts_language_at_any_address(client, two_languages
         assert response.status_code == 200, url
         assert html_lang(response) == "zh-hans"
         assert "跳到正文" in response.content.decode()
+
+
+def test_a_language_without_its_slash_gets_one(client, pair):
+    response = client.get("/zh")
+    assert response.status_code == 301
+    assert response["Location"] == "/zh/"
+
+
+def test_a_url_segment_is_the_base_language_unless_shared(settings):
+    from news import languages
+
+    settings.LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+    assert [languages.url_code(c) for c in languages.codes()] == ["en", "zh"]
+    assert languages.from_url("/zh/news/x/") == "zh-hans"
+    assert languages.from_url("/zh-hans/news/x/") is None
+    assert languages.from_url("/news/x/") is None
+    settings.LANGUAGES = [("pt", "Português"), ("pt-br", "Português (Brasil)")]
+    assert [languages.url_code(c) for c in languages.codes()] == ["pt", "pt-br"]
+    assert languages.from_url("/pt-br/") == "pt-br"
