@@ -403,3 +403,9 @@ def test_a_url_segment_is_the_base_language_unless_shared(settings):
     settings.LANGUAGES = [("pt", "Português"), ("pt-br", "Português (Brasil)")]
     assert [languages.url_code(c) for c in languages.codes()] == ["pt", "pt-br"]
     assert languages.from_url("/pt-br/") == "pt-br"
+
+
+def test_a_section_feed_without_posts_in_a_language_is_not_found_there(client, pair):
+    make_post(title="English only", slug="english-only").tags.add("english")
+    assert client.get("/tags/english/feed/").status_code == 200
+    assert client.get("/zh/tags/english/feed/").status_code == 404

@@ -102,10 +102,12 @@ def listed_ids(start, stop, section=None, language=None, using=DEFAULT_DB_ALIAS)
     return [pk for (pk,) in rows]
 
 
-def with_published_posts(queryset, post_field):
+def with_published_posts(queryset, post_field, language=None):
     """Keep the rows of ``queryset`` (authors, categories, tags) that at least one
-    published post points to through ``post_field``."""
+    published post (in ``language``, if given) points to through ``post_field``."""
     posts = Post.objects.published().filter(**{post_field: OuterRef("pk")})
+    if language:
+        posts = posts.in_language(language)
     return queryset.filter(Exists(posts))
 
 

@@ -92,7 +92,7 @@ class SectionFeed(LatestPostsFeed):
 
     def get_object(self, request, slug):
         sections = with_published_posts(
-            self.section_model.objects.all(), self.post_field
+            self.section_model.objects.all(), self.post_field, languages.current()
         )
         return get_object_or_404(sections, slug=slug)
 
