@@ -186,6 +186,9 @@ MIDDLEWARE = [
     "news.public.middleware.CompressionMiddleware",
     # Outside the page cache, so that cached pages are named too.
     "news.public.middleware.SurrogateKeyMiddleware",
+    # The language comes from the URL (the admin's from the browser), and the
+    # page cache resolves the URL under it (news/public/locale.py).
+    "news.public.locale.LanguageMiddleware",
     # Before sessions and authentication, so that a cached page costs none of
     # their work (news/public/cache.py).
     "news.public.cache.PageCacheMiddleware",
@@ -290,6 +293,13 @@ LANGUAGES = env(
     "language codes separated by commas, the default first (en,zh-hans)",
 )
 LANGUAGE_CODE = LANGUAGES[0][0]
+# Whether the default language's URLs start with its code too (/en/news/x/);
+# the other languages' always do (/zh/news/x/).
+NEWSDESK_PREFIX_DEFAULT_LANGUAGE = env_bool(
+    "NEWSDESK_PREFIX_DEFAULT_LANGUAGE", default=False
+)
+# The public templates' interface strings (English, Simplified Chinese).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", "UTC", time_zone, "a time zone name such as Europe/Paris")
 USE_I18N = True
 USE_TZ = True

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from ..media import renditions
 from ..public import search
@@ -53,6 +54,7 @@ def news_article_json_ld(context, post):
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": post.title,
+        "inLanguage": post.language,
         "description": post.summary,
         "url": request.build_absolute_uri(post.get_absolute_url()),
         "mainEntityOfPage": request.build_absolute_uri(post.get_absolute_url()),
@@ -87,7 +89,7 @@ def news_article_json_ld(context, post):
 def post_breadcrumbs(post):
     """Return the trail to ``post`` as [(name, url), ...]: home, its category
     if it has one, the post."""
-    crumbs = [("Home", reverse("news:post_list"))]
+    crumbs = [(gettext("Home"), reverse("news:post_list"))]
     if post.category_id:
         crumbs.append((post.category.name, post.category.get_absolute_url()))
     return [*crumbs, (post.title, post.get_absolute_url())]
