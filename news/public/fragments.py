@@ -40,6 +40,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.autoreload import file_changed
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_noop
 
 from .. import languages
 from ..media import renditions
@@ -135,6 +136,18 @@ def section(model, slug, changed):
     return found
 
 
+# MenuItem.Page's labels, translated when a menu shows them (marked here for
+# makemessages; the model keeps plain strings).
+PAGE_NAMES = [
+    gettext_noop("Home"),
+    gettext_noop("Categories"),
+    gettext_noop("Tags"),
+    gettext_noop("Authors"),
+    gettext_noop("Archive"),
+    gettext_noop("Search"),
+    gettext_noop("RSS feed"),
+    gettext_noop("Sitemap"),
+]
 # The site's own pages, the menus' links when editors have set none.
 DEFAULT_MENUS = {
     MenuItem.Menu.HEADER: [
@@ -159,7 +172,7 @@ def menus(changed):
 
     Editors' items (news.models.MenuItem) in their order, or the site's own
     pages when a menu has none; "sections" are the categories with the most
-    published posts, for the footer.
+    published posts in the page's language, for the footer.
     """
     key = _key("menus", changed, "all")
     found = _get_many([key]).get(key)
@@ -168,11 +181,19 @@ def menus(changed):
         links = {menu: [] for menu in MenuItem.Menu.values}
         for item in items:
             if (link := item.link()) is not None:
+                if item.page and not item.label:
+                    # One of the site's own pages, by its name.
+                    link = (gettext(link[0]), link[1])
                 links[item.menu].append(link)
         for menu, pages in DEFAULT_MENUS.items():
             if not links[menu]:
-                links[menu] = [(page.label, reverse(page.value)) for page in pages]
-        busiest = sorted(indexes.categories(), key=lambda entry: -entry.count)
+                # The site's own pages, named in the page's language.
+                links[menu] = [
+                    (gettext(page.label), reverse(page.value)) for page in pages
+                ]
+        busiest = sorted(
+            indexes.categories(languages.current()), key=lambda entry: -entry.count
+        )
         found = {
             **links,
             "sections": [(e.name, e.url) for e in busiest[:FOOTER_SECTIONS]],
@@ -196,15 +217,18 @@ def index(kind, changed):
 
 def suggestions(changed):
     """Return what a search that found nothing offers instead, as HTML: the
-    tags with the most published posts and the latest posts, as of
-    ``changed``."""
+    tags with the most published posts and the latest posts in the page's
+    language, as of ``changed``."""
     key = _key("suggestions", changed, "")
     html = _get_many([key]).get(key)
     if html is None:
-        tags = sorted(indexes.tags(), key=lambda entry: -entry.count)
-        recent = Post.objects.published().only(
-            "title", "slug", "language", "published_at"
-        )[:SUGGESTED_POSTS]
+        language = languages.current()
+        tags = sorted(indexes.tags(language), key=lambda entry: -entry.count)
+        recent = (
+            Post.objects.published()
+            .in_language(language)
+            .only("title", "slug", "language", "published_at")[:SUGGESTED_POSTS]
+        )
         context = {"tags": tags[:SUGGESTED_TAGS], "recent": recent}
         html = render_to_string(SUGGESTIONS_TEMPLATE, context)
         _set_many({key: html})
