@@ -215,13 +215,15 @@ def queries_of(client, url, django_assert_num_queries, expected):
 
 # As tests/test_views.py's pins (posts without banners: no renditions); an
 # article reads its published translations once more, with or without any.
+# The first page of each language also makes that language's menus (2); a
+# feed is kept whole once made.
 PAIRED_PAGES = [
-    ("/", "/zh/", (4, 2)),
-    ("/tags/news/", "/zh/tags/news/", (5, 2)),
-    ("/tags/", "/zh/tags/", (3, 1)),
-    ("/archive/", "/zh/archive/", (2, 1)),
-    ("/news/release/", "/zh/news/release/", (9, 2)),
-    ("/feed/", "/zh/feed/", (4, 4)),
+    ("/", "/zh/", (7, 2)),
+    ("/tags/news/", "/zh/tags/news/", (8, 2)),
+    ("/tags/", "/zh/tags/", (5, 1)),
+    ("/archive/", "/zh/archive/", (4, 1)),
+    ("/news/release/", "/zh/news/release/", (11, 2)),
+    ("/feed/", "/zh/feed/", (4, 1)),
 ]
 
 
@@ -237,7 +239,7 @@ def test_an_article_without_translations_runs_the_same_queries(
     client, pair, django_assert_num_queries
 ):
     make_post(title="独自", slug="alone", language="zh-hans").tags.add("news")
-    queries_of(client, "/zh/news/alone/", django_assert_num_queries, (9, 2))
+    queries_of(client, "/zh/news/alone/", django_assert_num_queries, (11, 2))
     assert Post.objects.get(slug="alone").translation_key == ""
 
 

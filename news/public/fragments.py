@@ -171,8 +171,10 @@ def menus(changed):
                 links[item.menu].append(link)
         for menu, pages in DEFAULT_MENUS.items():
             if not links[menu]:
-                links[menu] = [(page.label, reverse(page.value)) for page in pages]
-        busiest = sorted(indexes.categories(), key=lambda entry: -entry.count)
+                links[menu] = [(str(page.label), reverse(page.value)) for page in pages]
+        busiest = sorted(
+            indexes.categories(languages.current()), key=lambda entry: -entry.count
+        )
         found = {
             **links,
             "sections": [(e.name, e.url) for e in busiest[:FOOTER_SECTIONS]],
@@ -201,10 +203,13 @@ def suggestions(changed):
     key = _key("suggestions", changed, "")
     html = _get_many([key]).get(key)
     if html is None:
-        tags = sorted(indexes.tags(), key=lambda entry: -entry.count)
-        recent = Post.objects.published().only(
-            "title", "slug", "language", "published_at"
-        )[:SUGGESTED_POSTS]
+        language = languages.current()
+        tags = sorted(indexes.tags(language), key=lambda entry: -entry.count)
+        recent = (
+            Post.objects.published()
+            .in_language(language)
+            .only("title", "slug", "language", "published_at")[:SUGGESTED_POSTS]
+        )
         context = {"tags": tags[:SUGGESTED_TAGS], "recent": recent}
         html = render_to_string(SUGGESTIONS_TEMPLATE, context)
         _set_many({key: html})
