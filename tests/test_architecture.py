@@ -52,6 +52,7 @@ LAYERS = {
         "news.editorial.forms",
         "news.editorial.preview_views",
         "news.editorial.site",
+        "news.editorial.widgets",
         "news.public.views",
         "news.public.feeds",
         "news.public.sitemaps",

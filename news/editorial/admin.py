@@ -36,6 +36,7 @@ from ..models import (
 from ..slugs import unique_slug
 from . import previews, revisions, translations, workflow
 from .admin_views import PostAdminViews, export_zip
+from .widgets import MarkdownEditor
 
 logger = logging.getLogger(__name__)
 
@@ -447,6 +448,17 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
 
     def has_export_permission(self, request):
         return request.user.has_perm("news.export_post")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if "body" in form.base_fields:
+            # modelform_factory made this class for this request: its fields
+            # are its own.
+            form.base_fields["body"].widget = MarkdownEditor(
+                post=obj.pk if obj is not None else None,
+                may_upload=request.user.has_perm("news.add_image"),
+            )
+        return form
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = self._with_languages(super().get_fieldsets(request, obj), obj)

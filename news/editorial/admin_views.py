@@ -11,6 +11,8 @@ import datetime
 import logging
 import tempfile
 
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,8 +21,10 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from .. import languages
@@ -30,6 +34,7 @@ from ..documents.importer import ImportBusy, Importer
 from ..documents.values import document
 from ..media import uploads
 from ..models import Post, Revision
+from ..public import fragments
 from . import previews, revisions, translations, workflow
 from .forms import ImportForm
 
@@ -89,6 +94,11 @@ class PostAdminViews:
                 "render-markdown/",
                 view(require_POST(self.render_markdown_view)),
                 name="news_post_render_markdown",
+            ),
+            path(
+                "preview-frame/",
+                view(self.preview_frame_view),
+                name="news_post_preview_frame",
             ),
             path(
                 "upload-image/",
@@ -245,10 +255,26 @@ class PostAdminViews:
         if request.POST.get("post"):
             post = self._post_or_404(request, request.POST["post"])
         try:
-            html = uploads.render(request.POST.get("body", ""), post)
+            page = previews.draft(
+                post,
+                title=request.POST.get("title", ""),
+                summary=request.POST.get("summary", ""),
+                body=request.POST.get("body", ""),
+            )
         except markdown.MarkdownError as exc:
             return JsonResponse({"error": f"Cannot preview: {exc}."}, status=400)
-        return JsonResponse({"html": html})
+        parts = fragments.render_article({"post": page}, request)
+        return JsonResponse({"html": page.body_html, "article": parts["article"]})
+
+    @method_decorator(xframe_options_sameorigin)
+    @method_decorator(csp_replace({"frame-ancestors": [SELF]}))
+    def preview_frame_view(self, request):
+        """The public page the editor's live preview shows the article in."""
+        if not (
+            self.has_add_permission(request) or self.has_change_permission(request)
+        ):
+            raise PermissionDenied("You may not edit posts.")
+        return TemplateResponse(request, "admin/news/post/preview_frame.html")
 
     def upload_image_view(self, request):
         if not request.user.has_perm("news.add_image"):
