@@ -37,6 +37,7 @@ LAYERS = {
         "news.editorial.previews",
         "news.editorial.notifications",
         "news.editorial.desk",
+        "news.editorial.autosave",
         "news.media",
         "news.public.cache",
         "news.public.fragments",

@@ -34,7 +34,7 @@ from ..models import (
     SourceFile,
 )
 from ..slugs import unique_slug
-from . import previews, revisions, translations, workflow
+from . import autosave, previews, revisions, translations, workflow
 from .admin_views import PostAdminViews, export_zip
 from .widgets import MarkdownEditor
 
@@ -623,6 +623,8 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
         for formset in formsets:
             if formset.model is ReviewComment:
                 self.save_formset(request, form, formset, change)
+        # What the form kept while it was open is saved now.
+        autosave.discard(request.user, post if change else None)
         if revision.pending_status:
             messages.info(
                 request,
@@ -692,8 +694,24 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
                 else None,
                 "audit_entries": post.audit_entries.select_related("user")[:50],
                 "preview_links": post.preview_links.filter(revoked=False),
+                "present": autosave.others(request.user, post),
             }
+            if request.method == "GET":
+                extra_context.update(self._autosaved(request, post))
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if request.method == "GET":
+            extra_context = {**(extra_context or {}), **self._autosaved(request, None)}
+        return super().add_view(request, form_url, extra_context)
+
+    def _autosaved(self, request, post):
+        """Offer back what the form kept when it was last closed unsaved."""
+        slot = autosave.offered(request.user, post)
+        if slot is None:
+            return {}
+        values = {name: getattr(slot, name) for name in autosave.FIELDS}
+        return {"autosaved": slot, "autosaved_values": values}
 
     def get_urls(self):
         return self.workflow_urls() + super().get_urls()

@@ -35,7 +35,7 @@ from ..documents.values import document
 from ..media import uploads
 from ..models import Post, Revision
 from ..public import fragments
-from . import previews, revisions, translations, workflow
+from . import autosave, previews, revisions, translations, workflow
 from .forms import ImportForm
 
 # Uploads larger than this are refused before Pillow reads them.
@@ -94,6 +94,21 @@ class PostAdminViews:
                 "render-markdown/",
                 view(require_POST(self.render_markdown_view)),
                 name="news_post_render_markdown",
+            ),
+            path(
+                "autosave/",
+                view(require_POST(self.autosave_view)),
+                name="news_post_autosave",
+            ),
+            path(
+                "autosave/discard/",
+                view(require_POST(self.autosave_discard_view)),
+                name="news_post_autosave_discard",
+            ),
+            path(
+                "heartbeat/",
+                view(require_POST(self.heartbeat_view)),
+                name="news_post_heartbeat",
             ),
             path(
                 "preview-frame/",
@@ -265,6 +280,41 @@ class PostAdminViews:
             return JsonResponse({"error": f"Cannot preview: {exc}."}, status=400)
         parts = fragments.render_article({"post": page}, request)
         return JsonResponse({"html": page.body_html, "article": parts["article"]})
+
+    def _posted_post(self, request):
+        """Return the post the editor's request names (None for a new post)."""
+        if not request.POST.get("post"):
+            return None
+        return self._post_or_404(request, request.POST["post"])
+
+    def autosave_view(self, request):
+        """Keep the form's unsaved title, summary and body in the user's slot."""
+        post = self._posted_post(request)
+        try:
+            slot = autosave.keep(
+                request.user,
+                post,
+                title=request.POST.get("title", ""),
+                summary=request.POST.get("summary", ""),
+                body=request.POST.get("body", ""),
+            )
+        except PermissionDenied as exc:
+            return JsonResponse({"error": str(exc)}, status=403)
+        saved = timezone.localtime(slot.saved_at)
+        return JsonResponse(
+            {"saved_at": saved.isoformat(), "shown": f"{saved:%H:%M:%S}"}
+        )
+
+    def autosave_discard_view(self, request):
+        autosave.discard(request.user, self._posted_post(request))
+        return JsonResponse({"discarded": True})
+
+    def heartbeat_view(self, request):
+        """Note that the user has the post open; answer who else has."""
+        post = self._posted_post(request)
+        if post is None:
+            return JsonResponse({"others": []})
+        return JsonResponse({"others": autosave.beat(request.user, post)})
 
     @method_decorator(xframe_options_sameorigin)
     @method_decorator(csp_replace({"frame-ancestors": [SELF]}))

@@ -5,6 +5,8 @@ from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.urls import reverse
 
+from . import autosave
+
 
 class MarkdownEditor(forms.Textarea):
     """The body's textarea, side by side with its preview.
@@ -31,6 +33,11 @@ class MarkdownEditor(forms.Textarea):
             "post": self.post or "",
             "render_url": reverse("admin:news_post_render_markdown"),
             "frame_url": reverse("admin:news_post_preview_frame"),
+            "autosave_url": reverse("admin:news_post_autosave"),
+            "discard_url": reverse("admin:news_post_autosave_discard"),
+            "heartbeat_url": reverse("admin:news_post_heartbeat"),
+            "autosave_seconds": autosave.AUTOSAVE_SECONDS,
+            "heartbeat_seconds": autosave.HEARTBEAT_SECONDS,
             "upload_url": reverse("admin:news_post_upload_image")
             if self.may_upload
             else "",

@@ -3,7 +3,8 @@
 - content: Post (with its queryset), Author, Category, tags and the rows that
   tie them; SiteChange.
 - media: Image and Rendition.
-- editorial: AuditEntry, Revision, ReviewComment, PreviewLink.
+- editorial: AuditEntry, Revision, ReviewComment, PreviewLink, Autosave,
+  Presence.
 - documents: SourceFile, where an imported post came from.
 - sections: Section, a tag, category or author as pages and queries use it.
 - queries: the public site's hand-written SQL (freshness, published_id,
@@ -28,13 +29,21 @@ from .content import (
     TaggedPost,
 )
 from .documents import SourceFile
-from .editorial import AuditEntry, PreviewLink, ReviewComment, Revision
+from .editorial import (
+    AuditEntry,
+    Autosave,
+    Presence,
+    PreviewLink,
+    ReviewComment,
+    Revision,
+)
 from .media import Image, Rendition
 from .sections import Section
 
 __all__ = [
     "AuditEntry",
     "Author",
+    "Autosave",
     "Category",
     "Image",
     "OldSlug",
@@ -42,6 +51,7 @@ __all__ = [
     "PostAlias",
     "PostAuthor",
     "PostImage",
+    "Presence",
     "PreviewLink",
     "Rendition",
     "ReviewComment",

@@ -256,6 +256,86 @@
     frame.addEventListener("load", refresh);
   }
 
+  // -- autosave and presence ---------------------------------------------------
+
+  function editorValues(textarea) {
+    return {
+      title: fieldValue("id_title"),
+      summary: fieldValue("id_summary"),
+      body: textarea.value,
+    };
+  }
+
+  function postData(editor, values) {
+    const data = new FormData();
+    data.append("post", editor.dataset.post || "");
+    Object.keys(values || {}).forEach(function (name) { data.append(name, values[name]); });
+    return data;
+  }
+
+  // Every few seconds, what changed since the last keep goes to the user's
+  // one autosave slot for this post; saving the form discards the slot.
+  function autosaving(editor, textarea) {
+    const status = editor.querySelector(".autosave-status");
+    let kept = JSON.stringify(editorValues(textarea));
+    let busy = false;
+    let stopped = false;
+    function keep() {
+      const values = editorValues(textarea);
+      const text = JSON.stringify(values);
+      if (stopped || busy || text === kept) return;
+      busy = true;
+      send(editor.dataset.autosaveUrl, postData(editor, values)).then(function (result) {
+        kept = text;
+        editor.dataset.autosaved = result.saved_at;
+        status.textContent = "Unsaved work kept at " + result.shown + ".";
+      }).catch(function (error) {
+        status.textContent = "Not kept: " + error.message;
+      }).finally(function () { busy = false; });
+    }
+    setInterval(keep, Number(editor.dataset.autosaveSeconds || 5) * 1000);
+    if (textarea.form) textarea.form.addEventListener("submit", function () { stopped = true; });
+  }
+
+  function restoreOffer(editor, textarea) {
+    const offer = document.querySelector(".autosave-offer");
+    const kept = document.getElementById("autosave-values");
+    if (!offer || !kept) return;
+    offer.querySelector(".autosave-restore").addEventListener("click", function () {
+      const values = JSON.parse(kept.textContent);
+      [["id_title", values.title], ["id_summary", values.summary]].forEach(function (pair) {
+        const field = document.getElementById(pair[0]);
+        if (field) {
+          field.value = pair[1];
+          field.dispatchEvent(new Event("input", { bubbles: true }));
+        }
+      });
+      textarea.value = values.body;
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+      offer.hidden = true;
+      textarea.focus();
+    });
+    offer.querySelector(".autosave-discard").addEventListener("click", function () {
+      send(editor.dataset.discardUrl, postData(editor)).then(function () {
+        offer.hidden = true;
+      });
+    });
+  }
+
+  // A heartbeat says this form is open; the answer names who else has it open.
+  function presence(editor) {
+    const notice = document.querySelector(".presence-notice");
+    if (!notice || !editor.dataset.post) return;
+    function beat() {
+      send(editor.dataset.heartbeatUrl, postData(editor)).then(function (result) {
+        notice.querySelector(".presence-names").textContent = result.others.join(", ");
+        notice.hidden = result.others.length === 0;
+      }).catch(function () { /* the next beat tries again */ });
+    }
+    beat();
+    setInterval(beat, Number(editor.dataset.heartbeatSeconds || 15) * 1000);
+  }
+
   // -- leaving ----------------------------------------------------------------
 
   function warnBeforeLeaving(form) {
@@ -283,6 +363,9 @@
       imageUploads(editor, textarea, status);
       livePreview(editor, textarea);
       if (textarea.form) warnBeforeLeaving(textarea.form);
+      restoreOffer(editor, textarea);
+      autosaving(editor, textarea);
+      presence(editor);
     });
   });
 })();
