@@ -38,6 +38,7 @@ LAYERS = {
         "news.editorial.notifications",
         "news.editorial.desk",
         "news.editorial.autosave",
+        "news.editorial.history",
         "news.media",
         "news.public.cache",
         "news.public.fragments",

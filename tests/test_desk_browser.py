@@ -238,3 +238,41 @@ def test_write_beside_the_preview_drop_an_image_and_restore_after_a_crash(
     assert post.image_links.get().image.alt == "The quay at dusk"
     assert not page.locator(".autosave-offer").count()
     assert problems == [], "\n".join(problems)
+
+
+def test_compare_and_restore_a_revision(live_server, browser):
+    ann = make_user("ann", "Authors")
+    make_user("edna", "Editors")
+    post = make_post(title="Ferry", body="The ferry sails at nine.", status="draft")
+    post.bylines.create(author=ann.author)
+    base = live_server.url
+
+    page = sign_in(browser, base, "ann")
+    page.goto(f"{base}/admin/news/post/{post.pk}/change/")
+    page.fill("#id_body", "The ferry sails at ten.")
+    page.fill("#id_reason", "New timetable")
+    page.click("input[name=_continue]")
+    page.wait_for_selector("ul.messagelist")
+    page.click("a:text-is('Submit for review')")
+    page.click("input[type=submit][value='Submit for review']")
+    page.wait_for_selector("ul.messagelist")
+
+    edna = sign_in(browser, base, "edna")
+    edna.goto(f"{base}/admin/news/post/{post.pk}/change/")
+    edna.fill("#id_body", "The ferry sails at ten, from pier 3.")
+    edna.click("input[name=_continue]")
+    edna.wait_for_selector("ul.messagelist")
+    edna.goto(f"{base}/admin/news/post/{post.pk}/revisions/")
+    assert "Comparing revision 1 by ann with revision 2 by edna" in edna.inner_text(
+        "#comparing"
+    )
+    assert edna.inner_text("#diff-body ~ table ins") == ", from pier 3"
+    timeline = edna.inner_text("#revisions")
+    assert "Submit: Draft → In review" in timeline and "New timetable" in timeline
+    problems = axe_problems(edna)
+    edna.click("button:text-is('Restore revision 1 by ann')")
+    edna.wait_for_selector("ul.messagelist")
+    assert "Restored revision 1 by ann." in edna.inner_text("ul.messagelist")
+    post.refresh_from_db()
+    assert post.body == "The ferry sails at ten."
+    assert problems == [], "\n".join(problems)

@@ -259,6 +259,12 @@ class PostAdminForm(forms.ModelForm):
     before someone else saved the post is refused with what changed."""
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        label="Why",
+        required=False,
+        max_length=300,
+        help_text="What this save changes and why, for the revision history.",
+    )
 
     class Meta:
         model = Post
@@ -421,7 +427,10 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
         export_zip,
     ]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "body", "version"]}),
+        (
+            None,
+            {"fields": ["title", "slug", "summary", "body", "reason", "version"]},
+        ),
         (
             "Publication",
             {
@@ -618,7 +627,10 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
             Post.objects.filter(pk=post.pk).update(body_html=post.body_html)
 
         revision = revisions.save_edit(
-            post, by=request.user, save=save, reason="edited in the admin"
+            post,
+            by=request.user,
+            save=save,
+            reason=form.cleaned_data.get("reason") or "edited in the admin",
         )
         for formset in formsets:
             if formset.model is ReviewComment:

@@ -31,11 +31,11 @@ from .. import languages
 from ..documents import markdown
 from ..documents.exporter import ZipWriter, export, posts_for_export
 from ..documents.importer import ImportBusy, Importer
-from ..documents.values import document
+from ..documents.values import document, snapshot
 from ..media import uploads
 from ..models import Post, Revision
 from ..public import fragments
-from . import autosave, previews, revisions, translations, workflow
+from . import autosave, history, previews, revisions, translations, workflow
 from .forms import ImportForm
 
 # Uploads larger than this are refused before Pillow reads them.
@@ -201,30 +201,40 @@ class PostAdminViews:
         return TemplateResponse(request, "admin/news/post/translate.html", context)
 
     def revisions_view(self, request, object_id):
+        """The post's saves and transitions as one timeline, and two versions
+        side by side: by default the last two that differ."""
         post = self._post_or_404(request, object_id)
-        history = list(post.revisions.select_related("created_by"))
-        live = document(Post.objects.get(pk=post.pk))
-        documents = {str(r.pk): r.document for r in history} | {"live": live}
-        old = request.GET.get("a") or (str(history[0].pk) if history else "live")
-        new = request.GET.get("b") or "live"
-        if old not in documents or new not in documents:
+        numbered = history.numbered(post)
+        live = Post.objects.get(pk=post.pk)
+        versions = {
+            str(r.pk): (history.name(r), r.values, r.document) for r in numbered
+        } | {"live": ("the post as it is now", snapshot(live), document(live))}
+        pair = history.latest_pair(numbered)
+        if pair is not None:
+            old, new = str(pair[0].pk), str(pair[1].pk)
+        else:
+            old, new = (str(numbered[0].pk) if numbered else "live"), "live"
+        old, new = request.GET.get("a") or old, request.GET.get("b") or new
+        if old not in versions or new not in versions:
             raise Http404("No such revision.")
-        names = {str(r.pk): _revision_name(r) for r in history} | {
-            "live": "the post as it is now"
-        }
+        (old_name, old_values, old_text), (new_name, new_values, new_text) = (
+            versions[old],
+            versions[new],
+        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": f"Revisions of “{post}”",
             "post": post,
-            "history": history,
+            "timeline": history.timeline(post, numbered),
+            "history": numbered,
             "a": old,
             "b": new,
+            "old_name": old_name,
+            "new_name": new_name,
+            "fields": history.compare(old_values, new_values),
             "diff": revisions.diff(
-                documents[old],
-                documents[new],
-                old_label=names[old],
-                new_label=names[new],
+                old_text, new_text, old_label=old_name, new_label=new_name
             ),
             "may_restore": self.has_change_permission(request, post),
         }
@@ -233,11 +243,16 @@ class PostAdminViews:
     def restore_view(self, request, object_id, revision_id):
         post = self._post_or_404(request, object_id)
         revision = get_object_or_404(post.revisions, pk=revision_id)
-        restored = revisions.restore(revision, by=request.user)
+        named = history.name(
+            next(r for r in history.numbered(post) if r.pk == revision.pk)
+        )
+        restored = revisions.restore(revision, by=request.user, name=named)
         if restored.pending_status:
-            messages.info(request, "Restored as a pending change of the live post.")
+            messages.info(
+                request, f"Restored {named} as a pending change of the live post."
+            )
         else:
-            messages.success(request, f"Restored {_revision_name(revision)}.")
+            messages.success(request, f"Restored {named}.")
         return HttpResponseRedirect(
             reverse("admin:news_post_revisions", args=[post.pk])
         )
@@ -433,11 +448,6 @@ def permission_denied(request, exception):
         else admin_prefix,
     }
     return TemplateResponse(request, "admin/refused.html", context, status=403)
-
-
-def _revision_name(revision):
-    when = timezone.localtime(revision.created_at)
-    return f"the revision of {when:%Y-%m-%d %H:%M:%S}"
 
 
 @admin.action(description="Export selected posts as a .zip", permissions=["export"])
