@@ -454,6 +454,18 @@ LOGGING = {
 NEWSDESK_SITE_NAME = os.environ.get("NEWSDESK_SITE_NAME", "Newsdesk")
 # A sentence or two about the site for the footer of every public page.
 NEWSDESK_SITE_ABOUT = os.environ.get("NEWSDESK_SITE_ABOUT", "")
+# Pre-publish checks (news.editorial.checks) that refuse submit and publish;
+# the others only warn. Names: alt_text, summary, banner, title_length,
+# internal_links, missing_images.
+NEWSDESK_PREPUBLISH_ERRORS = [
+    name.strip()
+    for name in os.environ.get(
+        "NEWSDESK_PREPUBLISH_ERRORS", "alt_text,internal_links,missing_images"
+    ).split(",")
+    if name.strip()
+]
+# Search results cut titles after about this many characters.
+NEWSDESK_TITLE_MAX_LENGTH = env_int("NEWSDESK_TITLE_MAX_LENGTH", 60, minimum=10)
 # Images: formats accepted (Pillow opens the bitmaps, news.media.svg checks SVG),
 # and a cap on decoded pixels (decompression bombs).
 NEWSDESK_IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "SVG")

@@ -39,6 +39,7 @@ LAYERS = {
         "news.editorial.desk",
         "news.editorial.autosave",
         "news.editorial.history",
+        "news.editorial.checks",
         "news.media",
         "news.public.cache",
         "news.public.fragments",

@@ -708,6 +708,8 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
                 "preview_links": post.preview_links.filter(revoked=False),
                 "present": autosave.others(request.user, post),
             }
+            if any(t.name in workflow.CHECKED for t in extra_context["transitions"]):
+                extra_context["findings"] = workflow.findings(post)
             if request.method == "GET":
                 extra_context.update(self._autosaved(request, post))
         return super().change_view(request, object_id, form_url, extra_context)

@@ -169,6 +169,7 @@ class PostAdminViews:
             "post": post,
             "transition": transition,
             "form": form,
+            "findings": workflow.findings(post) if name in workflow.CHECKED else [],
         }
         return TemplateResponse(request, "admin/news/post/transition.html", context)
 
