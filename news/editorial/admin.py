@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -560,11 +560,15 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
         pending = Revision.objects.filter(post=OuterRef("pk")).exclude(
             pending_status=""
         )
+        latest = AuditEntry.objects.filter(post=OuterRef("pk")).order_by("-at", "-id")
         posts = (
             super()
             .get_queryset(request)
             .prefetch_related("tags", "authors")
-            .annotate(has_pending_change=Exists(pending))
+            .annotate(
+                has_pending_change=Exists(pending),
+                last_transition=Subquery(latest.values("transition")[:1]),
+            )
         )
         return revisions.viewable(posts, request.user)
 
@@ -592,9 +596,18 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_shown(self, post):
+        label = post.state_label()
         if post.status == Post.Status.PUBLISHED and post.has_pending_change:
-            return "Published, with pending changes"
-        return post.state_label()
+            label = "Published, with pending changes"
+        badge = format_html(
+            '<span class="state-badge state-{}">{}</span>', post.status, label
+        )
+        if post.last_transition == "request_changes":
+            return format_html(
+                '{} <span class="state-badge state-requested">Changes requested</span>',
+                badge,
+            )
+        return badge
 
     @admin.display(description="authors")
     def author_names(self, post):
@@ -708,6 +721,9 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
                 "preview_links": post.preview_links.filter(revoked=False),
                 "present": autosave.others(request.user, post),
             }
+            request_entry = post.audit_entries.select_related("user").first()
+            if request_entry and request_entry.transition == "request_changes":
+                extra_context["changes_requested"] = request_entry
             if any(t.name in workflow.CHECKED for t in extra_context["transitions"]):
                 extra_context["findings"] = workflow.findings(post)
             if request.method == "GET":
