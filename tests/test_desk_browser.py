@@ -276,3 +276,43 @@ def test_compare_and_restore_a_revision(live_server, browser):
     post.refresh_from_db()
     assert post.body == "The ferry sails at ten."
     assert problems == [], "\n".join(problems)
+
+
+def test_reschedule_on_the_calendar_by_mouse_and_keyboard(live_server, browser):
+    make_user("pat", "Editors", "Publishers")
+    today = timezone.localdate()
+    # The middle of the month, so that both days stay in the month shown.
+    day = today.replace(day=10)
+    when = timezone.make_aware(
+        timezone.datetime.combine(day, timezone.datetime.min.time())
+    ) + timedelta(days=365, hours=9)
+    month = when.date().replace(day=1)
+    later = make_post(title="Harbour plan", published_at=when)
+    draft = make_post(title="Ferry piece", status=Post.Status.DRAFT)
+    Post.objects.filter(pk=draft.pk).update(planned_for=when.date())
+    base = live_server.url
+
+    page = sign_in(browser, base, "pat")
+    page.goto(f"{base}/admin/news/post/calendar/?month={month:%Y-%m}")
+    problems = axe_problems(page)
+    # The mouse: drag the scheduled post three days on.
+    target = when.date() + timedelta(days=3)
+    page.locator(f"li[data-post='{later.pk}']").drag_to(
+        page.locator(f"td[data-day='{target:%Y-%m-%d}']")
+    )
+    page.wait_for_selector("ul.messagelist")
+    assert "Moved “Harbour plan”" in page.inner_text("ul.messagelist")
+    later.refresh_from_db()
+    assert timezone.localtime(later.published_at).date() == target
+    assert timezone.localtime(later.published_at).hour == 9
+    # The keyboard: open the draft's Move, type the day, press Enter.
+    page.locator(f"#move-{draft.pk}").locator("..").locator("summary").focus()
+    page.keyboard.press("Enter")
+    page.locator(f"#move-{draft.pk}-day").focus()
+    new_day = when.date() + timedelta(days=1)
+    page.fill(f"#move-{draft.pk}-day", f"{new_day:%Y-%m-%d}")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("ul.messagelist:has-text('Ferry piece')")
+    draft.refresh_from_db()
+    assert draft.planned_for == new_day
+    assert problems == [], "\n".join(problems)

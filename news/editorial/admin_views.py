@@ -126,6 +126,11 @@ class PostAdminViews:
                 name="news_post_translate",
             ),
             path("calendar/", view(self.calendar_view), name="news_post_calendar"),
+            path(
+                "<path:object_id>/reschedule/",
+                view(require_POST(self.reschedule_view)),
+                name="news_post_reschedule",
+            ),
             path("import/", view(self.import_view), name="news_post_import"),
         ]
 
@@ -383,6 +388,12 @@ class PostAdminViews:
             status__in=[Post.Status.PUBLISHED, Post.Status.ARCHIVED]
         ):
             days[post.planned_for].append(post)
+        may_schedule = workflow.can(request.user, "publish")
+        now = timezone.now()
+        for post in (p for listed in days.values() for p in listed):
+            post.movable = may_schedule and (
+                post.status != Post.Status.PUBLISHED or post.published_at > now
+            )
         previous = (month - datetime.timedelta(days=1)).replace(day=1)
         following = (month + datetime.timedelta(days=31)).replace(day=1)
         context = {
@@ -394,8 +405,28 @@ class PostAdminViews:
             "today": today,
             "previous": f"{previous:%Y-%m}",
             "following": f"{following:%Y-%m}",
+            "may_schedule": may_schedule,
         }
         return TemplateResponse(request, "admin/news/post/calendar.html", context)
+
+    def reschedule_view(self, request, object_id):
+        """Move a post to another day of the calendar (workflow.reschedule)."""
+        post = self._post_or_404(request, object_id)
+        calendar_url = reverse("admin:news_post_calendar")
+        try:
+            day = datetime.date.fromisoformat(request.POST.get("day", ""))
+        except ValueError:
+            messages.error(request, "Choose a day to move the post to.")
+            return HttpResponseRedirect(calendar_url)
+        try:
+            workflow.reschedule(post, by=request.user, day=day)
+        except workflow.TransitionNotAllowed as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Moved “{post}” to {day:%A %d %B %Y}.")
+        if datetime.MINYEAR < day.year < datetime.MAXYEAR:
+            calendar_url += f"?month={day:%Y-%m}"
+        return HttpResponseRedirect(calendar_url)
 
     def import_view(self, request):
         """Import an uploaded .zip or set of Markdown files and show the report."""

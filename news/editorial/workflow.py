@@ -383,6 +383,56 @@ def archive(post, *, by, comment=""):
     return _apply(post, "archive", by=by, comment=comment)
 
 
+def reschedule(post, *, by, day):
+    """Move ``post`` to ``day`` on the calendar, for whoever may schedule: a
+    scheduled post is published on that day at the same time, a post not yet
+    published is planned for it. Audited as "reschedule"."""
+    if by is not None and not by.has_perm("news.publish_post"):
+        raise TransitionNotAllowed("You may not schedule posts.")
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().get(pk=post.pk)
+        now = timezone.now()
+        scheduled = locked.status == Status.PUBLISHED and (
+            locked.published_at is not None and locked.published_at > now
+        )
+        if scheduled:
+            old = timezone.localtime(locked.published_at)
+            moved = old.replace(year=day.year, month=day.month, day=day.day)
+            if moved <= now:
+                raise TransitionNotAllowed(
+                    f"Cannot move “{locked}” to {day:%Y-%m-%d}: it would be "
+                    "published at once. Publish it now instead, or pick a later day."
+                )
+            changes = {"published_at": moved}
+            comment = f"moved from {old:%Y-%m-%d} to {day:%Y-%m-%d}"
+        elif locked.status in (Status.DRAFT, Status.IN_REVIEW, Status.APPROVED):
+            changes = {"planned_for": day}
+            before = (
+                f"{locked.planned_for:%Y-%m-%d}" if locked.planned_for else "no day"
+            )
+            comment = f"planned for {day:%Y-%m-%d} (was {before})"
+        else:
+            raise TransitionNotAllowed(
+                f"Cannot move “{locked}”: it is {locked.state_label().lower()}."
+            )
+        Post.objects.filter(pk=post.pk).update(**changes, updated_at=now)
+        if scheduled:
+            sync_listing_dates([post.pk])
+        entry = AuditEntry.objects.create(
+            post=locked,
+            user=by,
+            transition="reschedule",
+            from_status=locked.status,
+            to_status=locked.status,
+            comment=comment,
+        )
+        post.refresh_from_db()
+        signals.send_on_commit(signals.post_transitioned, entry=entry, notify="")
+        if scheduled:
+            signals.send_on_commit(signals.post_published, post=post)
+    return post
+
+
 def run(name, post, *, by, **kwargs):
     """Run the transition called ``name``: for interfaces that let people pick."""
     transitions: dict[str, Callable[..., Any]] = {
