@@ -209,7 +209,9 @@ def test_write_beside_the_preview_drop_an_image_and_restore_after_a_crash(
     dialog.locator(".markdown-alt").fill("The quay at dusk")
     dialog.locator("button[value=upload]").click()
     page.wait_for_selector(".markdown-upload-status:has-text('Inserted dusk.png')")
-    assert "![The quay at dusk](uploads/" in page.input_value("#id_body")
+    body = page.input_value("#id_body")
+    # At the caret, where the quote was started.
+    assert body.startswith(BODY + "\n> \n![The quay at dusk](uploads/")
     preview.locator(".preview-article img[alt='The quay at dusk']").wait_for()
 
     # The work is kept within seconds; the tab then dies without saving.

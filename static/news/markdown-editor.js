@@ -143,6 +143,8 @@
     const askAlt = altDialog(dialog);
 
     function upload(file) {
+      // Where the image goes: the caret as it was when the image came.
+      const start = textarea.selectionStart, end = textarea.selectionEnd;
       return askAlt(file).then(function (alt) {
         if (alt === null) { status.textContent = "Not uploaded: no alt text."; return; }
         const data = new FormData();
@@ -150,7 +152,8 @@
         data.append("alt", alt);
         status.textContent = "Uploading " + file.name + "…";
         return send(url, data).then(function (result) {
-          replaceSelection(textarea, function () { return { text: "\n" + result.markdown + "\n" }; });
+          textarea.setRangeText("\n" + result.markdown + "\n", start, end, "end");
+          textarea.dispatchEvent(new Event("input", { bubbles: true }));
           status.textContent = "Inserted " + file.name + ".";
         }).catch(function (error) {
           status.textContent = "Not uploaded: " + error.message;
