@@ -214,9 +214,25 @@ def test_write_beside_the_preview_drop_an_image_and_restore_after_a_crash(
     assert body.startswith(BODY + "\n> \n![The quay at dusk](uploads/")
     preview.locator(".preview-article img[alt='The quay at dusk']").wait_for()
 
-    # The work is kept within seconds; the tab then dies without saving.
+    # The work is kept within seconds.
     page.wait_for_selector(".autosave-status:has-text('Unsaved work kept')")
     page.screenshot(path=str(ARTIFACTS / "editing.png"), full_page=True)
+    # The preview follows the Markdown's scroll.
+    page.fill("#id_body", body + "\n\nMore text.\n" * 80)
+    preview.locator(".preview-article #the-old-quay").wait_for()
+    page.locator("#id_body").evaluate("t => { t.scrollTop = t.scrollHeight; }")
+    frame_window = page.frame_locator(".markdown-preview-frame").owner
+    page.wait_for_function(
+        "f => f.contentWindow.scrollY > 500",
+        arg=frame_window.element_handle(),
+    )
+    # Leaving with unsaved work asks first; staying keeps it.
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    # The tab then dies without saving.
     page.context.close()
     post.refresh_from_db()
     assert post.body == "Draft."
