@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('news', '0010_post_language'),
+        ('news', '0015_menu'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
