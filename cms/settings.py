@@ -480,6 +480,18 @@ LOGGING = {
 NEWSDESK_SITE_NAME = os.environ.get("NEWSDESK_SITE_NAME", "Newsdesk")
 # A sentence or two about the site for the footer of every public page.
 NEWSDESK_SITE_ABOUT = os.environ.get("NEWSDESK_SITE_ABOUT", "")
+# Pre-publish checks (news.editorial.checks) that refuse submit and publish;
+# the others only warn. Names: alt_text, summary, banner, title_length,
+# internal_links, missing_images.
+NEWSDESK_PREPUBLISH_ERRORS = [
+    name.strip()
+    for name in os.environ.get(
+        "NEWSDESK_PREPUBLISH_ERRORS", "alt_text,internal_links,missing_images"
+    ).split(",")
+    if name.strip()
+]
+# Search results cut titles after about this many characters.
+NEWSDESK_TITLE_MAX_LENGTH = env_int("NEWSDESK_TITLE_MAX_LENGTH", 60, minimum=10)
 # Articles of at least this many words (a CJK character counts as one), with
 # two sections or more, open with a table of contents.
 NEWSDESK_TOC_MIN_WORDS = env_int("NEWSDESK_TOC_MIN_WORDS", 600, minimum=0)
