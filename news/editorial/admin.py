@@ -46,6 +46,9 @@ class AuthorAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "bio"]
     prepopulated_fields = {"slug": ["name"]}
     raw_id_fields = ["avatar", "user"]
+    # An address typed without a scheme is a web page's: https, as Django 6
+    # will assume.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Category)
