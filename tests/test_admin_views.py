@@ -80,7 +80,9 @@ def test_the_import_form_takes_the_commands_options_for_uploads(client):
             "mdx": "on",
             "include_layouts": "page",
         },
+        follow=True,
     )
+    # A zip is imported as a job; its progress page ends on the report.
     assert "3 created" in response.content.decode()
     post = Post.objects.get(slug="launch")
     assert post.banner is not None

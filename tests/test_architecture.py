@@ -22,6 +22,8 @@ LAYERS = {
         "news.documents.frontmatter",
         "news.documents.markdown",
         "news.documents.display",
+        "news.documents.syndication",
+        "news.documents.math",
     ],
     "model": [
         "news.models",
@@ -43,6 +45,7 @@ LAYERS = {
         "news.public.search",
         "news.public.pagination",
         "news.workers",
+        "news.integrations",
     ],
     "interfaces": [
         "news.admin",
@@ -62,12 +65,20 @@ LAYERS = {
         "news.public.media",
         "news.templatetags",
         "news.management",
+        "news.integrations.admin",
+        "news.api",
     ],
 }
 RANK = {prefix: rank for rank, names in enumerate(LAYERS.values()) for prefix in names}
 LAYER_NAMES = list(LAYERS)
 # Package markers that only hold other modules.
-PACKAGES = {"news", "news.documents", "news.editorial", "news.public"}
+PACKAGES = {
+    "news",
+    "news.documents",
+    "news.editorial",
+    "news.integrations",
+    "news.public",
+}
 
 
 def module_name(path):

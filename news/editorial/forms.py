@@ -127,7 +127,7 @@ class ImportForm(forms.Form):
     def importer_options(self):
         """Return the Importer's options the form gives (the command line's
         --site-root, --status, --old-url, --map, --mdx, --include-layout,
-        --overwrite and --dry-run)."""
+        --overwrite and --dry-run), as JSON, so that a job can keep them."""
         data = self.cleaned_data
         return {
             "site_root": data["site_root"],
@@ -139,6 +139,11 @@ class ImportForm(forms.Form):
             "overwrite": data["overwrite"],
             "dry_run": data["dry_run"],
         }
+
+    def archive(self):
+        """Return the uploaded .zip, or None for a set of files."""
+        files = self.cleaned_data["files"]
+        return files[0] if files[0].name.lower().endswith(".zip") else None
 
     def source(self):
         files = self.cleaned_data["files"]

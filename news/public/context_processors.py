@@ -1,8 +1,11 @@
-from functools import cache
+from functools import cache, partial
 
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
+
+from . import fragments
+from .cache import freshness
 
 
 def site(request):
@@ -13,7 +16,15 @@ def site(request):
         # The search box's text; the search page sets it.
         "query": "",
         "links": _links(get_script_prefix()),
+        # Called only by the templates that show the menus (base.html), so
+        # other pages (the admin's) run no query for them.
+        "menus": partial(_menus, request),
     }
+
+
+def _menus(request):
+    changed, _ = freshness(request)
+    return fragments.menus(changed)
 
 
 @cache
@@ -30,6 +41,7 @@ def _links(script_prefix):
         "sitemap": reverse("news:sitemap"),
         "rss": reverse("news:feed"),
         "atom": reverse("news:feed_atom"),
+        "json_feed": reverse("news:feed_json"),
         "css": static("css/site.css"),
         "favicon": static("favicon.svg"),
     }

@@ -23,6 +23,7 @@ Fragments are the same for every reader: their templates must not use
 ``user``, ``perms`` or a CSRF token.
 """
 
+import dataclasses
 import functools
 import hashlib
 from pathlib import Path
@@ -30,12 +31,23 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 from django.utils.autoreload import file_changed
 from django.utils.safestring import mark_safe
 
-from ..models import Author, Post, Rendition, Section, indexes
+from ..media import renditions
+from ..models import (
+    Author,
+    MenuItem,
+    Post,
+    PostImage,
+    Rendition,
+    Section,
+    indexes,
+)
 
 CARD_TEMPLATE = "news/includes/post_card.html"
 ARTICLE_TEMPLATES = {
@@ -54,6 +66,9 @@ INDEX_ENTRIES = {
     "authors": indexes.authors,
     "archive": indexes.archive,
 }
+SUGGESTIONS_TEMPLATE = "news/includes/search_suggestions.html"
+SUGGESTED_TAGS = 12
+SUGGESTED_POSTS = 5
 INCLUDED_TEMPLATES = [
     "news/includes/breadcrumbs.html",
     "news/includes/byline.html",
@@ -64,28 +79,33 @@ TIMEOUT = 24 * 60 * 60
 RELATED_POSTS = 3
 
 
-def cards(pks, changed):
+def cards(pks, changed, *, lead=False):
     """Return the list cards of the posts ``pks``, in order, as one piece of
-    HTML, for the site as of ``changed``.
+    HTML, for the site as of ``changed``; with ``lead``, the first is the
+    lead story: a large card whose picture loads at once.
 
     A list is kept whole; a list not seen yet is made from the cards, which
     lists share (a post's card is the same on the home page and its tags').
     """
-    key = _key("list", changed, hashlib.sha256(repr(pks).encode()).hexdigest())
+    name = hashlib.sha256(repr([lead, pks]).encode()).hexdigest()
+    key = _key("list", changed, name)
     html = _get_many([key]).get(key)
     if html is None:
-        html = "\n".join(_cards(pks, changed))
+        html = "\n".join(_cards(pks, changed, lead))
         _set_many({key: html})
     return mark_safe(html)  # noqa: S308
 
 
-def _cards(pks, changed):
-    keys = {pk: _key("card", changed, pk) for pk in pks}
+def _cards(pks, changed, lead):
+    kinds = {pk: "lead" if lead and i == 0 else "card" for i, pk in enumerate(pks)}
+    keys = {pk: _key(kind, changed, pk) for pk, kind in kinds.items()}
     found = _get_many(keys.values())
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
         made = {
-            keys[post.pk]: render_to_string(CARD_TEMPLATE, {"post": post})
+            keys[post.pk]: render_to_string(
+                CARD_TEMPLATE, {"post": post, "lead": kinds[post.pk] == "lead"}
+            )
             for post in with_cards(Post.objects.filter(pk__in=missing))
         }
         _set_many(made)
@@ -95,13 +115,64 @@ def _cards(pks, changed):
 
 def section(model, slug, changed):
     """Return the Section of the tag, category or author ``slug`` as of
-    ``changed``: what its list page shows of it; a 404 if there is none."""
+    ``changed``: what its list page shows of it (with the picture of a
+    category's image or an author's avatar); a 404 if there is none."""
     # The slug comes from the URL: hashed, it makes a valid key for any cache.
     name = hashlib.sha256(f"{model._meta.label_lower}:{slug}".encode()).hexdigest()
     key = _key("section", changed, name)
     found = _get_many([key]).get(key)
     if found is None:
-        found = Section.of(get_object_or_404(model, slug=slug))
+        row = get_object_or_404(model, slug=slug)
+        found = Section.of(row)
+        image = getattr(row, "image", None) or getattr(row, "avatar", None)
+        if image is not None:
+            found = dataclasses.replace(found, picture=renditions.picture(image))
+        _set_many({key: found})
+    return found
+
+
+# The site's own pages, the menus' links when editors have set none.
+DEFAULT_MENUS = {
+    MenuItem.Menu.HEADER: [
+        MenuItem.Page.HOME,
+        MenuItem.Page.CATEGORIES,
+        MenuItem.Page.TAGS,
+        MenuItem.Page.AUTHORS,
+        MenuItem.Page.ARCHIVE,
+    ],
+    MenuItem.Menu.FOOTER: [
+        MenuItem.Page.ARCHIVE,
+        MenuItem.Page.SITEMAP,
+        MenuItem.Page.SEARCH,
+    ],
+}
+FOOTER_SECTIONS = 8
+
+
+def menus(changed):
+    """Return the links of the header and footer menus, ``{"header": [(text,
+    url), ...], "footer": [...], "sections": [...]}``, as of ``changed``.
+
+    Editors' items (news.models.MenuItem) in their order, or the site's own
+    pages when a menu has none; "sections" are the categories with the most
+    published posts, for the footer.
+    """
+    key = _key("menus", changed, "all")
+    found = _get_many([key]).get(key)
+    if found is None:
+        items = MenuItem.objects.select_related("category", "tag", "post")
+        links = {menu: [] for menu in MenuItem.Menu.values}
+        for item in items:
+            if (link := item.link()) is not None:
+                links[item.menu].append(link)
+        for menu, pages in DEFAULT_MENUS.items():
+            if not links[menu]:
+                links[menu] = [(page.label, reverse(page.value)) for page in pages]
+        busiest = sorted(indexes.categories(), key=lambda entry: -entry.count)
+        found = {
+            **links,
+            "sections": [(e.name, e.url) for e in busiest[:FOOTER_SECTIONS]],
+        }
         _set_many({key: found})
     return found
 
@@ -118,11 +189,48 @@ def index(kind, changed):
     return mark_safe(html)  # noqa: S308
 
 
+def suggestions(changed):
+    """Return what a search that found nothing offers instead, as HTML: the
+    tags with the most published posts and the latest posts, as of
+    ``changed``."""
+    key = _key("suggestions", changed, "")
+    html = _get_many([key]).get(key)
+    if html is None:
+        tags = sorted(indexes.tags(), key=lambda entry: -entry.count)
+        recent = Post.objects.published().only(
+            "title", "slug", "language", "published_at"
+        )[:SUGGESTED_POSTS]
+        context = {"tags": tags[:SUGGESTED_TAGS], "recent": recent}
+        html = render_to_string(SUGGESTIONS_TEMPLATE, context)
+        _set_many({key: html})
+    return mark_safe(html)  # noqa: S308
+
+
+def feed(request, changed, render):
+    """Return the feed at the request's address as of ``changed``: kept whole,
+    made by ``render()`` (the feed view) when not kept yet. A 404 (a section
+    with nothing published) is not kept."""
+    url = request.build_absolute_uri(request.path)
+    key = _key("feed", changed, hashlib.sha256(url.encode()).hexdigest())
+    found = _get_many([key]).get(key)
+    if found is None:
+        response = render()
+        found = (response.content, response["Content-Type"])
+        if response.status_code == 200:
+            _set_many({key: found})
+    return HttpResponse(found[0], content_type=found[1])
+
+
 def with_cards(posts):
-    """Load what a post card shows, in a fixed number of queries."""
-    return posts.select_related("banner").prefetch_related(
+    """Load what a post card shows, in a fixed number of queries: the
+    category, the authors, and the banner, or without one the body's images
+    (the first is the thumbnail), with their renditions."""
+    body_images = PostImage.objects.filter(post__banner__isnull=True)
+    return posts.select_related("banner", "category").prefetch_related(
         Prefetch("authors", queryset=Author.objects.only("name", "slug")),
         Prefetch("banner__renditions", queryset=Rendition.objects.all()),
+        Prefetch("image_links", queryset=body_images.select_related("image")),
+        Prefetch("image_links__image__renditions", queryset=Rendition.objects.all()),
     )
 
 
@@ -201,6 +309,7 @@ def _render_version():
         CARD_TEMPLATE,
         *ARTICLE_TEMPLATES.values(),
         *INDEX_TEMPLATES.values(),
+        SUGGESTIONS_TEMPLATE,
         *INCLUDED_TEMPLATES,
     ]
     sources = [get_template(name).template.source for name in templates]
@@ -210,6 +319,9 @@ def _render_version():
         settings.STORAGES["default"],
         settings.TIME_ZONE,
         settings.LANGUAGE_CODE,
+        settings.NEWSDESK_FEED_FULL_CONTENT,
+        settings.STATIC_URL,
+        settings.NEWSDESK_TOC_MIN_WORDS,
     ]
     return hashlib.sha256(repr([sources, shaped_by]).encode()).hexdigest()[:12]
 

@@ -61,7 +61,9 @@ class PostListMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         changed, _ = freshness(self.request)
-        context["cards"] = fragments.cards(self.post_ids(context["posts"]), changed)
+        context["cards"] = fragments.cards(
+            self.post_ids(context["posts"]), changed, lead=self.has_lead(context)
+        )
         context["heading"] = self.heading(context)
         add_page_links(self.request, context)
         context["breadcrumbs"] = self.breadcrumbs(context)
@@ -88,6 +90,10 @@ class PostListMixin:
     def heading(self, context):
         return "Latest news"
 
+    def has_lead(self, context):
+        """Whether the list opens with a lead story: the home page's first page."""
+        return False
+
     def breadcrumbs(self, context):
         """Return the trail to this list, [(name, url), ...]; the home page
         has none."""
@@ -96,7 +102,8 @@ class PostListMixin:
 
 @public_page
 class PostListView(PostListMixin, ListView):
-    pass
+    def has_lead(self, context):
+        return context["page_obj"].number == 1
 
 
 @public_page
@@ -271,6 +278,9 @@ class SearchView(ListView):
             query=self.query, terms=search.words(self.query), **kwargs
         )
         add_page_links(self.request, context)
+        if self.query and not context["paginator"].count:
+            changed, _ = freshness(self.request)
+            context["suggestions"] = fragments.suggestions(changed)
         return context
 
 

@@ -20,16 +20,17 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 
 @register.simple_tag
 def shown_image(image):
-    """Return the Picture readers get for ``image`` (its renditions, never the
-    original of a bitmap), e.g. for og:image."""
-    return renditions.picture(image)
+    """Return the Picture readers get for ``image`` (its renditions; the
+    original of a bitmap only while they are being made and only if it holds
+    no metadata), e.g. for og:image."""
+    return renditions.picture(image, make=False)
 
 
 @register.inclusion_tag("news/includes/picture.html")
 def picture(image, sizes="100vw", loading="lazy", css_class=""):
     """Show ``image`` with WebP and fallback srcsets, its size and lazy loading."""
     return {
-        "picture": renditions.picture(image),
+        "picture": renditions.picture(image, make=False),
         "sizes": sizes,
         "loading": loading,
         "css_class": css_class,
@@ -76,7 +77,7 @@ def news_article_json_ld(context, post):
         data["articleSection"] = post.category.name
     # An SVG is left out, as from og:image: crawlers and previews want a bitmap.
     if post.banner_id:
-        shown = renditions.picture(post.banner)
+        shown = renditions.picture(post.banner, make=False)
         if shown.src and not shown.vector:
             data["image"] = [request.build_absolute_uri(shown.src)]
     return _json_ld(data)

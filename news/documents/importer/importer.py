@@ -45,6 +45,11 @@ class Importer:
     ``status`` applies to posts whose front matter does not say ``draft: true``;
     front matter can never publish past it. ``user`` is the person importing
     (None for the command line): posts are only published if they may publish.
+
+    ``starting(relpath)`` is called before each document and ``progress(relpath)``
+    after it; ``cancelled()``, asked between documents, stops the run when it
+    answers true. Images are stored as they are; their renditions are queued
+    for the task workers (news.media.renditions.queue) as the run goes.
     """
 
     def __init__(
@@ -58,6 +63,8 @@ class Importer:
         user=None,
         tz=None,
         progress=None,
+        starting=None,
+        cancelled=None,
         wait=0.0,
         published_url=refs.published_url,
         old_url=None,
@@ -80,7 +87,13 @@ class Importer:
         self.user = user
         self.tz = tz or timezone.get_default_timezone()
         self.progress = progress
+        self.starting = starting
+        self.cancelled = cancelled
+        self.stopped = False  # cancelled() said so
         self.wait = wait
+        # Images whose renditions are missing: queued CHUNK_SIZE at a time.
+        self._lacking: set = set()
+        self._document_lacking: list = []
         # relpath -> the URL path the site published it under, for images
         # written relative to that page.
         self.published_url = published_url
@@ -115,7 +128,17 @@ class Importer:
                 self._run(sources)
                 raise _DryRunRollback
         else:
-            self._run(sources)
+            try:
+                self._run(sources)
+            finally:
+                self._queue_renditions(all_of_them=True)
+
+    def _queue_renditions(self, *, all_of_them=False):
+        if self._lacking and (
+            all_of_them or len(self._lacking) >= renditions.CHUNK_SIZE
+        ):
+            renditions.queue(self._lacking)
+            self._lacking.clear()
 
     def _run(self, sources):
         for source in sources:
@@ -138,6 +161,11 @@ class Importer:
                     )
                     self.report.count(Outcome.FAILED)
                 for relpath in source.documents():
+                    if self.cancelled and self.cancelled():
+                        self.stopped = True
+                        return
+                    if self.starting:
+                        self.starting(relpath)
                     self.import_document(source, relpath)
                     if self.progress:
                         self.progress(relpath)
@@ -153,6 +181,7 @@ class Importer:
         its own, counting its outcome in the report."""
         stored: list = []  # what this document wrote to storage
         self._new_categories = {}
+        self._document_lacking = []
         try:
             with transaction.atomic():
                 outcome = self._import(source, relpath, stored)
@@ -167,6 +196,9 @@ class Importer:
         else:
             self._categories.update(self._new_categories)
             self.report.count(outcome)
+            if not self.dry_run:
+                self._lacking.update(self._document_lacking)
+                self._queue_renditions()
         finally:
             self._new_categories = {}
 
@@ -271,7 +303,10 @@ class Importer:
         self._fill(post, doc, values, slug, mapping)
         if post.published_at is None:
             warnings.append(_undated(relpath))
-        renditions.render(post, mapping)
+        # The originals only: workers make the renditions (queued once the
+        # file's transaction has committed), and render the body again.
+        renditions.render(post, mapping, make=False)
+        self._document_lacking = renditions.lacking(mapping.values())
         if creating:
             self._create(post, values, relpath, warnings)
         else:
