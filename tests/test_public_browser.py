@@ -81,6 +81,8 @@ PAGES = {
     "tags": "/tags/",
     "categories": "/categories/",
     "authors": "/authors/",
+    # An author's page: avatar, bio and their own website's link.
+    "author": "/authors/ana-lima/",
     "archive": "/archive/",
     "year": "/archive/{year}/",
     # The content API's reference page (news/api/docs.py).
@@ -151,6 +153,7 @@ def site(live_server):
     community = make_category("Community")
     ana, li = make_author("Ana Lima"), make_author("Li Wei")
     ana.bio = "Ana covers the harbour and the ferries."
+    ana.url = "https://example.org/ana"
     ana.avatar = make_image(size=(300, 300), alt="Ana Lima", color=(200, 160, 120))
     ana.save()
     community.description = "What the town does together."

@@ -416,6 +416,16 @@ def test_author_page_lists_their_published_posts(client):
     content = html(client.get("/authors/ana-costa/"))
     assert "<h1>Posts by Ana Costa</h1>" in content
     assert "By Ana" in content and "By nobody" not in content
+    assert "Website" not in content
+
+
+def test_an_authors_page_links_their_website(client):
+    ana = make_author("Ana Costa")
+    ana.url = "https://example.org/ana"
+    ana.save()
+    add_authors(make_post(title="By Ana"), ana)
+    content = html(client.get("/authors/ana-costa/"))
+    assert '<a href="https://example.org/ana">Website</a>' in content
 
 
 @pytest.mark.parametrize("state", HIDDEN_STATES)
