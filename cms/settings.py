@@ -181,6 +181,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that looks the path or the query string up.
     "news.public.middleware.RefuseNulMiddleware",
+    # Above the page cache, so that kept pages are compressed too; it leaves
+    # anything with a CSRF token or a session alone (BREACH).
+    "news.public.middleware.CompressionMiddleware",
     # Outside the page cache, so that cached pages are named too.
     "news.public.middleware.SurrogateKeyMiddleware",
     # Before sessions and authentication, so that a cached page costs none of
@@ -294,6 +297,9 @@ USE_TZ = True
 STATIC_URL = env_url("STATIC_URL", "/static/")
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# WhiteNoise knows no .xsl; browsers apply a feed's XSLT stylesheet only when
+# it comes with an XSLT or XML type.
+WHITENOISE_MIMETYPES = {".xsl": "text/xsl"}
 
 MEDIA_URL = env_url("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
@@ -413,13 +419,20 @@ MEDIA_ORIGINS = [
     ]
     if origin
 ]
+# The hash of the <style> in static/news/feed.xsl (tests/test_feeds.py checks it).
+FEED_STYLE_HASH = "'sha256-ngM1gB9O4KAT3frVjzVR1jH9wD9DtSZA/pxVhHXUMIM='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         # The admin's change list inlines one <style> when a list has no action
         # bar (actions_on_top and actions_on_bottom off).
-        "style-src": [SELF, "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='"],
+        # The feeds' page in a browser (static/news/feed.xsl) has one <style>.
+        "style-src": [
+            SELF,
+            "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='",
+            FEED_STYLE_HASH,
+        ],
         "img-src": [SELF, "https:", *MEDIA_ORIGINS],
         "media-src": [SELF, "https:", *MEDIA_ORIGINS],
         "font-src": [SELF],
@@ -473,6 +486,9 @@ NEWSDESK_PAGE_CACHE_TIMEOUT = env_int("NEWSDESK_PAGE_CACHE_TIMEOUT", 600)
 # Post cards and article parts rendered once per version of the site
 # (news/public/fragments.py), kept in the "fragments" cache.
 NEWSDESK_FRAGMENT_CACHE = env_bool("NEWSDESK_FRAGMENT_CACHE", default=True)
+# Feeds carry the whole article (absolute URLs) beside the summary, not only
+# the summary (news/public/feeds.py).
+NEWSDESK_FEED_FULL_CONTENT = env_bool("NEWSDESK_FEED_FULL_CONTENT", default=False)
 # Cache-Control for browsers (max-age) and shared caches such as a CDN (s-maxage).
 NEWSDESK_HTTP_MAX_AGE = env_int("NEWSDESK_HTTP_MAX_AGE", 60)
 NEWSDESK_HTTP_S_MAXAGE = env_int("NEWSDESK_HTTP_S_MAXAGE", 120)

@@ -10,6 +10,7 @@ from news.public.health import healthz
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("api/", include("news.api.urls", namespace="api")),
     path("", include("news.public.urls")),
 ]
 

@@ -12,10 +12,11 @@ class NewsConfig(AppConfig):
         # inside a function in the app, because models must be ready first.
         from .editorial import notifications
         from .integrations import purge, webhooks
-        from .public import cache, fragments
+        from .public import cache, fragments, search
 
         cache.register_signal_handlers()
         fragments.register_signal_handlers()
+        search.register_signal_handlers()
         notifications.register_signal_handlers()
         webhooks.register_signal_handlers()
         purge.register_signal_handlers()

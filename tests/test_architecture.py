@@ -22,6 +22,7 @@ LAYERS = {
         "news.documents.frontmatter",
         "news.documents.markdown",
         "news.documents.display",
+        "news.documents.syndication",
     ],
     "model": [
         "news.models",
@@ -64,6 +65,7 @@ LAYERS = {
         "news.templatetags",
         "news.management",
         "news.integrations.admin",
+        "news.api",
     ],
 }
 RANK = {prefix: rank for rank, names in enumerate(LAYERS.values()) for prefix in names}

@@ -4,6 +4,8 @@ each imports with its dates, taxonomies and images, and exports byte for byte.""
 from datetime import UTC, datetime
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from news.documents.exporter import (
     DirectoryWriter,
@@ -12,7 +14,7 @@ from news.documents.exporter import (
     posts_for_export,
 )
 from news.documents.importer import Importer
-from news.models import Category, Post
+from news.models import Author, Category, Post, PostAuthor
 
 from .factories import image_bytes, read_tree, write_tree
 
@@ -46,6 +48,34 @@ Later.
 """,
     "static/img/cover.png": image_bytes(color=(10, 20, 30)),
     "static/img/chart.png": image_bytes(color=(30, 20, 10)),
+}
+
+# Zola: TOML, taxonomies and a theme's keys in their tables, assets beside
+# index.md in a page's folder, static files under static/, _index.md sections.
+ZOLA = {
+    "content/blog/_index.md": '+++\ntitle = "Blog"\nsort_by = "date"\n+++\n',
+    "content/blog/first-light/index.md": """+++
+title = "First light"
+date = 2024-03-01T09:30:00Z
+updated = 2024-03-02
+description = "The telescope works."
+
+[taxonomies]
+tags = ["astronomy", "hardware"]
+categories = ["Observatory"]
+
+[extra]
+banner = "dome.png"
+author = "Vera"
+toc = true
++++
+
+The dome at dusk, and the first frame:
+
+![frame](/img/frame.png)
+""",
+    "content/blog/first-light/dome.png": image_bytes(color=(5, 5, 60)),
+    "static/img/frame.png": image_bytes(color=(60, 5, 5)),
 }
 
 # Astro (content collections): pubDate, updatedDate, heroImage, description.
@@ -86,6 +116,7 @@ JEKYLL = {
 layout: post
 title:  "Welcome to Jekyll!"
 categories: jekyll update
+tags: welcome news
 ---
 Hello.
 """,
@@ -123,6 +154,34 @@ def test_a_hugo_site(tmp_path, client):
     assert read_tree(tmp_path / "out") == read_tree(root)
 
 
+def test_a_zola_site(tmp_path, client):
+    root, report = imported(tmp_path, ZOLA, site_root="static")
+    assert report.warnings == 0, report.problems
+    assert [p.path for p in report.problems] == ["content/blog/_index.md"]
+    post = Post.objects.get()
+    assert post.published_at == datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
+    assert (post.category.name, post.summary) == ("Observatory", "The telescope works.")
+    assert sorted(t.name for t in post.tags.all()) == ["astronomy", "hardware"]
+    assert [b.author.name for b in post.bylines.all()] == ["Vera"]
+    assert post.banner is not None and post.image_links.count() == 2
+    assert post.extra == {"extra": {"toc": True}}
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "Observatory" in page and "Vera" in page
+    exported = read_tree(tmp_path / "out")
+    assert exported == {k: v for k, v in read_tree(root).items() if "_index" not in k}
+
+
+def test_an_edited_zola_post_is_written_back_into_its_tables(tmp_path):
+    imported(tmp_path, ZOLA, site_root="static")
+    post = Post.objects.select_related("source").get()
+    post.category = Category.objects.create(name="Optics", slug="optics")
+    post.save()
+    _, data, rewritten, _ = document_for(post)
+    assert rewritten
+    source = ZOLA["content/blog/first-light/index.md"]
+    assert data.decode() == source.replace('["Observatory"]', '["Optics"]')
+
+
 def test_an_astro_site(tmp_path):
     root, report = imported(tmp_path, ASTRO)
     assert report.warnings == 0, report.problems
@@ -145,7 +204,9 @@ def test_a_hexo_site(tmp_path):
 def test_a_jekyll_site(tmp_path):
     root, _ = imported(tmp_path, JEKYLL)
     welcome = Post.objects.get(title="Welcome to Jekyll!")
-    assert welcome.category.name == "jekyll update"  # as written; see the docs
+    # `categories: jekyll update` is two categories; the post is in the first.
+    assert welcome.category.name == "jekyll"
+    assert sorted(t.name for t in welcome.tags.all()) == ["news", "welcome"]
     assert welcome.published_at.date().isoformat() == "2016-04-19"
     assert Post.objects.get(title="Hidden").status == Post.Status.DRAFT
     assert read_tree(tmp_path / "out") == read_tree(root)
@@ -159,3 +220,87 @@ def test_an_edited_category_keeps_the_files_list_shape(tmp_path):
     _, data, rewritten, _ = document_for(post)
     assert rewritten
     assert "categories:\n- Travel\n" in data.decode()
+
+
+# A generator this importer does not know, with keys of its own.
+OWN_KEYS = {
+    "posts/launch.md": """---
+headline: Launch
+when: 2022-07-08
+hero: launch.png
+byline: Ana
+meta:
+  kicker: News
+---
+Text.
+""",
+    "posts/launch.png": image_bytes(color=(0, 90, 0)),
+}
+
+
+def test_map_reads_a_generators_own_keys_and_export_writes_them_back(tmp_path):
+    root = write_tree(tmp_path / "site", OWN_KEYS)
+    (tmp_path / "fields.txt").write_text("# our CMS\nheadline=title\nwhen=date\n")
+    call_command(
+        "import_markdown",
+        str(root),
+        "--map-file",
+        str(tmp_path / "fields.txt"),
+        "--map",
+        "hero=banner",
+        "--map",
+        "byline=author",
+        "--map",
+        "meta.kicker=category",
+        verbosity=0,
+    )
+    post = Post.objects.select_related("source").get()
+    assert (post.title, post.published_at.date().isoformat()) == (
+        "Launch",
+        "2022-07-08",
+    )
+    assert (post.banner is not None, post.category.name) == (True, "News")
+    assert [b.author.name for b in post.bylines.all()] == ["Ana"]
+    assert post.status == Post.Status.PUBLISHED and post.extra == {}
+    assert document_for(post)[1] == OWN_KEYS["posts/launch.md"].encode()
+
+    post.title = "Launched"
+    post.save()
+    PostAuthor.objects.filter(post=post).update(
+        author=Author.objects.create(name="Li", slug="li")
+    )
+    data = document_for(Post.objects.select_related("source").get())[1].decode()
+    assert data == OWN_KEYS["posts/launch.md"].replace(
+        "headline: Launch", ("headline: Launched")
+    ).replace("byline: Ana", "byline: Li")
+
+
+def test_importing_again_with_another_map_updates_the_post(tmp_path):
+    root = write_tree(tmp_path / "site", OWN_KEYS)
+    options = ["--map", "when=date", "--map", "headline=title"]
+    call_command("import_markdown", str(root), *options, verbosity=0)
+    post = Post.objects.get()
+    assert post.extra["byline"] == "Ana" and not post.bylines.exists()
+    call_command(
+        "import_markdown", str(root), *options, "--map", "byline=authors", verbosity=0
+    )
+    post = Post.objects.get()
+    assert "byline" not in post.extra
+    assert [b.author.name for b in post.bylines.all()] == ["Ana"]
+
+
+@pytest.mark.parametrize(
+    "option, message",
+    [
+        (["--map", "hero=bannr"], "--map: 'hero=bannr': unknown field 'bannr'"),
+        (["--map", "hero"], "--map: 'hero' is not KEY=FIELD"),
+        (["--map-file", "missing.txt"], "--map: missing.txt: cannot be read"),
+    ],
+)
+def test_a_map_that_cannot_be_read_stops_the_import(tmp_path, option, message):
+    root = write_tree(tmp_path / "site", OWN_KEYS)
+    with pytest.raises(CommandError) as caught:
+        call_command("import_markdown", str(root), *option, verbosity=0)
+    assert str(caught.value).startswith(message)
+    assert caught.value.returncode == 2
+    assert not Post.objects.exists()

@@ -55,6 +55,11 @@ ARTICLE_PAGES = {
     "/categories/",
     "/authors/",
     "/archive/",
+    "/api/posts/",
+    "/api/posts/en/flood-warning/",
+    "/api/tags/",
+    "/api/categories/",
+    "/api/authors/",
 }
 
 
@@ -165,6 +170,9 @@ def test_fastly_purges_the_surrogate_keys_the_pages_send(
         "/feed/atom/",
         "/sitemap.xml",
         "/archive/",
+        "/api/posts/?tag=weather",
+        "/api/posts/en/flood-warning/",
+        "/api/tags/",
     ]:
         response = client.get(path)
         keys = set(response["Surrogate-Key"].split())

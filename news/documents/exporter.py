@@ -145,7 +145,7 @@ def document_for(post):
     if not changes:
         return relpath, frontmatter.serialize(doc), False, list(files.items())
     doc = frontmatter.parse(frontmatter.serialize(doc), name=relpath)
-    doc = frontmatter.update(doc, changes)
+    doc = frontmatter.update(doc, changes, field_map=source.field_map)
     return relpath, frontmatter.serialize(doc), True, list(files.items())
 
 

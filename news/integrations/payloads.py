@@ -71,9 +71,15 @@ def _key(kind, slug):
     return kind.format(slug=quote(slug, safe=""))
 
 
-def page_keys(url_name, kwargs):
-    """Return the surrogate keys of the page at URL name ``url_name`` (of the
-    news app) with ``kwargs``."""
+def page_keys(url_name, kwargs, namespace="news"):
+    """Return the surrogate keys of the page at ``namespace:url_name`` with
+    ``kwargs``: a public page's, or the content API's (news.api), whose answers
+    all carry ``api`` and a post's its ``post-<slug>`` too."""
+    if namespace == "api":
+        keys = [SITE_KEY, "api"]
+        if url_name == "post":
+            keys.append(_key("post-{slug}", str(kwargs.get("slug", ""))))
+        return keys
     kind = _PAGE_KEYS.get(url_name)
     keys = [SITE_KEY]
     if kind:
@@ -131,7 +137,7 @@ class Pages:
 def affected(post):
     """Return the pages a change of ``post`` shows on: the article, home, its
     tags', category's and authors' pages and feeds, the index pages and its
-    archive month, the feeds and the sitemap."""
+    archive month, the feeds, the sitemap, and the content API's answers."""
     pages: list[tuple[str, dict]] = [("post_detail", {"slug": post.slug})]
     slugs = [("tag", tag.slug) for tag in post.tags.all()]
     if post.category_id:
@@ -154,6 +160,12 @@ def affected(post):
         for name, kwargs in pages:
             found.urls.append(absolute(reverse(f"news:{name}", kwargs=kwargs)))
             found.keys += page_keys(name, kwargs)
+    # The content API's lists (without their filters) and the post's answer.
+    api = [(name, {}) for name in ("posts", "tags", "categories", "authors")]
+    api.append(("post", {"language": post.language, "slug": post.slug}))
+    for name, kwargs in api:
+        found.urls.append(absolute(reverse(f"api:{name}", kwargs=kwargs)))
+        found.keys += page_keys(name, kwargs, namespace="api")
     found.keys = sorted(set(found.keys) - {SITE_KEY})
     return found
 

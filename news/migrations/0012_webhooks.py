@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('news', '0010_post_language'),
+        ('news', '0011_author_url_source_field_map'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -27,6 +27,12 @@ class SourceFile(models.Model):
         default=dict,
         help_text="The post's fields as imported, to tell later edits apart.",
     )
+    field_map = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The keys the import mapped to fields (--map), so that export "
+        "writes each field back under its key.",
+    )
     imported_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):

@@ -29,6 +29,7 @@ class Entry:
     count: int
     lede: str = ""  # a category's description, an author's bio
     avatar: Image | None = None
+    slug: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,12 @@ def tags():
     )
     return [
         # A tag named only in punctuation ("!!!") has no slug, so no page.
-        Entry(name, reverse("news:tag", args=[slug]) if slug else "", counts[pk])
+        Entry(
+            name,
+            reverse("news:tag", args=[slug]) if slug else "",
+            counts[pk],
+            slug=slug,
+        )
         for pk, name, slug in Tag.objects.order_by("name", "slug").values_list(
             "pk", "name", "slug"
         )
@@ -86,7 +92,9 @@ def categories():
         .order_by("category__name")
     )
     return [
-        Entry(name, reverse("news:category", args=[slug]), count, description)
+        Entry(
+            name, reverse("news:category", args=[slug]), count, description, slug=slug
+        )
         for name, slug, description, count in rows
     ]
 
@@ -112,6 +120,7 @@ def authors():
             counts[author.pk],
             author.bio,
             author.avatar,
+            author.slug,
         )
         for author in people
         if author.pk in counts

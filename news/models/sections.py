@@ -23,6 +23,7 @@ class Section:
     # Reversed once when made: a list page shows them on every request.
     rss_url: str = ""
     atom_url: str = ""
+    json_url: str = ""
 
     @classmethod
     def of(cls, obj):
@@ -40,4 +41,5 @@ class Section:
             lede,
             rss_url=reverse(feed, args=[obj.slug]),
             atom_url=reverse(f"{feed}_atom", args=[obj.slug]),
+            json_url=reverse(f"{feed}_json", args=[obj.slug]),
         )

@@ -30,6 +30,7 @@ def _links(script_prefix):
         "sitemap": reverse("news:sitemap"),
         "rss": reverse("news:feed"),
         "atom": reverse("news:feed_atom"),
+        "json_feed": reverse("news:feed_json"),
         "css": static("css/site.css"),
         "favicon": static("favicon.svg"),
     }

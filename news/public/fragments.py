@@ -30,6 +30,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import get_template, render_to_string
 from django.utils.autoreload import file_changed
@@ -54,6 +55,9 @@ INDEX_ENTRIES = {
     "authors": indexes.authors,
     "archive": indexes.archive,
 }
+SUGGESTIONS_TEMPLATE = "news/includes/search_suggestions.html"
+SUGGESTED_TAGS = 12
+SUGGESTED_POSTS = 5
 INCLUDED_TEMPLATES = [
     "news/includes/breadcrumbs.html",
     "news/includes/byline.html",
@@ -116,6 +120,38 @@ def index(kind, changed):
         html = render_to_string(INDEX_TEMPLATES[kind], context)
         _set_many({key: html})
     return mark_safe(html)  # noqa: S308
+
+
+def suggestions(changed):
+    """Return what a search that found nothing offers instead, as HTML: the
+    tags with the most published posts and the latest posts, as of
+    ``changed``."""
+    key = _key("suggestions", changed, "")
+    html = _get_many([key]).get(key)
+    if html is None:
+        tags = sorted(indexes.tags(), key=lambda entry: -entry.count)
+        recent = Post.objects.published().only(
+            "title", "slug", "language", "published_at"
+        )[:SUGGESTED_POSTS]
+        context = {"tags": tags[:SUGGESTED_TAGS], "recent": recent}
+        html = render_to_string(SUGGESTIONS_TEMPLATE, context)
+        _set_many({key: html})
+    return mark_safe(html)  # noqa: S308
+
+
+def feed(request, changed, render):
+    """Return the feed at the request's address as of ``changed``: kept whole,
+    made by ``render()`` (the feed view) when not kept yet. A 404 (a section
+    with nothing published) is not kept."""
+    url = request.build_absolute_uri(request.path)
+    key = _key("feed", changed, hashlib.sha256(url.encode()).hexdigest())
+    found = _get_many([key]).get(key)
+    if found is None:
+        response = render()
+        found = (response.content, response["Content-Type"])
+        if response.status_code == 200:
+            _set_many({key: found})
+    return HttpResponse(found[0], content_type=found[1])
 
 
 def with_cards(posts):
@@ -201,6 +237,7 @@ def _render_version():
         CARD_TEMPLATE,
         *ARTICLE_TEMPLATES.values(),
         *INDEX_TEMPLATES.values(),
+        SUGGESTIONS_TEMPLATE,
         *INCLUDED_TEMPLATES,
     ]
     sources = [get_template(name).template.source for name in templates]
@@ -210,6 +247,8 @@ def _render_version():
         settings.STORAGES["default"],
         settings.TIME_ZONE,
         settings.LANGUAGE_CODE,
+        settings.NEWSDESK_FEED_FULL_CONTENT,
+        settings.STATIC_URL,
     ]
     return hashlib.sha256(repr([sources, shaped_by]).encode()).hexdigest()[:12]
 

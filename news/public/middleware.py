@@ -2,6 +2,8 @@
 
 - RefuseNulMiddleware: a NUL character in the path or the query string is a
   400, before any view or the page cache sees it.
+- CompressionMiddleware: public pages and feeds compressed (zstd, Brotli or
+  gzip, as the client accepts), never a response that depends on who asks.
 - PostAliasMiddleware: redirect front-matter aliases and old URLs of
   published posts (PostAlias) to the post. Like django.contrib.redirects, the
   lookup runs only for requests that would otherwise be a 404, so it costs
@@ -11,6 +13,9 @@
   pages a change touches (news.integrations.purge).
 """
 
+from compression_middleware.middleware import (
+    CompressionMiddleware as BaseCompressionMiddleware,
+)
 from django.http import HttpResponseBadRequest, HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve
 
@@ -40,6 +45,27 @@ class RefuseNulMiddleware:
                 content_type="text/plain",
             )
         return self.get_response(request)
+
+
+class CompressionMiddleware(BaseCompressionMiddleware):
+    """Compress responses that are the same for every reader, and no other.
+
+    A compressed response that holds a secret (a CSRF token, anything of a
+    session) beside text an attacker can put in it (a search query) leaks the
+    secret through its length (BREACH). So a response is left as it is when its
+    page used a CSRF token, sets a cookie or varies by the cookie (the session
+    was read: the admin, previews, anything logged in). Public pages and feeds
+    do none of these.
+    """
+
+    def process_response(self, request, response):
+        if (
+            request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            or response.cookies
+            or "cookie" in response.get("Vary", "").lower()
+        ):
+            return response
+        return super().process_response(request, response)
 
 
 class PostAliasMiddleware:
@@ -83,8 +109,8 @@ class SurrogateKeyMiddleware:
                 match = resolve(request.path_info)
             except Resolver404:
                 return response
-        if match.namespace == "news":
+        if match.namespace in ("news", "api"):
             response["Surrogate-Key"] = " ".join(
-                page_keys(match.url_name, match.kwargs)
+                page_keys(match.url_name, match.kwargs, match.namespace)
             )
         return response

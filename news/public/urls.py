@@ -41,6 +41,7 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("feed/", public_page(feeds.LatestPostsFeed()), name="feed"),
     path("feed/atom/", public_page(feeds.LatestPostsAtomFeed()), name="feed_atom"),
+    path("feed/json/", public_page(feeds.LatestPostsJsonFeed()), name="feed_json"),
     path(
         "sitemap.xml",
         sitemap_index,
@@ -70,11 +71,17 @@ urlpatterns += [
     ),
 ]
 
-# RSS and Atom for each tag, category and author.
-for prefix, name, rss, atom in [
-    ("tags", "tag", feeds.TagFeed, feeds.TagAtomFeed),
-    ("categories", "category", feeds.CategoryFeed, feeds.CategoryAtomFeed),
-    ("authors", "author", feeds.AuthorFeed, feeds.AuthorAtomFeed),
+# RSS, Atom and JSON Feed for each tag, category and author.
+for prefix, name, rss, atom, json in [
+    ("tags", "tag", feeds.TagFeed, feeds.TagAtomFeed, feeds.TagJsonFeed),
+    (
+        "categories",
+        "category",
+        feeds.CategoryFeed,
+        feeds.CategoryAtomFeed,
+        feeds.CategoryJsonFeed,
+    ),
+    ("authors", "author", feeds.AuthorFeed, feeds.AuthorAtomFeed, feeds.AuthorJsonFeed),
 ]:
     urlpatterns += [
         path(f"{prefix}/<str:slug>/feed/", public_page(rss()), name=f"{name}_feed"),
@@ -82,5 +89,10 @@ for prefix, name, rss, atom in [
             f"{prefix}/<str:slug>/feed/atom/",
             public_page(atom()),
             name=f"{name}_feed_atom",
+        ),
+        path(
+            f"{prefix}/<str:slug>/feed/json/",
+            public_page(json()),
+            name=f"{name}_feed_json",
         ),
     ]

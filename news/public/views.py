@@ -271,6 +271,9 @@ class SearchView(ListView):
             query=self.query, terms=search.words(self.query), **kwargs
         )
         add_page_links(self.request, context)
+        if self.query and not context["paginator"].count:
+            changed, _ = freshness(self.request)
+            context["suggestions"] = fragments.suggestions(changed)
         return context
 
 

@@ -86,7 +86,11 @@ class Importer:
         old_url=None,
         mdx=False,
         include_layouts=(),
+        field_map=None,
     ):
+        # More front-matter keys read as fields ({"heroImage": "banner"}: see
+        # frontmatter.keymap.parse_map()); kept with each file for export.
+        self.field_map = dict(field_map or {})
         self.old_url = oldurls.check_pattern(old_url) if old_url else None
         self.mdx = mdx
         self.include_layouts = {name.casefold() for name in include_layouts}
@@ -104,7 +108,12 @@ class Importer:
         # written relative to that page.
         self.published_url = published_url
         self.report = Report(dry_run=dry_run)
+        # Categories by folded name, for the run. Those the current file
+        # created wait in _new_categories until its transaction ends well: one
+        # rolled back takes its rows with it, and a later file must not link
+        # to a row that no longer exists.
         self._categories = {}
+        self._new_categories = {}
 
     def run(self, sources):
         """Import every document in ``sources`` (paths, or source objects such as
@@ -164,6 +173,7 @@ class Importer:
         """Import the document at ``relpath`` of ``source`` in a transaction of
         its own, counting its outcome in the report."""
         stored: list = []  # what this document wrote to storage
+        self._new_categories = {}
         try:
             with transaction.atomic():
                 outcome = self._import(source, relpath, stored)
@@ -176,7 +186,10 @@ class Importer:
         except (images.StorageError, markdown.MarkdownError) as exc:
             self._fail(relpath, str(exc), None, stored)
         else:
+            self._categories.update(self._new_categories)
             self.report.count(outcome)
+        finally:
+            self._new_categories = {}
 
     def _fail(self, relpath, message, line, stored):
         self.report.count(Outcome.FAILED)
@@ -194,6 +207,7 @@ class Importer:
         if (
             known
             and known.digest == digest
+            and known.field_map == self.field_map
             and refs.unchanged(source, known.image_digests)
         ):
             return Outcome.UNCHANGED
@@ -201,7 +215,9 @@ class Importer:
         doc = frontmatter.parse(data, name=relpath)
         if reason := self._not_a_post(doc):
             return self._skip(relpath, reason)
-        values = frontmatter.fields(doc, tz=self.tz, name=relpath)
+        values = frontmatter.fields(
+            doc, tz=self.tz, name=relpath, field_map=self.field_map
+        )
         checks.check_values(values)
         warnings: list = []
         language = self._language(relpath, values, warnings)
@@ -306,6 +322,7 @@ class Importer:
         source_file.format = doc.format or ""
         source_file.bom = doc.bom
         source_file.newline = doc.newline
+        source_file.field_map = self.field_map
         source_file.image_digests = refs.image_digests(found.values())
         source_file.snapshot = fingerprint(post, **relations)
         source_file.imported_at = timezone.now()
@@ -483,9 +500,10 @@ class Importer:
     def _category(self, name):
         # A site has few categories: remember them for the run.
         key = name.casefold()
-        if key not in self._categories:
-            self._categories[key] = category_named(name)
-        return self._categories[key]
+        if found := self._categories.get(key) or self._new_categories.get(key):
+            return found
+        self._new_categories[key] = category = category_named(name)
+        return category
 
     def _create(self, post, values, relpath, warnings):
         # A post without a date stays a draft: published, it would be dated now
