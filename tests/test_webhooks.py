@@ -470,3 +470,15 @@ def test_the_name_is_resolved_once_and_the_checked_address_is_connected_to(
     assert request.headers["Host"] == f"rebind.test:{receiver.port}"
     assert lookups == ["rebind.test"]
     assert WebhookDelivery.objects.get().status == D.DELIVERED
+
+
+def test_no_answer_is_a_failed_attempt_with_the_reason(loopback_allowed):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    subscribe(f"http://127.0.0.1:{port}/")
+    webhooks.queue("post.published", make_post(title="Nobody home").pk)
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (D.FAILED, 3)
+    assert delivery.response_code is None
+    assert delivery.error.startswith("ConnectionRefusedError")
