@@ -173,9 +173,9 @@ def deliver(delivery_pk, attempt):
         _failed_attempt(delivery, attempt)
         return
     _finish(delivery, Status.DELIVERED, "")
-    WebhookSubscription.objects.filter(pk=subscription.pk).update(
-        consecutive_failures=0
-    )
+    WebhookSubscription.objects.filter(
+        pk=subscription.pk, consecutive_failures__gt=0
+    ).update(consecutive_failures=0)
 
 
 def _send(delivery):
@@ -203,10 +203,11 @@ def _send(delivery):
 def _read_post(delivery, attempt):
     """Fix the body of a delivery about a public post; return False (having
     finished or deferred the delivery) if the post is not public now."""
-    post = Post.objects.published().filter(pk=delivery.post_id).first()
+    posts = Post.objects.published().select_related("category")
+    post = posts.filter(pk=delivery.post_id).first()
     if post is not None:
+        # Saved with the attempt's outcome, before any retry is queued.
         delivery.body = body(delivery, payloads.post_fields(post))
-        delivery.save(update_fields=["body"])
         return True
     scheduled = Post.objects.scheduled().filter(pk=delivery.post_id).first()
     if scheduled is not None and _can_defer():
