@@ -206,3 +206,13 @@ def test_a_refused_purge_is_a_failure_after_the_others_are_made(cdn):
     # A page the cache does not hold is no failure.
     cdn.statuses = [404]
     purger.purge(Pages(urls=[SITE + "/c/"], keys=[]))
+
+
+def test_a_page_served_from_the_page_cache_is_named_too(client, settings):
+    settings.NEWSDESK_PAGE_CACHE = True
+    make_post(title="Cached")
+    first = client.get("/news/cached/")
+    Post.objects.filter(pk=Post.objects.get().pk).update(title="Changed behind")
+    second = client.get("/news/cached/")
+    assert b"Changed behind" not in second.content  # served from the cache
+    assert first["Surrogate-Key"] == second["Surrogate-Key"] == "newsdesk post-cached"
