@@ -16,7 +16,14 @@ from news.editorial import revisions, workflow
 from news.integrations import signing, webhooks
 from news.models import Post, WebhookDelivery, WebhookSubscription
 
-from .factories import add_authors, make_author, make_category, make_post, make_user
+from .factories import (
+    add_authors,
+    make_author,
+    make_category,
+    make_image,
+    make_post,
+    make_user,
+)
 from .loopback import Receiver, signature_ok
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +103,21 @@ def test_a_published_post_is_delivered_signed_with_its_public_fields(
     )
     assert delivery.response_ms is not None
     assert str(delivery.uuid) == request.headers["X-Newsdesk-Delivery"]
+
+
+def test_the_banner_is_sent_with_its_absolute_url(receiver):
+    subscribe(receiver.url)
+    banner = make_image(size=(64, 48), alt="A river in flood")
+    post = make_post(title="Bannered", banner=banner)
+    webhooks.queue("post.published", post.pk)
+    image = json.loads(receiver.requests[0].body)["post"]["image"]
+    assert image == {
+        "url": "https://news.example.com" + banner.file.url,
+        "width": 64,
+        "height": 48,
+        "alt": "A river in flood",
+    }
+    assert banner.file.url.startswith("/")
 
 
 def test_relative_image_urls_in_the_html_are_made_absolute(receiver, settings):
@@ -482,3 +504,19 @@ def test_no_answer_is_a_failed_attempt_with_the_reason(loopback_allowed):
     assert (delivery.status, delivery.attempts) == (D.FAILED, 3)
     assert delivery.response_code is None
     assert delivery.error.startswith("ConnectionRefusedError")
+
+
+def test_posts_deleted_together_are_each_announced(
+    receiver, django_capture_on_commit_callbacks
+):
+    subscribe(receiver.url, events=["post.deleted"])
+    for title in ("One", "Two"):
+        make_post(title=title)
+    make_post(title="Draft three", status=S.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        Post.objects.all().delete()
+    urls = sorted(json.loads(r.body)["post"]["url"] for r in receiver.requests)
+    assert urls == [
+        "https://news.example.com/news/one/",
+        "https://news.example.com/news/two/",
+    ]

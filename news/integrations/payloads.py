@@ -95,6 +95,16 @@ def _section(item, url_name):
     }
 
 
+def _image(image):
+    url = image.file.url  # a path under MEDIA_URL, or a bucket's absolute URL
+    return {
+        "url": absolute(url) if url.startswith("/") else url,
+        "width": image.width,
+        "height": image.height,
+        "alt": image.alt,
+    }
+
+
 def post_fields(post):
     """Return the public fields of ``post`` with absolute URLs, as JSON values.
 
@@ -111,6 +121,7 @@ def post_fields(post):
             "html": _absolute_html(post.body_html),
             "published_at": post.published_at.isoformat(),
             "updated_at": (post.lastmod or post.updated_at).isoformat(),
+            "image": _image(post.banner) if post.banner_id else None,
             "category": _section(category, "category") if category else None,
             "tags": [_section(tag, "tag") for tag in post.tags.order_by("name")],
             "authors": [

@@ -203,7 +203,7 @@ def _send(delivery):
 def _read_post(delivery, attempt):
     """Fix the body of a delivery about a public post; return False (having
     finished or deferred the delivery) if the post is not public now."""
-    posts = Post.objects.published().select_related("category")
+    posts = Post.objects.published().select_related("category", "banner")
     post = posts.filter(pk=delivery.post_id).first()
     if post is not None:
         # Saved with the attempt's outcome, before any retry is queued.
