@@ -40,7 +40,8 @@ class Target:
     host: str
     port: int
     path: str
-    address: str
+    # Every address the name resolved to, all checked, in the resolver's order.
+    addresses: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def resolve(url, *, guard=True):
             kind = refusal(address, allowed)
             if kind:
                 raise Refused(f"{host} resolves to {address}, a {kind} address.")
-    return Target(scheme, host, port, path, addresses[0])
+    return Target(scheme, host, port, path, tuple(addresses))
 
 
 def send(method, url, *, body=b"", headers=None, guard=True, timeout=None):
@@ -157,12 +158,18 @@ def send(method, url, *, body=b"", headers=None, guard=True, timeout=None):
             target.host, target.port, timeout=timeout
         )
 
-    # Connect to the address that was checked, not to whatever the name
+    # Connect to an address that was checked, not to whatever the name
     # resolves to now; the name stays for Host, SNI and the certificate.
     def connect(address, timeout=timeout, source_address=None):
-        return socket.create_connection(
-            (target.address, target.port), timeout, source_address
-        )
+        error = OSError(f"{target.host} has no address")
+        for checked in target.addresses:
+            try:
+                return socket.create_connection(
+                    (checked, target.port), timeout, source_address
+                )
+            except OSError as failure:
+                error = failure
+        raise error
 
     connection._create_connection = connect  # type: ignore[attr-defined]
     started = time.monotonic()
