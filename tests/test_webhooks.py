@@ -1,6 +1,7 @@
 """Webhooks: signed deliveries to a real receiver on loopback, retries, the
 SSRF guard, turning a failing subscription off, and nothing unpublished sent."""
 
+import io
 import json
 import socket
 import time
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_tasks import default_task_backend
 
@@ -520,3 +522,31 @@ def test_posts_deleted_together_are_each_announced(
         "https://news.example.com/news/one/",
         "https://news.example.com/news/two/",
     ]
+
+
+def test_prune_webhook_deliveries_deletes_old_finished_ones(loopback_allowed):
+    subscription = subscribe("http://10.0.0.1/")  # refused: finished at once
+    post = make_post(title="Old news")
+    old, recent = webhooks.queue("post.published", post.pk) + webhooks.queue(
+        "post.updated", post.pk
+    )
+    waiting = WebhookDelivery.objects.create(
+        subscription=subscription, event="post.updated", status=D.RETRYING
+    )
+    long_ago = timezone.now() - timedelta(days=31)
+    WebhookDelivery.objects.filter(pk__in=[old.pk, waiting.pk]).update(
+        created_at=long_ago
+    )
+    out = io.StringIO()
+    call_command("prune_webhook_deliveries", "--dry-run", stdout=out)
+    assert out.getvalue().strip() == "1 delivery(ies) would be deleted."
+    assert WebhookDelivery.objects.count() == 3
+    out = io.StringIO()
+    call_command("prune_webhook_deliveries", stdout=out)
+    assert out.getvalue().strip() == "1 delivery(ies) deleted."
+    assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {
+        recent.pk,
+        waiting.pk,
+    }
+    with pytest.raises(CommandError, match="--older-than must be 0 or more days."):
+        call_command("prune_webhook_deliveries", "--older-than", "-1")

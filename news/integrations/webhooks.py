@@ -283,6 +283,17 @@ def _tell_owner(subscription, delivery):
     )
 
 
+def prune(older_than, *, dry_run=False):
+    """Delete the finished deliveries made more than ``older_than`` (a
+    timedelta) ago; return how many (would have) gone. Deliveries still
+    pending or retrying stay, however old."""
+    old = WebhookDelivery.objects.filter(
+        created_at__lt=timezone.now() - older_than,
+        status__in=[Status.DELIVERED, Status.FAILED, Status.REFUSED, Status.SKIPPED],
+    )
+    return old.count() if dry_run else old.delete()[0]
+
+
 @task()
 def deliver_task(delivery_pk, attempt):
     """Make one attempt of a webhook delivery, on a worker (see deliver())."""
