@@ -186,6 +186,9 @@ MIDDLEWARE = [
     "news.public.middleware.CompressionMiddleware",
     # Outside the page cache, so that cached pages are named too.
     "news.public.middleware.SurrogateKeyMiddleware",
+    # The language comes from the URL (the admin's from the browser), and the
+    # page cache resolves the URL under it (news/public/locale.py).
+    "news.public.locale.LanguageMiddleware",
     # Before sessions and authentication, so that a cached page costs none of
     # their work (news/public/cache.py).
     "news.public.cache.PageCacheMiddleware",
@@ -290,6 +293,13 @@ LANGUAGES = env(
     "language codes separated by commas, the default first (en,zh-hans)",
 )
 LANGUAGE_CODE = LANGUAGES[0][0]
+# Whether the default language's URLs start with its code too (/en/news/x/);
+# the other languages' always do (/zh/news/x/).
+NEWSDESK_PREFIX_DEFAULT_LANGUAGE = env_bool(
+    "NEWSDESK_PREFIX_DEFAULT_LANGUAGE", default=False
+)
+# The public templates' interface strings (English, Simplified Chinese).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", "UTC", time_zone, "a time zone name such as Europe/Paris")
 USE_I18N = True
 USE_TZ = True
@@ -420,14 +430,14 @@ MEDIA_ORIGINS = [
     if origin
 ]
 # The hash of the <style> in static/news/feed.xsl (tests/test_feeds.py checks it).
-FEED_STYLE_HASH = "'sha256-ngM1gB9O4KAT3frVjzVR1jH9wD9DtSZA/pxVhHXUMIM='"
+FEED_STYLE_HASH = "'sha256-PBKX1FC6XbrP9QPtITgTbnXW4YzYlhQvux6MQTPug7E='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         # The admin's change list inlines one <style> when a list has no action
         # bar (actions_on_top and actions_on_bottom off).
-        # The feeds' page in a browser (static/news/feed.xsl) has one <style>.
+        # The feeds' page in a browser (static/news/feed.xsl) has one style element.
         "style-src": [
             SELF,
             "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='",
@@ -470,6 +480,9 @@ LOGGING = {
 NEWSDESK_SITE_NAME = os.environ.get("NEWSDESK_SITE_NAME", "Newsdesk")
 # A sentence or two about the site for the footer of every public page.
 NEWSDESK_SITE_ABOUT = os.environ.get("NEWSDESK_SITE_ABOUT", "")
+# Articles of at least this many words (a CJK character counts as one), with
+# two sections or more, open with a table of contents.
+NEWSDESK_TOC_MIN_WORDS = env_int("NEWSDESK_TOC_MIN_WORDS", 600, minimum=0)
 # Images: formats accepted (Pillow opens the bitmaps, news.media.svg checks SVG),
 # and a cap on decoded pixels (decompression bombs).
 NEWSDESK_IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "SVG")

@@ -491,7 +491,7 @@ def test_the_reference_page_lists_endpoints_under_the_sites_csp(client):
     assert "<h1>Newsdesk content API</h1>" in page
     assert "<code>GET /api/posts/{language}/{slug}/</code>" in page
     assert '<a href="/api/schema/">OpenAPI 3.1 schema</a>' in page
-    assert "<code>published_after</code>" in page
+    assert "<dt><code>published_after</code>" in page
     # Nothing from elsewhere, and no script at all.
     assert "<script" not in page.replace('<script type="application/ld+json">', "")
     assert not re.search(r'src="(https?:)?//', page)
@@ -506,3 +506,13 @@ def test_only_get_is_allowed(client):
     for url in ("/api/posts/", "/api/posts/en/here/", "/api/tags/"):
         assert client.post(url).status_code == 405
         assert client.delete(url).status_code == 405
+
+
+def test_a_nul_in_the_address_is_a_400_in_json(client):
+    for url in ("/api/posts/?tag=a%00b", "/api/posts/en/a%00b/"):
+        response = get(client, url, status=400)
+        assert response.json() == {
+            "detail": "A NUL character is not allowed in an address."
+        }
+    # The pages keep their plain-text refusal.
+    assert get(client, "/?q=a%00b", status=400)["Content-Type"].startswith("text/plain")

@@ -23,6 +23,7 @@ LAYERS = {
         "news.documents.markdown",
         "news.documents.display",
         "news.documents.syndication",
+        "news.documents.math",
     ],
     "model": [
         "news.models",
@@ -59,6 +60,7 @@ LAYERS = {
         "news.public.sitemaps",
         "news.public.urls",
         "news.public.middleware",
+        "news.public.locale",
         "news.public.context_processors",
         "news.public.health",
         "news.public.media",

@@ -336,6 +336,7 @@ def test_the_stylesheets_style_is_allowed_by_the_content_security_policy(
     client, settings
 ):
     source = Path(finders.find("news/feed.xsl")).read_text()
+    assert source.count("<style>") == 1
     style = re.search(r"<style>(.*?)</style>", source, re.S)[1]
     digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
     make_post(title="x")

@@ -10,10 +10,11 @@ of queries, whatever the page holds. The caching rules are the pages'
 """
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 from django.db.models import Q
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from .. import languages
@@ -27,8 +28,8 @@ MAX_PAGE_SIZE = 100
 api = NinjaAPI(
     title="Newsdesk content API",
     version="1",
-    description="Published posts, tags, categories and authors, read-only. "
-    "See docs/api.md.",
+    description="The published posts of this site, and its tags, categories "
+    "and authors, as JSON. Read-only; no key needed.",
     urls_namespace="api",
     openapi_url="/schema/",
     docs_url="/docs/",
@@ -150,7 +151,11 @@ def _with_cursor(request, next_cursor):
     summary="One published post, with its body",
     tags=["posts"],
 )
-def post(request, language: str, slug: str):
+def post(
+    request,
+    language: Annotated[str, Path(description="The post's language (`en`).")],
+    slug: Annotated[str, Path(description="The post's slug.")],
+):
     """A published post by its language and slug: its summary, its body as
     HTML and as Markdown, and its images. A 404 for any post readers may not
     see."""

@@ -24,6 +24,7 @@ from ..models import (
     Author,
     Category,
     Image,
+    MenuItem,
     Post,
     PostAlias,
     PostAuthor,
@@ -55,6 +56,28 @@ class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
+    raw_id_fields = ["image"]
+
+
+@admin.register(MenuItem)
+class MenuItemAdmin(admin.ModelAdmin):
+    """The header and footer menus of the public site; each item links to
+    one category, tag, post, site page or address (MenuItem.clean)."""
+
+    list_display = ["__str__", "menu", "position"]
+    list_editable = ["position"]
+    list_filter = ["menu"]
+    raw_id_fields = ["category", "tag", "post"]
+    fieldsets = [
+        (None, {"fields": ["menu", "position", "label"]}),
+        ("Links to (one of)", {"fields": ["category", "tag", "post", "page", "url"]}),
+    ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            # An address typed without a scheme is taken as https.
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class ImageAddForm(forms.ModelForm):

@@ -1,6 +1,7 @@
 """Section: a tag, category or author, as list pages, feeds and queries use it."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 
@@ -24,6 +25,9 @@ class Section:
     rss_url: str = ""
     atom_url: str = ""
     json_url: str = ""
+    # A category's image or an author's avatar as shown (a
+    # news.media.renditions.Picture), set by news.public.fragments.section.
+    picture: Any = None
 
     @classmethod
     def of(cls, obj):

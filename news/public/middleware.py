@@ -16,8 +16,12 @@
 from compression_middleware.middleware import (
     CompressionMiddleware as BaseCompressionMiddleware,
 )
-from django.http import HttpResponseBadRequest, HttpResponsePermanentRedirect
-from django.urls import Resolver404, resolve
+from django.http import (
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
+from django.urls import Resolver404, resolve, reverse
 
 from ..integrations.payloads import page_keys
 from ..models import Post
@@ -30,7 +34,10 @@ class RefuseNulMiddleware:
     parameter: a slug, a media path, an admin object id or search term with
     %00 in it was a 500 wherever it reached a query. Forms reject NUL already
     ("Null characters are not allowed."); this covers what comes by the URL.
+    The content API's addresses get it as JSON, as the API answers every error.
     """
+
+    MESSAGE = "A NUL character is not allowed in an address."
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -40,10 +47,9 @@ class RefuseNulMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
-            return HttpResponseBadRequest(
-                "A NUL character is not allowed in an address.",
-                content_type="text/plain",
-            )
+            if request.path_info.startswith(reverse("api:api-root")):
+                return JsonResponse({"detail": self.MESSAGE}, status=400)
+            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain")
         return self.get_response(request)
 
 

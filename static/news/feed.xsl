@@ -2,7 +2,7 @@
 <!--
   The feeds' page in a browser: RSS 2.0 and Atom, as a readable page that says
   what a feed is and how to subscribe, and lists the latest posts. Feed readers
-  ignore it. The <style> below is allowed by its hash in the site's
+  ignore it. The style element below is allowed by its hash in the site's
   Content-Security-Policy (style-src in cms/settings.py): change one, change both
   (tests/test_feeds.py checks they agree).
 -->
@@ -15,6 +15,8 @@
   <xsl:variable name="title" select="/rss/channel/title | /atom:feed/atom:title"/>
   <xsl:variable name="self" select="/rss/channel/atom:link[@rel='self']/@href | /atom:feed/atom:link[@rel='self']/@href"/>
   <xsl:variable name="home" select="/rss/channel/link | /atom:feed/atom:link[@rel='alternate']/@href"/>
+  <!-- STATIC_URL, read from the feed's own reference to this stylesheet. -->
+  <xsl:variable name="static" select="substring-before(substring-after(/processing-instruction('xml-stylesheet'), 'href=&quot;'), 'news/feed.')"/>
   <xsl:variable name="lang">
     <xsl:choose>
       <xsl:when test="/rss/channel/language"><xsl:value-of select="/rss/channel/language"/></xsl:when>
@@ -30,6 +32,7 @@
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <meta name="color-scheme" content="light dark"/>
         <title><xsl:value-of select="$title"/> (web feed)</title>
+        <link rel="icon" href="{$static}favicon.svg" type="image/svg+xml"/>
         <style>body{font:1.0625rem/1.6 system-ui,sans-serif;max-width:42rem;margin:0 auto;padding:1rem;color:#1a1a1a;background:#fff}a{color:#0b57d0}.note{background:#eef3fb;border-left:4px solid #0b57d0;padding:.75rem 1rem}code{word-break:break-all;background:#f2f2f2;padding:0 .2em}ol{padding:0;list-style:none}li{border-top:1px solid #ccc;padding:.75rem 0}h3{font-size:1.15rem;margin:0}.meta{color:#595959;font-size:.9rem;margin:.25rem 0}@media (prefers-color-scheme:dark){body{color:#eee;background:#121212}a{color:#8ab4f8}.note{background:#1d2733;border-color:#8ab4f8}code{background:#2a2a2a}.meta{color:#bdbdbd}}</style>
       </head>
       <body>
