@@ -4,11 +4,13 @@ a server on loopback standing in for the cache or the CDN's API."""
 import json
 
 import pytest
+from django.urls import clear_url_caches
 
 from news.editorial import revisions, workflow
 from news.integrations import purge
 from news.integrations.payloads import Pages, affected
 from news.models import Author, Category, Post
+from news.public import cache, context_processors
 from news.public.views import PAGE_SIZE
 
 from .factories import add_authors, make_post
@@ -216,3 +218,38 @@ def test_a_page_served_from_the_page_cache_is_named_too(client, settings):
     second = client.get("/news/cached/")
     assert b"Changed behind" not in second.content  # served from the cache
     assert first["Surrogate-Key"] == second["Surrogate-Key"] == "newsdesk post-cached"
+
+
+@pytest.fixture
+def two_languages(settings):
+    settings.LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+    settings.LANGUAGE_CODE = "en"
+    settings.NEWSDESK_SITE_URL = SITE
+    _forget_urls()
+    yield settings
+    _forget_urls()
+
+
+def _forget_urls():
+    clear_url_caches()
+    cache._cacheable_path.cache_clear()
+    context_processors._links.cache_clear()
+
+
+def test_a_post_in_another_language_purges_that_languages_pages(two_languages, client):
+    zh = make_post(title="发布说明", slug="release", language="zh-hans")
+    zh.tags.add("news")
+    pages = affected(zh)
+    for path in [
+        "/zh/news/release/",
+        "/zh/",
+        "/zh/tags/news/",
+        "/zh/feed/",
+        "/api/posts/zh-hans/release/",
+    ]:
+        assert SITE + path in pages.urls, path
+    assert "/news/release/" not in {url.removeprefix(SITE) for url in pages.urls}
+    response = client.get("/zh/news/release/")
+    assert response.status_code == 200
+    assert response["Surrogate-Key"] == "newsdesk post-release"
+    assert "post-release" in pages.keys
