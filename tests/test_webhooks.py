@@ -550,3 +550,23 @@ def test_prune_webhook_deliveries_deletes_old_finished_ones(loopback_allowed):
     }
     with pytest.raises(CommandError, match="--older-than must be 0 or more days."):
         call_command("prune_webhook_deliveries", "--older-than", "-1")
+
+
+def test_an_internationalised_name_is_looked_up_in_its_ascii_form(
+    receiver, monkeypatch
+):
+    real = socket.getaddrinfo
+    looked_up = []
+
+    def resolver(host, port, *args, **kwargs):
+        looked_up.append(host)
+        if host == "xn--caf-dma.test":
+            host = "127.0.0.1"
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    subscribe(f"http://café.test:{receiver.port}/hook")
+    webhooks.queue("post.published", make_post(title="Accented").pk)
+    assert looked_up[0] == "xn--caf-dma.test"
+    assert receiver.requests[0].headers["Host"] == f"xn--caf-dma.test:{receiver.port}"
+    assert WebhookDelivery.objects.get().status == D.DELIVERED

@@ -102,9 +102,14 @@ def split(url):
         raise Refused("Only http and https URLs may be called.")
     if not parts.hostname:
         raise Refused(f"{url!r} names no host.")
+    try:
+        # An internationalised name is looked up, and sent, in its ASCII form.
+        host = parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise Refused(f"{parts.hostname!r} is not a host name.") from None
     port = port or (443 if parts.scheme == "https" else 80)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return parts.scheme, parts.hostname, port, path
+    return parts.scheme, host, port, path
 
 
 def check_url(url):
