@@ -1,9 +1,11 @@
 """Webhooks: signed deliveries to a real receiver on loopback, retries, the
 SSRF guard, turning a failing subscription off, and nothing unpublished sent."""
 
+import contextlib
 import io
 import json
 import socket
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -570,3 +572,33 @@ def test_an_internationalised_name_is_looked_up_in_its_ascii_form(
     assert looked_up[0] == "xn--caf-dma.test"
     assert receiver.requests[0].headers["Host"] == f"xn--caf-dma.test:{receiver.port}"
     assert WebhookDelivery.objects.get().status == D.DELIVERED
+
+
+def test_a_receiver_answering_a_byte_at_a_time_is_cut_off(loopback_allowed, settings):
+    settings.NEWSDESK_WEBHOOK_TIMEOUT = 1
+    settings.NEWSDESK_WEBHOOK_MAX_ATTEMPTS = 1
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip():
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"x" * 100:
+                if stop.is_set():
+                    return
+                with contextlib.suppress(OSError):
+                    connection.sendall(bytes([byte]))
+                time.sleep(0.2)  # each byte well within the socket's timeout
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    subscribe(f"http://127.0.0.1:{server.getsockname()[1]}/")
+    started = time.monotonic()
+    webhooks.queue("post.published", make_post(title="Slow").pk)
+    took = time.monotonic() - started
+    stop.set()
+    server.close()
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.error) == (D.FAILED, "No answer within 1 s.")
+    assert took < 5
