@@ -4,11 +4,11 @@ a server on loopback standing in for the cache or the CDN's API."""
 import json
 
 import pytest
-from django.urls import clear_url_caches
+from django.urls import clear_url_caches, get_resolver
 
 from news.editorial import revisions, workflow
 from news.integrations import purge
-from news.integrations.payloads import Pages, affected
+from news.integrations.payloads import Pages, affected, page_keys
 from news.models import Author, Category, Post
 from news.public import cache, context_processors
 from news.public.views import PAGE_SIZE
@@ -51,6 +51,8 @@ ARTICLE_PAGES = {
     "/authors/ann-lee/feed/atom/",
     "/feed/",
     "/feed/atom/",
+    "/feed/json/",
+    "/tags/rivers/feed/json/",
     "/sitemap.xml",
     "/sitemap-posts.xml",
     "/tags/",
@@ -170,7 +172,10 @@ def test_fastly_purges_the_surrogate_keys_the_pages_send(
         "/categories/local/feed/",
         "/authors/ann-lee/",
         "/feed/atom/",
+        "/feed/json/",
+        "/authors/ann-lee/feed/json/",
         "/sitemap.xml",
+        "/sitemap-posts.xml",
         "/archive/",
         "/api/posts/?tag=weather",
         "/api/posts/en/flood-warning/",
@@ -253,3 +258,21 @@ def test_a_post_in_another_language_purges_that_languages_pages(two_languages, c
     assert response.status_code == 200
     assert response["Surrogate-Key"] == "newsdesk post-release"
     assert "post-release" in pages.keys
+
+
+def test_every_page_a_change_can_touch_has_a_key_of_its_own():
+    names = set()
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif namespace == "news" and pattern.name:
+                names.add(pattern.name)
+
+    walk(get_resolver().url_patterns, None)
+    # Pages no post change alters, and previews, which no CDN keeps.
+    unkeyed = {"search", "robots", "revision_preview", "shared_preview"}
+    assert "feed_json" in names
+    for name in names - unkeyed:
+        assert len(page_keys(name, {"slug": "x"})) == 2, name

@@ -19,31 +19,28 @@ from django.utils import translation
 # Every public page carries this key too: purging it purges the whole site.
 SITE_KEY = "newsdesk"
 
-# URL name -> the kind of page for its surrogate key; "{slug}" pages are keyed
-# by their slug as well.
-_PAGE_KEYS = {
-    "post_list": "home",
-    "post_detail": "post-{slug}",
-    "tag": "tag-{slug}",
-    "tag_feed": "tag-{slug}",
-    "tag_feed_atom": "tag-{slug}",
-    "category": "category-{slug}",
-    "category_feed": "category-{slug}",
-    "category_feed_atom": "category-{slug}",
-    "author": "author-{slug}",
-    "author_feed": "author-{slug}",
-    "author_feed_atom": "author-{slug}",
-    "tag_index": "indexes",
-    "category_index": "indexes",
-    "author_index": "indexes",
-    "archive": "indexes",
-    "archive_year": "indexes",
-    "archive_month": "indexes",
-    "feed": "feeds",
-    "feed_atom": "feeds",
-    "sitemap": "sitemap",
-    "sitemap_section": "sitemap",
-}
+# The sections whose pages (and feeds) are keyed by their slug.
+_SECTIONS = ("tag", "category", "author")
+_FEED_FORMATS = ("feed", "feed_atom", "feed_json")
+
+
+def _page_kind(url_name):
+    """Return the key of the news page named ``url_name``, with "{slug}" where
+    the page's slug goes, or "" for a page of no kind (search, robots.txt)."""
+    if url_name == "post_list":
+        return "home"
+    if url_name == "post_detail":
+        return "post-{slug}"
+    for section in _SECTIONS:
+        if url_name == section or url_name.startswith(f"{section}_feed"):
+            return section + "-{slug}"
+    if url_name.endswith("_index") or url_name.startswith("archive"):
+        return "indexes"
+    for kind in ("feed", "sitemap"):
+        if url_name.startswith(kind):
+            return kind + "s" if kind == "feed" else kind
+    return ""
+
 
 # src="/..." and href="/..." in rendered HTML, and each "/..." of a srcset.
 _RELATIVE = re.compile(r'(\s(?:src|href)=")/(?!/)')
@@ -80,7 +77,7 @@ def page_keys(url_name, kwargs, namespace="news"):
         if url_name == "post":
             keys.append(_key("post-{slug}", str(kwargs.get("slug", ""))))
         return keys
-    kind = _PAGE_KEYS.get(url_name)
+    kind = _page_kind(url_name or "")
     keys = [SITE_KEY]
     if kind:
         keys.append(_key(kind, str(kwargs.get("slug", ""))))
@@ -182,13 +179,11 @@ def affected(post):
 
 
 _FEEDS = {
-    kind: [kind, f"{kind}_feed", f"{kind}_feed_atom"]
-    for kind in ("tag", "category", "author")
+    kind: [kind] + [f"{kind}_{feed}" for feed in _FEED_FORMATS] for kind in _SECTIONS
 }
 _SITE_PAGES = [
     "post_list",
-    "feed",
-    "feed_atom",
+    *_FEED_FORMATS,
     "tag_index",
     "category_index",
     "author_index",
