@@ -115,8 +115,8 @@ class SurrogateKeyMiddleware:
                 match = resolve(request.path_info)
             except Resolver404:
                 return response
-        if match.namespace == "news":
+        if match.namespace in ("news", "api"):
             response["Surrogate-Key"] = " ".join(
-                page_keys(match.url_name, match.kwargs)
+                page_keys(match.url_name, match.kwargs, match.namespace)
             )
         return response

@@ -71,5 +71,9 @@ class Command(BaseCommand):
             job_class="django_tasks_rq.Job",
             worker_class="news.workers.RQWorker",
             burst=options["batch"],
+            # Tasks queued with run_after (a webhook's retry) wait in RQ's
+            # scheduled registry; only a worker with the scheduler moves them
+            # to the queue when their time comes.
+            with_scheduler=True,
             verbosity=options["verbosity"],
         )
