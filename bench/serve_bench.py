@@ -39,6 +39,9 @@ URLS = {
     "home": "/",
     "tag": "/tags/tag-7/",
     "feed": "/feed/",
+    # The content API (news/api/): a page of 20 posts, and one post with its body.
+    "api list": "/api/posts/",
+    "api detail": "/api/posts/en/post-{middle}/",
 }
 # Wall-clock cap on any one server, whatever happens to this script.
 SERVER_LIFETIME = 900
@@ -310,21 +313,21 @@ def measure(size, mode, redis_url, args):
             }
             print(
                 f"{size:>7,} posts  {mode:4}  "
-                f"{name:8} {rows[name]['rps']:8.0f} req/s  "
+                f"{name:10} {rows[name]['rps']:8.0f} req/s  "
                 f"p50 {rows[name]['p50_ms']:6.2f} ms",
                 flush=True,
             )
     return rows
 
 
-def report(results, sizes):
+def report(results, sizes, modes):
     lines = [
         "| posts | mode | URL | req/s | % of ceiling | p50 ms | p50 vs 1k |",
         "|---:|---|---|---:|---:|---:|---:|",
     ]
     smallest = str(min(sizes))
     for size in map(str, sizes):
-        for mode in MODES:
+        for mode in modes:
             rows = results[size][mode]
             ceiling = rows["ceiling"]["rps"]
             for name, row in rows.items():
@@ -343,6 +346,7 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds per URL")
     parser.add_argument("--repeat", type=int, default=1, help="wrk runs per URL")
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--modes", nargs="+", choices=list(MODES), default=list(MODES))
     parser.add_argument("--load", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load:
@@ -360,9 +364,9 @@ def main():
     with redis_server(redis_port) if has_redis else contextlib.nullcontext():
         for size in args.sizes:
             results[str(size)] = {
-                mode: measure(size, mode, redis_url, args) for mode in MODES
+                mode: measure(size, mode, redis_url, args) for mode in args.modes
             }
-    table = report(results, args.sizes)
+    table = report(results, args.sizes, args.modes)
     meta = {
         "cache": "redis" if has_redis else "locmem",
         "duration_s": args.duration,

@@ -1,10 +1,14 @@
 """Posts, sections and images as the API shows them (news.api.schemas).
 
-Everything here reads what the queries in news.api.views loaded, so a page of
-posts costs the same queries whatever it holds. URLs are made absolute against
-the request's site address: API clients read them away from the site.
+A post's summary and detail are kept as fragments are (news.public.fragments),
+for the version of the site they show and per site address: the views decide
+which posts an answer holds with one live query, and these say what each
+looks like, loading the missing ones in a fixed number of queries. URLs are
+made absolute against the request's site address: API clients read them away
+from the site.
 """
 
+import hashlib
 from urllib.parse import urljoin
 
 from django.db.models import Prefetch
@@ -12,7 +16,8 @@ from django.urls import reverse
 
 from ..documents import display
 from ..media import renditions
-from ..models import Author, PostImage, Rendition
+from ..models import Author, Post, PostImage, Rendition
+from ..public import fragments
 
 
 class Site:
@@ -20,24 +25,40 @@ class Site:
 
     def __init__(self, request):
         self.base = request.build_absolute_uri("/")
+        self.key = hashlib.sha256(self.base.encode()).hexdigest()[:16]
 
     def url(self, path):
         """Return ``path`` (or a storage URL, perhaps absolute already) absolute."""
         return urljoin(self.base, path) if path else ""
 
 
-def summaries(posts):
-    """Load what a post's summary shows, in a fixed number of queries."""
-    return _with_relations(posts).defer("body", "body_html", "extra")
+def summaries(pks, changed, site):
+    """Return the summaries of the posts ``pks``, in order, as of ``changed``."""
+
+    def made_by(missing):
+        posts = _with_relations(Post.objects.filter(pk__in=missing))
+        posts = posts.defer("body", "body_html", "extra")
+        return {post.pk: summary(post, site) for post in posts}
+
+    found = fragments.kept(f"api-summary:{site.key}", changed, pks, made_by)
+    return [found[pk] for pk in pks if pk in found]
 
 
-def details(posts):
-    """Load what a post's detail shows, in a fixed number of queries."""
-    links = PostImage.objects.select_related("image").order_by("id")
-    return _with_relations(posts).prefetch_related(
-        Prefetch("image_links", queryset=links),
-        Prefetch("image_links__image__renditions", queryset=Rendition.objects.all()),
-    )
+def details(pk, changed, site):
+    """Return the detail of the post ``pk`` as of ``changed``, or None if it is
+    gone."""
+
+    def made_by(missing):
+        links = PostImage.objects.select_related("image").order_by("id")
+        posts = _with_relations(Post.objects.filter(pk__in=missing)).prefetch_related(
+            Prefetch("image_links", queryset=links),
+            Prefetch(
+                "image_links__image__renditions", queryset=Rendition.objects.all()
+            ),
+        )
+        return {post.pk: detail(post, site) for post in posts}
+
+    return fragments.kept(f"api-detail:{site.key}", changed, [pk], made_by).get(pk)
 
 
 def _with_relations(posts):
