@@ -126,8 +126,14 @@ def test_relative_urls_become_absolute_and_others_stay():
         'srcset="https://news.example/media/a.webp 320w, '
         'https://news.example/media/b.webp 640w"'
     ) in shown
-    assert '<img src="https://news.example/media/a.png" alt="A &quot;quoted&quot; alt"' in shown
-    assert 'src="https://news.example/v.mp4" poster="https://news.example/media/p.png"' in shown
+    assert (
+        '<img src="https://news.example/media/a.png" alt="A &quot;quoted&quot; alt"'
+        in shown
+    )
+    assert (
+        'src="https://news.example/v.mp4" poster="https://news.example/media/p.png"'
+        in shown
+    )
 
 
 def test_text_that_looks_like_an_attribute_is_left_alone():
