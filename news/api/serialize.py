@@ -33,8 +33,19 @@ class Site:
 
 
 def summaries(pks, changed, site):
-    """Return the summaries of the posts ``pks``, in order, as of ``changed``."""
+    """Return the summaries of the posts ``pks``, in order, as of ``changed``.
 
+    A list is kept whole; a list not seen yet is made from the posts'
+    summaries, which lists share."""
+    name = hashlib.sha256(repr(pks).encode()).hexdigest()
+
+    def list_made_by(missing):
+        return {name: _summaries(pks, changed, site)}
+
+    return fragments.kept(f"api-list:{site.key}", changed, [name], list_made_by)[name]
+
+
+def _summaries(pks, changed, site):
     def made_by(missing):
         posts = _with_relations(Post.objects.filter(pk__in=missing))
         posts = posts.defer("body", "body_html", "extra")

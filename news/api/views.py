@@ -18,7 +18,7 @@ from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from .. import languages
-from ..models import Post, indexes
+from ..models import Post, indexes, queries
 from ..public.cache import freshness
 from . import cursor, schemas, serialize
 from .docs import Reference
@@ -86,6 +86,25 @@ def posts(request, filters: Query[PostFilters]):
     a time. Filters combine; a page's `next_cursor` continues the same list."""
     # The site's version first, then the rows (news.public.fragments).
     changed, _ = freshness(request)
+    site = serialize.Site(request)
+    page = serialize.summaries(_page(filters), changed, site)
+    more, page = len(page) > filters.limit, page[: filters.limit]
+    next_cursor = (
+        cursor.encode(page[-1]["published_at"], page[-1]["id"]) if more else None
+    )
+    return {
+        "items": page,
+        "next_cursor": next_cursor,
+        "next": site.url(_with_cursor(request, next_cursor)) if more else None,
+    }
+
+
+def _page(filters):
+    """Return the ids of the posts of the page ``filters`` ask for, and of
+    the one after it, if any."""
+    if filters == PostFilters(limit=filters.limit):
+        # The whole site's first page: the home page's hand-written query.
+        return queries.listed_ids(0, filters.limit + 1)
     found = _filtered(filters).order_by("-published_at", "-id")
     if filters.cursor:
         try:
@@ -93,15 +112,7 @@ def posts(request, filters: Query[PostFilters]):
         except cursor.CursorError as exc:
             raise HttpError(400, str(exc)) from exc
         found = found.filter(Q(published_at__lt=at) | Q(published_at=at, id__lt=pk))
-    rows = list(found.values_list("pk", "published_at")[: filters.limit + 1])
-    more, rows = len(rows) > filters.limit, rows[: filters.limit]
-    next_cursor = cursor.encode(rows[-1][1], rows[-1][0]) if more else None
-    site = serialize.Site(request)
-    return {
-        "items": serialize.summaries([pk for pk, _ in rows], changed, site),
-        "next_cursor": next_cursor,
-        "next": site.url(_with_cursor(request, next_cursor)) if more else None,
-    }
+    return list(found.values_list("pk", flat=True)[: filters.limit + 1])
 
 
 def _filtered(filters):
