@@ -546,3 +546,15 @@ def test_a_nul_in_the_address_is_a_400_in_json(client):
         }
     # The pages keep their plain-text refusal.
     assert get(client, "/?q=a%00b", status=400)["Content-Type"].startswith("text/plain")
+
+
+def test_section_lists_link_to_their_posts_in_the_api(client):
+    post = make_post(title="Mixed", category=make_category("Ünïcode", slug="ünïcode"))
+    post.tags.add("!!!", "Harbour")
+    tags = {t["name"]: t for t in get(client, "/api/tags/").json()["items"]}
+    assert tags["Harbour"]["posts_url"] == "http://testserver/api/posts/?tag=harbour"
+    # A tag named only in punctuation has no slug: no page, nothing to ask for.
+    assert tags["!!!"]["slug"] == tags["!!!"]["url"] == tags["!!!"]["posts_url"] == ""
+    [category] = get(client, "/api/categories/").json()["items"]
+    assert category["posts_url"].endswith("?category=%C3%BCn%C3%AFcode")
+    assert titles(client, category["posts_url"]) == ["Mixed"]

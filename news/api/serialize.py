@@ -9,7 +9,7 @@ from the site.
 """
 
 import hashlib
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -122,7 +122,10 @@ def named(obj, url_name, site):
 def section(entry, kind, site):
     """Return an index entry (news.models.indexes.Entry) of ``kind`` ("tag",
     "category" or "author") as the API lists it."""
-    posts = f"{reverse('api:posts')}?{kind}={entry.slug}" if entry.slug else ""
+    # A tag without a slug cannot be asked for: "?tag=" filters nothing.
+    posts = f"{reverse('api:posts')}?{urlencode({kind: entry.slug})}"
+    if not entry.slug:
+        posts = ""
     return {
         "name": entry.name,
         "slug": entry.slug,
