@@ -22,6 +22,8 @@ LAYERS = {
         "news.documents.frontmatter",
         "news.documents.markdown",
         "news.documents.display",
+        "news.documents.syndication",
+        "news.documents.math",
     ],
     "model": [
         "news.models",
@@ -37,12 +39,16 @@ LAYERS = {
         "news.editorial.previews",
         "news.editorial.notifications",
         "news.editorial.desk",
+        "news.editorial.autosave",
+        "news.editorial.history",
+        "news.editorial.checks",
         "news.media",
         "news.public.cache",
         "news.public.fragments",
         "news.public.search",
         "news.public.pagination",
         "news.workers",
+        "news.integrations",
     ],
     "interfaces": [
         "news.admin",
@@ -52,23 +58,32 @@ LAYERS = {
         "news.editorial.forms",
         "news.editorial.preview_views",
         "news.editorial.site",
+        "news.editorial.widgets",
         "news.public.views",
         "news.public.feeds",
         "news.public.sitemaps",
         "news.public.urls",
         "news.public.middleware",
+        "news.public.locale",
         "news.public.context_processors",
         "news.public.health",
         "news.public.media",
         "news.templatetags",
         "news.management",
+        "news.integrations.admin",
         "news.api",
     ],
 }
 RANK = {prefix: rank for rank, names in enumerate(LAYERS.values()) for prefix in names}
 LAYER_NAMES = list(LAYERS)
 # Package markers that only hold other modules.
-PACKAGES = {"news", "news.documents", "news.editorial", "news.public"}
+PACKAGES = {
+    "news",
+    "news.documents",
+    "news.editorial",
+    "news.integrations",
+    "news.public",
+}
 
 
 def module_name(path):

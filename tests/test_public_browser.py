@@ -77,6 +77,7 @@ PAGES = {
     "article": "/news/harbour-reopens/",
     "tag": "/tags/harbour/",
     "search": "/search/?q=harbour",
+    "search-empty": "/search/?q=zeppelin",
     "tags": "/tags/",
     "categories": "/categories/",
     "authors": "/authors/",
@@ -85,8 +86,9 @@ PAGES = {
     # The content API's reference page (news/api/docs.py).
     "api-docs": "/api/docs/",
 }
-# The index pages list names, not posts: of them only authors have pictures.
-WITHOUT_IMAGES = {"tags", "categories", "archive", "api-docs"}
+# The index pages list names, not posts: of them only authors have pictures;
+# a search that found nothing suggests tags and titles.
+WITHOUT_IMAGES = {"tags", "categories", "archive", "search-empty", "api-docs"}
 
 # Lazy images load only near the viewport: make them all eager, then wait (at
 # most a few seconds) for each to load or fail.

@@ -1,6 +1,7 @@
 """Section: a tag, category or author, as list pages, feeds and queries use it."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 
@@ -23,6 +24,10 @@ class Section:
     # Reversed once when made: a list page shows them on every request.
     rss_url: str = ""
     atom_url: str = ""
+    json_url: str = ""
+    # A category's image or an author's avatar as shown (a
+    # news.media.renditions.Picture), set by news.public.fragments.section.
+    picture: Any = None
 
     @classmethod
     def of(cls, obj):
@@ -40,4 +45,5 @@ class Section:
             lede,
             rss_url=reverse(feed, args=[obj.slug]),
             atom_url=reverse(f"{feed}_atom", args=[obj.slug]),
+            json_url=reverse(f"{feed}_json", args=[obj.slug]),
         )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from ..media import renditions
 from ..public import search
@@ -20,16 +21,17 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 
 @register.simple_tag
 def shown_image(image):
-    """Return the Picture readers get for ``image`` (its renditions, never the
-    original of a bitmap), e.g. for og:image."""
-    return renditions.picture(image)
+    """Return the Picture readers get for ``image`` (its renditions; the
+    original of a bitmap only while they are being made and only if it holds
+    no metadata), e.g. for og:image."""
+    return renditions.picture(image, make=False)
 
 
 @register.inclusion_tag("news/includes/picture.html")
 def picture(image, sizes="100vw", loading="lazy", css_class=""):
     """Show ``image`` with WebP and fallback srcsets, its size and lazy loading."""
     return {
-        "picture": renditions.picture(image),
+        "picture": renditions.picture(image, make=False),
         "sizes": sizes,
         "loading": loading,
         "css_class": css_class,
@@ -52,6 +54,7 @@ def news_article_json_ld(context, post):
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": post.title,
+        "inLanguage": post.language,
         "description": post.summary,
         "url": request.build_absolute_uri(post.get_absolute_url()),
         "mainEntityOfPage": request.build_absolute_uri(post.get_absolute_url()),
@@ -76,7 +79,7 @@ def news_article_json_ld(context, post):
         data["articleSection"] = post.category.name
     # An SVG is left out, as from og:image: crawlers and previews want a bitmap.
     if post.banner_id:
-        shown = renditions.picture(post.banner)
+        shown = renditions.picture(post.banner, make=False)
         if shown.src and not shown.vector:
             data["image"] = [request.build_absolute_uri(shown.src)]
     return _json_ld(data)
@@ -86,7 +89,7 @@ def news_article_json_ld(context, post):
 def post_breadcrumbs(post):
     """Return the trail to ``post`` as [(name, url), ...]: home, its category
     if it has one, the post."""
-    crumbs = [("Home", reverse("news:post_list"))]
+    crumbs = [(gettext("Home"), reverse("news:post_list"))]
     if post.category_id:
         crumbs.append((post.category.name, post.category.get_absolute_url()))
     return [*crumbs, (post.title, post.get_absolute_url())]
