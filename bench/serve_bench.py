@@ -39,6 +39,9 @@ URLS = {
     "home": "/",
     "tag": "/tags/tag-7/",
     "feed": "/feed/",
+    # The content API (news/api/): a page of 20 posts, and one post with its body.
+    "api list": "/api/posts/",
+    "api detail": "/api/posts/en/post-{middle}/",
 }
 # Wall-clock cap on any one server, whatever happens to this script.
 SERVER_LIFETIME = 900
@@ -296,35 +299,43 @@ def measure(size, mode, redis_url, args):
     rows = {}
     with gunicorn(port, env):
         wait_until_up(base + "/robots.txt")
-        for name, path in URLS.items():
-            url = base + path.format(middle=size // 2)
+        urls = {
+            name: base + path.format(middle=size // 2)
+            for name, path in URLS.items()
+            if name in args.urls
+        }
+        for url in urls.values():
             for _ in range(20):  # warm up: imports, connections, the page cache
                 urllib.request.urlopen(url, timeout=10).read()  # noqa: S310
-            runs = [
-                wrk(url, args.duration, args.connections) for _ in range(args.repeat)
-            ]
+        # Round by round, each URL once a round: a change in the machine's
+        # load then falls on every URL alike, not on whichever ran then.
+        runs = {name: [] for name in urls}
+        for _ in range(args.repeat):
+            for name, url in urls.items():
+                runs[name].append(wrk(url, args.duration, args.connections))
+        for name, done in runs.items():
             rows[name] = {
-                "rps": statistics.median(r["rps"] for r in runs),
-                "p50_ms": statistics.median(r["p50_ms"] for r in runs),
-                "errors": sum(r["errors"] for r in runs),
+                "rps": statistics.median(r["rps"] for r in done),
+                "p50_ms": statistics.median(r["p50_ms"] for r in done),
+                "errors": sum(r["errors"] for r in done),
             }
             print(
                 f"{size:>7,} posts  {mode:4}  "
-                f"{name:8} {rows[name]['rps']:8.0f} req/s  "
+                f"{name:10} {rows[name]['rps']:8.0f} req/s  "
                 f"p50 {rows[name]['p50_ms']:6.2f} ms",
                 flush=True,
             )
     return rows
 
 
-def report(results, sizes):
+def report(results, sizes, modes):
     lines = [
         "| posts | mode | URL | req/s | % of ceiling | p50 ms | p50 vs 1k |",
         "|---:|---|---|---:|---:|---:|---:|",
     ]
     smallest = str(min(sizes))
     for size in map(str, sizes):
-        for mode in MODES:
+        for mode in modes:
             rows = results[size][mode]
             ceiling = rows["ceiling"]["rps"]
             for name, row in rows.items():
@@ -343,8 +354,10 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds per URL")
     parser.add_argument("--repeat", type=int, default=1, help="wrk runs per URL")
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--modes", nargs="+", choices=list(MODES), default=list(MODES))
     parser.add_argument("--load", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    args.urls = ["ceiling", *(name for name in args.urls if name != "ceiling")]
     if args.load:
         load(args.load)
         return
@@ -360,9 +373,9 @@ def main():
     with redis_server(redis_port) if has_redis else contextlib.nullcontext():
         for size in args.sizes:
             results[str(size)] = {
-                mode: measure(size, mode, redis_url, args) for mode in MODES
+                mode: measure(size, mode, redis_url, args) for mode in args.modes
             }
-    table = report(results, args.sizes)
+    table = report(results, args.sizes, args.modes)
     meta = {
         "cache": "redis" if has_redis else "locmem",
         "duration_s": args.duration,

@@ -196,6 +196,22 @@ def index(kind, changed):
     return mark_safe(html)  # noqa: S308
 
 
+def kept(kind, changed, names, made_by):
+    """Return ``{name: value}`` for each of ``names``, each kept for the site
+    as of ``changed``; ``made_by(missing)`` returns ``{name: value}`` for the
+    names not kept yet, and may leave out any it finds gone. For what follows
+    the site's version as the HTML fragments do but is not HTML: the content
+    API's posts (news.api)."""
+    keys = {name: _key(kind, changed, name) for name in names}
+    found = _get_many(keys.values())
+    missing = [name for name, key in keys.items() if key not in found]
+    if missing:
+        made = {keys[name]: value for name, value in made_by(missing).items()}
+        _set_many(made)
+        found.update(made)
+    return {name: found[key] for name, key in keys.items() if key in found}
+
+
 def suggestions(changed):
     """Return what a search that found nothing offers instead, as HTML: the
     tags with the most published posts and the latest posts, as of
