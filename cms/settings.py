@@ -454,6 +454,20 @@ LOGGING = {
 NEWSDESK_SITE_NAME = os.environ.get("NEWSDESK_SITE_NAME", "Newsdesk")
 # A sentence or two about the site for the footer of every public page.
 NEWSDESK_SITE_ABOUT = os.environ.get("NEWSDESK_SITE_ABOUT", "")
+# Fonts for the social cards of posts without a picture (news/media/social.py),
+# the first that exists wins: a CJK font first (Debian's fonts-wqy-microhei or
+# fonts-noto-cjk), so that Chinese titles draw; NEWSDESK_SOCIAL_FONT before all.
+NEWSDESK_SOCIAL_FONTS = [
+    path
+    for path in [
+        os.environ.get("NEWSDESK_SOCIAL_FONT", ""),
+        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    ]
+    if path
+]
 # Articles of at least this many words (a CJK character counts as one), with
 # two sections or more, open with a table of contents.
 NEWSDESK_TOC_MIN_WORDS = env_int("NEWSDESK_TOC_MIN_WORDS", 600, minimum=0)

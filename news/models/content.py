@@ -364,6 +364,8 @@ class Post(models.Model):
         prefetched (news.public.fragments.with_cards)."""
         if self.banner_id:
             return self.banner
+        if self.pk is None:  # an unsaved preview has no stored images
+            return None
         links = sorted(self.image_links.all(), key=lambda link: link.pk)
         stored = {link.reference: link.image for link in links}
         if not stored or "body" in self.get_deferred_fields():

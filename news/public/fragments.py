@@ -189,13 +189,17 @@ def with_cards(posts):
     """Load what a post card shows, in a fixed number of queries: the
     category, the authors, and the banner, or without one the body's images
     (the first is the thumbnail), with their renditions."""
-    body_images = PostImage.objects.filter(post__banner__isnull=True)
     return posts.select_related("banner", "category").prefetch_related(
         Prefetch("authors", queryset=Author.objects.only("name", "slug")),
         Prefetch("banner__renditions", queryset=Rendition.objects.all()),
-        Prefetch("image_links", queryset=body_images.select_related("image")),
+        Prefetch("image_links", queryset=_body_images().select_related("image")),
         Prefetch("image_links__image__renditions", queryset=Rendition.objects.all()),
     )
+
+
+def _body_images():
+    # Only posts without a banner show one of their body's images for it.
+    return PostImage.objects.filter(post__banner__isnull=True)
 
 
 def article(pk, changed, request):
@@ -229,6 +233,11 @@ def article_context(pk):
             Prefetch("authors", queryset=Author.objects.only("name", "slug")),
             "tags",
             Prefetch("banner__renditions", queryset=Rendition.objects.all()),
+            # The body's first image stands for a post without a banner.
+            Prefetch("image_links", queryset=_body_images().select_related("image")),
+            Prefetch(
+                "image_links__image__renditions", queryset=Rendition.objects.all()
+            ),
         )
         .get(pk=pk)
     )
