@@ -390,7 +390,8 @@ class Post(models.Model):
         if display.word_count(self.body_html) < settings.NEWSDESK_TOC_MIN_WORDS:
             return []
         entries = display.contents(self.body_html, title=self.title)
-        return entries if len(entries) >= 2 else []
+        sections = sum(1 + len(entry.children) for entry in entries)
+        return entries if sections >= 2 else []
 
     def translations(self):
         """Return the other posts of this post's translation group, in any
