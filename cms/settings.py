@@ -4,6 +4,7 @@ Every variable is listed in docs/settings.md. Defaults give a working
 single-machine site: SQLite in ``var/``, media on local disk, an in-process cache.
 """
 
+import ipaddress
 import logging
 import os
 import re
@@ -180,6 +181,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that looks the path or the query string up.
     "news.public.middleware.RefuseNulMiddleware",
+    # Above the page cache, so that kept pages are compressed too; it leaves
+    # anything with a CSRF token or a session alone (BREACH).
+    "news.public.middleware.CompressionMiddleware",
+    # Outside the page cache, so that cached pages are named too.
+    "news.public.middleware.SurrogateKeyMiddleware",
+    # The language comes from the URL (the admin's from the browser), and the
+    # page cache resolves the URL under it (news/public/locale.py).
+    "news.public.locale.LanguageMiddleware",
     # Before sessions and authentication, so that a cached page costs none of
     # their work (news/public/cache.py).
     "news.public.cache.PageCacheMiddleware",
@@ -284,6 +293,13 @@ LANGUAGES = env(
     "language codes separated by commas, the default first (en,zh-hans)",
 )
 LANGUAGE_CODE = LANGUAGES[0][0]
+# Whether the default language's URLs start with its code too (/en/news/x/);
+# the other languages' always do (/zh/news/x/).
+NEWSDESK_PREFIX_DEFAULT_LANGUAGE = env_bool(
+    "NEWSDESK_PREFIX_DEFAULT_LANGUAGE", default=False
+)
+# The public templates' interface strings (English, Simplified Chinese).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", "UTC", time_zone, "a time zone name such as Europe/Paris")
 USE_I18N = True
 USE_TZ = True
@@ -291,6 +307,9 @@ USE_TZ = True
 STATIC_URL = env_url("STATIC_URL", "/static/")
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# WhiteNoise knows no .xsl; browsers apply a feed's XSLT stylesheet only when
+# it comes with an XSLT or XML type.
+WHITENOISE_MIMETYPES = {".xsl": "text/xsl"}
 
 MEDIA_URL = env_url("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
@@ -410,13 +429,20 @@ MEDIA_ORIGINS = [
     ]
     if origin
 ]
+# The hash of the <style> in static/news/feed.xsl (tests/test_feeds.py checks it).
+FEED_STYLE_HASH = "'sha256-PBKX1FC6XbrP9QPtITgTbnXW4YzYlhQvux6MQTPug7E='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         # The admin's change list inlines one <style> when a list has no action
         # bar (actions_on_top and actions_on_bottom off).
-        "style-src": [SELF, "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='"],
+        # The feeds' page in a browser (static/news/feed.xsl) has one style element.
+        "style-src": [
+            SELF,
+            "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='",
+            FEED_STYLE_HASH,
+        ],
         "img-src": [SELF, "https:", *MEDIA_ORIGINS],
         "media-src": [SELF, "https:", *MEDIA_ORIGINS],
         "font-src": [SELF],
@@ -487,6 +513,9 @@ NEWSDESK_PAGE_CACHE_TIMEOUT = env_int("NEWSDESK_PAGE_CACHE_TIMEOUT", 600)
 # Post cards and article parts rendered once per version of the site
 # (news/public/fragments.py), kept in the "fragments" cache.
 NEWSDESK_FRAGMENT_CACHE = env_bool("NEWSDESK_FRAGMENT_CACHE", default=True)
+# Feeds carry the whole article (absolute URLs) beside the summary, not only
+# the summary (news/public/feeds.py).
+NEWSDESK_FEED_FULL_CONTENT = env_bool("NEWSDESK_FEED_FULL_CONTENT", default=False)
 # Cache-Control for browsers (max-age) and shared caches such as a CDN (s-maxage).
 NEWSDESK_HTTP_MAX_AGE = env_int("NEWSDESK_HTTP_MAX_AGE", 60)
 NEWSDESK_HTTP_S_MAXAGE = env_int("NEWSDESK_HTTP_S_MAXAGE", 120)
@@ -527,3 +556,40 @@ if NEWSDESK_TASKS == "rq":
         )
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": NEWSDESK_TASKS_REDIS_URL}}
+
+# Webhooks and CDN purges (news/integrations, docs/integrations.md).
+# The site's own address, for the absolute URLs that webhooks and purges carry.
+NEWSDESK_SITE_URL = env_url(
+    "NEWSDESK_SITE_URL", "http://localhost:8000", ["http", "https"]
+).rstrip("/")
+
+
+def networks(value):
+    """Read a comma-separated list of networks (``127.0.0.0/8,::1``)."""
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    for item in items:
+        ipaddress.ip_network(item, strict=False)  # ValueError if not one
+    return items
+
+
+# Deliveries go only to public addresses, unless their network is listed here.
+NEWSDESK_WEBHOOK_ALLOWED_NETWORKS = env(
+    "NEWSDESK_WEBHOOK_ALLOWED_NETWORKS",
+    [],
+    networks,
+    "networks separated by commas, such as 127.0.0.0/8,::1",
+)
+NEWSDESK_WEBHOOK_TIMEOUT = env_int("NEWSDESK_WEBHOOK_TIMEOUT", 10, minimum=1)
+# Attempts of each delivery; the waits between them double from the first.
+NEWSDESK_WEBHOOK_MAX_ATTEMPTS = env_int("NEWSDESK_WEBHOOK_MAX_ATTEMPTS", 5, minimum=1)
+NEWSDESK_WEBHOOK_RETRY_DELAY = env_int("NEWSDESK_WEBHOOK_RETRY_DELAY", 60, minimum=1)
+# Deliveries failed in a row (each after all its attempts) that turn one off.
+NEWSDESK_WEBHOOK_FAILURE_LIMIT = env_int("NEWSDESK_WEBHOOK_FAILURE_LIMIT", 5, minimum=1)
+# The CDN purger: a dotted path to a class of news.integrations.purge, or
+# empty (the default) for none. Its options come from the variables below.
+NEWSDESK_CDN_PURGER = os.environ.get("NEWSDESK_CDN_PURGER", "")
+NEWSDESK_CDN_PURGE_OPTIONS = {
+    option: os.environ[f"NEWSDESK_CDN_{option}"]
+    for option in ("LOCATION", "API_URL", "ZONE", "SERVICE", "TOKEN", "SOFT")
+    if os.environ.get(f"NEWSDESK_CDN_{option}")
+}

@@ -11,11 +11,15 @@ class NewsConfig(AppConfig):
         # The receivers of the domain signals (news.signals): the only import
         # inside a function in the app, because models must be ready first.
         from .editorial import notifications
-        from .public import cache, fragments
+        from .integrations import purge, webhooks
+        from .public import cache, fragments, search
 
         cache.register_signal_handlers()
         fragments.register_signal_handlers()
+        search.register_signal_handlers()
         notifications.register_signal_handlers()
+        webhooks.register_signal_handlers()
+        purge.register_signal_handlers()
 
 
 class AdminConfig(admin_apps.AdminConfig):

@@ -12,6 +12,7 @@ from PIL import Image as PILImage
 
 from news.media import images, renditions
 from news.models import Author, Category, Post, PostAuthor
+from news.public import search
 
 
 def image_bytes(fmt="PNG", size=(12, 8), color=(200, 30, 30)):
@@ -43,6 +44,9 @@ def make_post(
     # Rendering is the services' explicit step; save() renders nothing.
     renditions.render(post)
     post.save()
+    # The services index a post through the domain signals they send; the
+    # factory saves past them, so it indexes the post itself.
+    search.update([post])
     return post
 
 

@@ -22,6 +22,7 @@ LAYERS = {
         "news.documents.frontmatter",
         "news.documents.markdown",
         "news.documents.display",
+        "news.documents.syndication",
         "news.documents.math",
     ],
     "model": [
@@ -44,6 +45,7 @@ LAYERS = {
         "news.public.search",
         "news.public.pagination",
         "news.workers",
+        "news.integrations",
     ],
     "interfaces": [
         "news.admin",
@@ -58,17 +60,26 @@ LAYERS = {
         "news.public.sitemaps",
         "news.public.urls",
         "news.public.middleware",
+        "news.public.locale",
         "news.public.context_processors",
         "news.public.health",
         "news.public.media",
         "news.templatetags",
         "news.management",
+        "news.integrations.admin",
+        "news.api",
     ],
 }
 RANK = {prefix: rank for rank, names in enumerate(LAYERS.values()) for prefix in names}
 LAYER_NAMES = list(LAYERS)
 # Package markers that only hold other modules.
-PACKAGES = {"news", "news.documents", "news.editorial", "news.public"}
+PACKAGES = {
+    "news",
+    "news.documents",
+    "news.editorial",
+    "news.integrations",
+    "news.public",
+}
 
 
 def module_name(path):

@@ -117,6 +117,52 @@ def test_an_alt_text_cannot_fake_the_attributes():
     assert 'loading="eager"' in first_img
 
 
+# with_absolute_urls(): the body as the content API gives it
+
+
+def test_relative_urls_become_absolute_and_others_stay():
+    body = (
+        '<p><a href="/tags/x/">x</a> <a href="https://example.org/a?b=1&amp;c=2">e</a>'
+        ' <a href="mailto:a@example.org">m</a> <a href="#fn:1">1</a></p>'
+        '<picture><source type="image/webp" srcset="/media/a.webp 320w, /media/b.webp 640w">'
+        '<img src="/media/a.png" alt="A &quot;quoted&quot; alt" srcset="/media/a.png 320w"></picture>'
+        '<video src="v.mp4" poster="/media/p.png" controls></video>'
+    )
+    shown = display.with_absolute_urls(body, "https://news.example/")
+    assert '<a href="https://news.example/tags/x/">' in shown
+    assert '<a href="https://example.org/a?b=1&amp;c=2">' in shown
+    assert '<a href="mailto:a@example.org">' in shown
+    assert '<a href="#fn:1">' in shown
+    assert (
+        'srcset="https://news.example/media/a.webp 320w, '
+        'https://news.example/media/b.webp 640w"'
+    ) in shown
+    assert (
+        '<img src="https://news.example/media/a.png" alt="A &quot;quoted&quot; alt"'
+        in shown
+    )
+    assert (
+        'src="https://news.example/v.mp4" poster="https://news.example/media/p.png"'
+        in shown
+    )
+
+
+def test_text_that_looks_like_an_attribute_is_left_alone():
+    # Text and attribute values are escaped by the renderer: only real tags change.
+    body = (
+        '<pre><code>&lt;img src="/x.png"&gt; src="/y"</code></pre>'
+        '<img src="/z.png" alt="src=&quot;/w&quot;">'
+    )
+    shown = display.with_absolute_urls(body, "http://h/")
+    assert '&lt;img src="/x.png"&gt; src="/y"' in shown
+    assert '<img src="http://h/z.png" alt="src=&quot;/w&quot;">' in shown
+
+
+def test_an_unparsable_url_is_left_as_it_is():
+    body = '<a href="http://[x/">broken</a>'
+    assert display.with_absolute_urls(body, "http://h/") == body
+
+
 def test_section_headings_link_to_themselves():
     html = shown("Intro.\n\n# Ferries & boats\n\nText.")
     assert html.endswith(

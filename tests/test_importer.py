@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from news.documents import markdown
 from news.documents.importer import Importer
 from news.models import Author, Image, Post, SourceFile
 
@@ -172,6 +173,35 @@ def test_a_failing_file_leaves_no_rows_and_no_stored_files(tmp_path):
         else ([], [])
     )
     assert files == []
+
+
+# Each file's transaction commits here, as on the command line, so that a
+# later file linking to a row that was rolled back would fail on commit.
+@pytest.mark.django_db(transaction=True)
+def test_a_category_made_by_a_failed_file_is_made_again_by_the_next(tmp_path):
+    # The first file creates the category, then fails to render (its body is
+    # over the limit), so its transaction takes the category away again.
+    too_long = "x" * (markdown.MAX_BODY_CHARS + 1)
+    root = write_tree(
+        tmp_path,
+        {
+            "a-fails.md": f"---\ntitle: A\ndate: 2024-01-01\ncategory: Fresh\n"
+            f"---\n{too_long}\n",
+            "b-later.md": "---\ntitle: B\ndate: 2024-01-02\ncategory: fresh\n---\n",
+            "c-later.md": "---\ntitle: C\ndate: 2024-01-03\ncategory: Fresh\n---\n",
+        },
+    )
+    report = run(root)
+    assert messages(report, "error") == [
+        "a-fails.md: error: the body is 2,000,002 characters long; "
+        "the limit is 2,000,000"
+    ]
+    assert (report.created, report.failed) == (2, 1)
+    posts = Post.objects.order_by("slug").select_related("category")
+    assert [(p.slug, p.category.name) for p in posts] == [
+        ("b-later", "fresh"),
+        ("c-later", "fresh"),
+    ]
 
 
 def test_two_files_claiming_one_slug(tmp_path):

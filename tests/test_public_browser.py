@@ -105,15 +105,19 @@ PAGES = {
     "article": "/news/harbour-reopens/",
     "tag": "/tags/harbour/",
     "search": "/search/?q=harbour",
+    "search-empty": "/search/?q=zeppelin",
     "tags": "/tags/",
     "categories": "/categories/",
     "category": "/categories/community/",
     "authors": "/authors/",
     "archive": "/archive/",
     "year": "/archive/{year}/",
+    # The content API's reference page (news/api/docs.py).
+    "api-docs": "/api/docs/",
 }
-# The index pages list names, not posts: of them only authors have pictures.
-WITHOUT_IMAGES = {"tags", "categories", "archive"}
+# The index pages list names, not posts: of them only authors have pictures;
+# a search that found nothing suggests tags and titles.
+WITHOUT_IMAGES = {"tags", "categories", "archive", "search-empty", "api-docs"}
 
 # Lazy images load only near the viewport: make them all eager, then wait (at
 # most a few seconds) for each to load or fail.

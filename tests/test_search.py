@@ -1,13 +1,15 @@
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
 from news.models import Post
 from news.public import search
 
-from .factories import HIDDEN_STATES, HOSTILE, make_post
+from .factories import HIDDEN_STATES, HOSTILE, add_authors, make_author, make_post
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +174,164 @@ def test_postgresql_gin_index_exists():
         (definition,) = cursor.fetchone()
     assert "USING gin" in definition
     assert "setweight" in definition
+
+
+# -- Stemming, CJK, the index kept in step -----------------------------------
+
+
+def test_kernels_finds_what_kernel_finds():
+    make_post(title="Kernel release", slug="a")
+    make_post(title="Other", slug="b", body="Two kernels were patched.")
+    make_post(title="Unrelated", slug="c")
+    assert (
+        set(titles("kernels"))
+        == set(titles("kernel"))
+        == {
+            "Kernel release",
+            "Other",
+        }
+    )
+
+
+def test_accents_are_ignored():
+    make_post(title="Café culture", slug="a")
+    assert titles("cafe") == ["Café culture"]
+
+
+CHINESE = {
+    "community": ("社区动态", "openEuler 社区发布了新版本，开发者欢迎参与。"),
+    "kernel": ("内核更新", "新的内核改进了调度器的性能。"),
+    "other": ("发布说明", "本次发布包含文档改进。"),
+}
+
+
+def chinese_posts():
+    for slug, (title, body) in CHINESE.items():
+        make_post(title=title, slug=slug, body=body)
+
+
+def test_a_two_character_chinese_word_finds_the_posts_containing_it():
+    chinese_posts()
+    assert titles("社区") == ["社区动态"]
+    assert titles("内核") == ["内核更新"]
+    assert set(titles("发布")) == {"社区动态", "发布说明"}
+    assert set(titles("改进")) == {"内核更新", "发布说明"}
+
+
+def test_longer_chinese_words_match_as_a_whole_not_by_their_characters():
+    chinese_posts()
+    assert titles("开发者") == ["社区动态"]
+    # Both characters occur in the kernel post, but not side by side.
+    assert titles("新能") == []
+    assert titles("调度器的性能") == ["内核更新"]
+
+
+def test_mixed_latin_and_chinese_words_must_all_match(client):
+    chinese_posts()
+    assert titles("openEuler 社区") == ["社区动态"]
+    assert titles("openEuler 内核") == []
+    content = client.get("/search/", {"q": "社区"}).content.decode()
+    assert "1 result for “社区”" in content
+    assert "<mark>社区</mark>" in content
+
+
+def test_the_index_follows_the_workflow_and_edits(
+    admin_user, django_capture_on_commit_callbacks
+):
+    from news.editorial import revisions, workflow
+
+    def step(action, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action(*args, **kwargs)
+
+    post = step(
+        workflow.create,
+        Post(title="Draft about compilers", slug="d", body="Text."),
+        by=admin_user,
+    )
+    assert titles("compilers") == []
+    step(workflow.publish, post, by=admin_user)
+    assert titles("compilers") == ["Draft about compilers"]
+    post.title = "Notes on linkers"
+    post.save()
+    step(revisions.changed, post, None)
+    assert titles("compilers") == []
+    assert titles("linkers") == ["Notes on linkers"]
+    step(workflow.unpublish, post, by=admin_user)
+    assert titles("linkers") == []
+    post.delete()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM news_post_search")
+            assert cursor.fetchone()[0] == 0
+
+
+def test_rebuild_search_index_indexes_posts_written_past_the_services():
+    now = timezone.now()
+    Post.objects.bulk_create(
+        Post(
+            title=f"Bulk kernel {n}",
+            slug=f"bulk-{n}",
+            body_html="<p>Words.</p>",
+            status=Post.Status.PUBLISHED,
+            published_at=now - timedelta(minutes=n + 1),
+        )
+        for n in range(3)
+    )
+    if connection.vendor == "sqlite":
+        assert titles("kernel") == []
+    out = io.StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert len(titles("kernel")) == 3
+    expected = 3 if connection.vendor == "sqlite" else 0
+    assert out.getvalue() == f"Indexed {expected} posts for search.\n"
+
+
+def test_no_results_page_offers_tags_recent_posts_and_the_archive(client):
+    post = make_post(title="Harbour news", slug="harbour")
+    post.tags.add("ferries")
+    hidden = make_post(title="Secret draft", slug="s", status=Post.Status.DRAFT)
+    hidden.tags.add("hidden-tag")
+    content = client.get("/search/", {"q": "zeppelin"}).content.decode()
+    assert "0 results for “zeppelin”" in content
+    assert "Nothing found: try these" in content
+    assert 'href="/tags/ferries/"' in content
+    assert 'href="/news/harbour/"' in content
+    assert 'href="/archive/"' in content
+    assert "Secret draft" not in content and "hidden-tag" not in content
+
+
+def test_a_page_with_results_offers_no_suggestions(client):
+    make_post(title="Kernel", slug="k")
+    assert "Nothing found" not in client.get("/search/?q=kernel").content.decode()
+
+
+def test_the_search_page_holds_one_search_form(client):
+    for query in ("", "kernel", "zeppelin"):
+        content = client.get("/search/", {"q": query}).content.decode()
+        assert content.count('role="search"') == 1
+
+
+@pytest.mark.parametrize(
+    "query,expected", [("kernel", 5), ("zeppelin", 2), ("社区", 5)]
+)
+def test_search_queries_stay_constant(
+    client, django_assert_num_queries, query, expected
+):
+    # Results: their count, the page of them, their authors, the body images
+    # of those without a banner (thumbnails), the site's freshness. None: the count and freshness; the suggestions are kept per
+    # site version.
+    def add(numbers):
+        for n in numbers:
+            post = make_post(title=f"Kernel 社区 {n}", slug=f"k{n}")
+            post.tags.add(f"t{n}")
+            add_authors(post, make_author(f"A{n}"))
+
+    add(range(2))
+    client.get("/search/", {"q": query})
+    with django_assert_num_queries(expected):
+        assert client.get("/search/", {"q": query}).status_code == 200
+    add(range(2, 30))
+    client.get("/search/", {"q": query})
+    with django_assert_num_queries(expected):
+        assert client.get("/search/", {"q": query}).status_code == 200

@@ -14,7 +14,9 @@ import html
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 _LEADING_HEADING = re.compile(
     r"\A\s*<h(?P<level>[1-6])(?:\s[^>]*)?>(?P<text>.*?)</h(?P=level)>\s*", re.S
@@ -24,6 +26,8 @@ _TAG = re.compile(r"<[^>]*>")
 _FIRST_LAZY_IMAGE = re.compile(r'(<img\s[^>]*?)loading="lazy"')
 # What site.css lets scroll sideways: code blocks, tables and display math.
 _SCROLLING = re.compile(r'<(?P<tag>pre|table|math display="block")(?=[\s>])')
+# A URL attribute inside a tag; values are double-quoted and escaped.
+_URL_ATTRIBUTE = re.compile(r'\s(?P<name>src|srcset|href|poster)="(?P<value>[^"]*)"')
 
 
 # A heading with the id the toc extension gave it (news.documents.markdown).
@@ -70,6 +74,36 @@ def without_title(body_html: str, title: str) -> str:
 
 def _words(text: str) -> str:
     return " ".join(html.unescape(text).split()).casefold()
+
+
+def with_absolute_urls(body_html: str, base: str) -> str:
+    """Return ``body_html`` with every relative URL in it (images, their
+    srcsets, video posters and links) made absolute against ``base``, for
+    readers of the HTML away from the site: apps, newsletters, other sites.
+    Links to a place in the post itself (``#fn:1``) stay as they are."""
+    return _TAG.sub(lambda tag: _URL_ATTRIBUTE.sub(_absolute(base), tag[0]), body_html)
+
+
+def _absolute(base: str) -> Callable[[re.Match[str]], str]:
+    def replace(match: re.Match[str]) -> str:
+        name, value = match["name"], html.unescape(match["value"])
+        if name == "srcset":
+            value = ", ".join(
+                " ".join([_joined(base, url), *rest])
+                for url, *rest in (c.split(" ") for c in value.split(", "))
+            )
+        elif not value.startswith("#"):
+            value = _joined(base, value)
+        return f' {name}="{html.escape(value)}"'
+
+    return replace
+
+
+def _joined(base: str, url: str) -> str:
+    try:
+        return urljoin(base, url)
+    except ValueError:  # not a URL (an unclosed IPv6 host): left as it is
+        return url
 
 
 def _with_anchor(heading: re.Match[str]) -> str:

@@ -133,6 +133,8 @@ def document_for(post):
         doc = frontmatter.compose(written, post.body)
         return relpath, frontmatter.serialize(doc), False, list(files.items())
 
+    # Authors the file named by a key of its authors.yml go back as keys.
+    written["authors"] = [source.author_keys.get(n, n) for n in written["authors"]]
     doc = frontmatter.Document(
         front=source.front,
         body=post.body,
@@ -145,7 +147,7 @@ def document_for(post):
     if not changes:
         return relpath, frontmatter.serialize(doc), False, list(files.items())
     doc = frontmatter.parse(frontmatter.serialize(doc), name=relpath)
-    doc = frontmatter.update(doc, changes)
+    doc = frontmatter.update(doc, changes, field_map=source.field_map)
     return relpath, frontmatter.serialize(doc), True, list(files.items())
 
 

@@ -47,6 +47,8 @@ class AuthorAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "bio"]
     prepopulated_fields = {"slug": ["name"]}
     raw_id_fields = ["avatar", "user"]
+    # A profile link typed without a scheme is an https one (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Category)

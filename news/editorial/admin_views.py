@@ -26,10 +26,10 @@ from django.views.decorators.http import require_POST
 from .. import languages
 from ..documents import markdown
 from ..documents.exporter import ZipWriter, export, posts_for_export
-from ..documents.importer import ImportBusy, Importer
+from ..documents.importer import ImportBusy, Importer, SourceError, jobs
 from ..documents.values import document
 from ..media import uploads
-from ..models import Post, Revision
+from ..models import ImportJob, Post, Revision
 from . import previews, revisions, translations, workflow
 from .forms import ImportForm
 
@@ -102,6 +102,16 @@ class PostAdminViews:
             ),
             path("calendar/", view(self.calendar_view), name="news_post_calendar"),
             path("import/", view(self.import_view), name="news_post_import"),
+            path(
+                "import/<int:job_id>/",
+                view(self.import_job_view),
+                name="news_post_import_job",
+            ),
+            path(
+                "import/<int:job_id>/cancel/",
+                view(require_POST(self.import_cancel_view)),
+                name="news_post_import_cancel",
+            ),
         ]
 
     def _post_or_404(self, request, object_id):
@@ -282,6 +292,9 @@ class PostAdminViews:
         first, last = weeks[0][0], weeks[-1][-1]
         days = {day: [] for week in weeks for day in week}
         posts = self.get_queryset(request)
+        language = languages.match(request.GET.get("language", ""))
+        if language:
+            posts = posts.in_language(language)
         for post in posts.filter(
             status=Post.Status.PUBLISHED,
             published_at__date__range=(first, last),
@@ -302,29 +315,40 @@ class PostAdminViews:
             "today": today,
             "previous": f"{previous:%Y-%m}",
             "following": f"{following:%Y-%m}",
+            "current_month": f"{month:%Y-%m}",
+            "language": language,
+            "language_filter": languages.filter_choices(language),
+            "multilingual": languages.is_multilingual(),
         }
         return TemplateResponse(request, "admin/news/post/calendar.html", context)
 
     def import_view(self, request):
-        """Import an uploaded .zip or set of Markdown files and show the report."""
-        if not request.user.has_perm("news.import_post"):
-            raise PermissionDenied("You may not import posts.")
+        """Import an uploaded .zip on a worker (and go to its progress page),
+        or a set of Markdown files here, and show the report."""
+        self._may_import(request)
         report = None
         if request.method == "POST":
             form = ImportForm(request.POST, request.FILES, user=request.user)
-            if form.is_valid():
-                importer = Importer(
-                    site_root=form.cleaned_data["site_root"],
-                    status=form.cleaned_data["status"],
-                    overwrite=form.cleaned_data["overwrite"],
-                    dry_run=form.cleaned_data["dry_run"],
-                    user=request.user,
-                )
+            if form.is_valid() and form.archive():
+                try:
+                    job = jobs.start(
+                        form.archive(),
+                        options=form.importer_options(),
+                        user=request.user,
+                    )
+                except SourceError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    return HttpResponseRedirect(
+                        reverse("admin:news_post_import_job", args=[job.pk])
+                    )
+            elif form.is_valid():
+                importer = Importer(user=request.user, **form.importer_options())
                 try:
                     report = importer.run([form.source()])
                 except ImportBusy as exc:
                     form.add_error(None, str(exc))
-                except ValueError as exc:  # the site root, or an unreadable zip
+                except ValueError as exc:  # the site root
                     form.add_error(None, str(exc))
         else:
             form = ImportForm(user=request.user)
@@ -334,8 +358,55 @@ class PostAdminViews:
             "title": "Import Markdown",
             "form": form,
             "report": report,
+            "jobs": ImportJob.objects.select_related("created_by")[:10],
         }
         return TemplateResponse(request, "admin/news/post/import.html", context)
+
+    def import_job_view(self, request, job_id):
+        """Show how far an import job got: as a page that refreshes itself
+        until the job ends, or as JSON (``?format=json``) for its script."""
+        self._may_import(request)
+        job = get_object_or_404(
+            ImportJob.objects.select_related("created_by"), pk=job_id
+        )
+        if request.GET.get("format") == "json":
+            return JsonResponse(
+                {
+                    "status": job.status,
+                    "status_label": job.get_status_display(),
+                    "finished": job.finished,
+                    "files_done": job.files_done,
+                    "files_total": job.files_total,
+                    "current_file": job.current_file,
+                    "summary": job.report.get("summary", ""),
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Import of {job.name}",
+            "job": job,
+            "report": job.report,
+        }
+        return TemplateResponse(
+            request, "admin/news/post/import_progress.html", context
+        )
+
+    def import_cancel_view(self, request, job_id):
+        self._may_import(request)
+        job = get_object_or_404(ImportJob, pk=job_id)
+        if not job.finished:
+            jobs.cancel(job)
+            messages.info(
+                request, "Cancelling: the import stops after its current file."
+            )
+        return HttpResponseRedirect(
+            reverse("admin:news_post_import_job", args=[job.pk])
+        )
+
+    def _may_import(self, request):
+        if not request.user.has_perm("news.import_post"):
+            raise PermissionDenied("You may not import posts.")
 
 
 def permission_denied(request, exception):

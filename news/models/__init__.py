@@ -4,7 +4,9 @@
   tie them; SiteChange.
 - media: Image and Rendition.
 - editorial: AuditEntry, Revision, ReviewComment, PreviewLink.
-- documents: SourceFile, where an imported post came from.
+- documents: SourceFile, where an imported post came from; ImportJob, an
+  admin upload imported on a worker.
+- integrations: WebhookSubscription and WebhookDelivery, its log.
 - sections: Section, a tag, category or author as pages and queries use it.
 - queries: the public site's hand-written SQL (freshness, published_id,
   listed_ids).
@@ -28,8 +30,9 @@ from .content import (
     SiteChange,
     TaggedPost,
 )
-from .documents import SourceFile
+from .documents import ImportJob, SourceFile
 from .editorial import AuditEntry, PreviewLink, ReviewComment, Revision
+from .integrations import WebhookDelivery, WebhookSubscription
 from .media import Image, Rendition
 from .navigation import MenuItem
 from .sections import Section
@@ -39,6 +42,7 @@ __all__ = [
     "Author",
     "Category",
     "Image",
+    "ImportJob",
     "MenuItem",
     "OldSlug",
     "Post",
@@ -53,4 +57,6 @@ __all__ = [
     "SiteChange",
     "SourceFile",
     "TaggedPost",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -29,6 +29,9 @@ class Author(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     bio = models.TextField(blank=True)
+    url = models.URLField(
+        max_length=500, blank=True, help_text="The author's own page, if any."
+    )
     avatar = models.ForeignKey(
         Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

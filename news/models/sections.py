@@ -24,6 +24,7 @@ class Section:
     # Reversed once when made: a list page shows them on every request.
     rss_url: str = ""
     atom_url: str = ""
+    json_url: str = ""
     # A category's image or an author's avatar as shown (a
     # news.media.renditions.Picture), set by news.public.fragments.section.
     picture: Any = None
@@ -44,4 +45,5 @@ class Section:
             lede,
             rss_url=reverse(feed, args=[obj.slug]),
             atom_url=reverse(f"{feed}_atom", args=[obj.slug]),
+            json_url=reverse(f"{feed}_json", args=[obj.slug]),
         )

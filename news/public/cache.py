@@ -70,6 +70,12 @@ def _site_changed(sender, **kwargs):
     record_site_change()
 
 
+def _renditions_made(sender, images, **kwargs):
+    # Cards and article banners show pictures through the fragments, which a
+    # new site version makes again with the srcset; bodies were re-rendered.
+    record_site_change()
+
+
 def _row_edited(sender, instance, created=False, raw=False, **kwargs):
     # Authors, categories, tags and images are edited through the stock admin
     # and django-taggit, which send no domain signal, and the app never writes
@@ -91,6 +97,7 @@ def register_signal_handlers():
     signals.post_unpublished.connect(_post_moved, dispatch_uid="cache-unpublished")
     signals.post_changed.connect(_post_changed, dispatch_uid="cache-changed")
     signals.site_changed.connect(_site_changed, dispatch_uid="cache-site")
+    signals.renditions_made.connect(_renditions_made, dispatch_uid="cache-renditions")
     for model in (Author, Category, Tag, Image):
         name = model.__name__
         post_save.connect(_row_edited, sender=model, dispatch_uid=f"site-{name}")

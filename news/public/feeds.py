@@ -1,5 +1,14 @@
-"""RSS and Atom feeds of the latest published posts: the whole site, and one per
-tag, category and author.
+"""RSS, Atom and JSON Feed 1.1 of the latest published posts: the whole site,
+and one per tag, category and author, in each language (/feed/, /zh/feed/).
+
+A rendered feed is a fragment (news.public.fragments.feed()): made once per
+version of the site and address, then served from each process's memory, so
+that a feed polled by every aggregator costs a request one query.
+
+RSS and Atom name an XSLT stylesheet (static/news/feed.xsl), so that a feed
+opened in a browser reads as a page that says how to subscribe. With
+NEWSDESK_FEED_FULL_CONTENT, items carry the whole article (links and images as
+absolute URLs) beside the summary; the banner is an enclosure either way.
 
 Item titles are the post's title as plain text, only XML-escaped, in RSS as in
 Atom: readers show an RSS <title> as text, so escaping it for HTML too (Django's
@@ -7,26 +16,54 @@ default, #6533) shows them "&amp;quot;". Descriptions are HTML in both formats,
 so they carry the text HTML-escaped.
 """
 
+import copy
+import functools
 import html
+import mimetypes
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Enclosure, Stylesheet
 from django.utils.html import escape, strip_tags
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 from taggit.models import Tag
 
+from .. import languages
+from ..documents.syndication import AtomFeed, JsonFeed, RssFeed, absolute_urls
 from ..models import Author, Category, Post, Section
 from ..models.queries import with_published_posts
+from . import fragments
+from .cache import freshness
 
 FEED_SIZE = 20
+STYLESHEET = "news/feed.xsl"
 
 
 class LatestPostsFeed(Feed):
+    feed_type = RssFeed
     description_template = None
+    # Set on the copy of the feed that renders one request (get_feed()).
+    request = None
+
+    def __call__(self, request, *args, **kwargs):
+        changed, _ = freshness(request)
+        render = functools.partial(super().__call__, request, *args, **kwargs)
+        return fragments.feed(request, changed, render)
+
+    def get_feed(self, obj, request):
+        # Items need the request for absolute URLs; the view object is shared
+        # by every request, so the request goes on a copy.
+        feed = copy.copy(self)
+        feed.request = request
+        return Feed.get_feed(feed, obj, request)
+
+    def stylesheets(self, obj=None):
+        return [Stylesheet(static(STYLESHEET), mimetype="text/xsl")]
 
     def title(self, obj=None):
         return settings.NEWSDESK_SITE_NAME
@@ -35,15 +72,18 @@ class LatestPostsFeed(Feed):
         return reverse("news:post_list")
 
     def description(self, obj=None):
-        return f"The latest posts from {settings.NEWSDESK_SITE_NAME}."
+        return gettext("The latest posts from {site}.").format(
+            site=settings.NEWSDESK_SITE_NAME
+        )
 
     def posts(self, obj):
-        return Post.objects.published()
+        # The feed of /zh/feed/ is the Chinese posts'.
+        return Post.objects.published().in_language(languages.current())
 
     def items(self, obj=None):
         return (
             self.posts(obj)
-            .select_related("category")
+            .select_related("category", "banner")
             .prefetch_related(
                 Prefetch("authors", queryset=Author.objects.only("name")), "tags"
             )[:FEED_SIZE]
@@ -55,6 +95,35 @@ class LatestPostsFeed(Feed):
     def item_description(self, post):
         text = post.summary or html.unescape(strip_tags(post.body_html))
         return escape(Truncator(text).words(60))
+
+    def item_extra_kwargs(self, post):
+        summary = post.summary or html.unescape(strip_tags(post.body_html))
+        extra = {
+            "summary": Truncator(" ".join(summary.split())).words(60),
+            "authors": [author.name for author in post.authors.all()],
+            "language": post.language,
+            "image": self._absolute(post.banner.file.url) if post.banner_id else None,
+        }
+        if settings.NEWSDESK_FEED_FULL_CONTENT:
+            base = self._absolute(post.get_absolute_url())
+            extra["content_html"] = absolute_urls(str(post.html), base)
+        return extra
+
+    def item_enclosures(self, post):
+        if not post.banner_id:
+            return []
+        file = post.banner.file
+        try:
+            length = str(file.size)
+        except OSError:
+            # A missing file still names the image; RSS allows 0 when the
+            # length is unknown.
+            length = "0"
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        return [Enclosure(self._absolute(file.url), length, kind)]
+
+    def _absolute(self, url):
+        return self.request.build_absolute_uri(url)
 
     def item_author_name(self, post):
         return ", ".join(author.name for author in post.authors.all()) or None
@@ -71,10 +140,14 @@ class LatestPostsFeed(Feed):
 
 
 class LatestPostsAtomFeed(LatestPostsFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
 
     def subtitle(self, obj=None):
         return self.description(obj)
+
+
+class LatestPostsJsonFeed(LatestPostsFeed):
+    feed_type = JsonFeed
 
 
 class SectionFeed(LatestPostsFeed):
@@ -87,7 +160,7 @@ class SectionFeed(LatestPostsFeed):
 
     def get_object(self, request, slug):
         sections = with_published_posts(
-            self.section_model.objects.all(), self.post_field
+            self.section_model.objects.all(), self.post_field, languages.current()
         )
         return get_object_or_404(sections, slug=slug)
 
@@ -98,10 +171,12 @@ class SectionFeed(LatestPostsFeed):
         return reverse(self.url_name, kwargs={"slug": obj.slug})
 
     def description(self, obj=None):
-        return f"The latest posts in {obj.name} from {settings.NEWSDESK_SITE_NAME}."
+        return gettext("The latest posts in {section} from {site}.").format(
+            section=obj.name, site=settings.NEWSDESK_SITE_NAME
+        )
 
     def posts(self, obj):
-        return Post.objects.published().in_section(Section.of(obj))
+        return super().posts(obj).in_section(Section.of(obj))
 
 
 class TagFeed(SectionFeed):
@@ -131,4 +206,16 @@ class CategoryAtomFeed(CategoryFeed, LatestPostsAtomFeed):
 
 
 class AuthorAtomFeed(AuthorFeed, LatestPostsAtomFeed):
+    pass
+
+
+class TagJsonFeed(TagFeed, LatestPostsJsonFeed):
+    pass
+
+
+class CategoryJsonFeed(CategoryFeed, LatestPostsJsonFeed):
+    pass
+
+
+class AuthorJsonFeed(AuthorFeed, LatestPostsJsonFeed):
     pass

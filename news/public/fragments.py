@@ -19,24 +19,29 @@ works with the page cache off. Read the version before the rows a fragment is
 made from: a change in between then files the new rows under the old version,
 which no request asks for again.
 
-Fragments are the same for every reader: their templates must not use
-``user``, ``perms`` or a CSRF token.
+Fragments are the same for every reader of a language: their templates must
+not use ``user``, ``perms`` or a CSRF token. Each is kept per language, as its
+interface strings, dates and URLs are the language's.
 """
 
 import dataclasses
 import functools
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.autoreload import file_changed
 from django.utils.safestring import mark_safe
 
+from .. import languages
 from ..media import renditions
 from ..models import (
     Author,
@@ -65,6 +70,9 @@ INDEX_ENTRIES = {
     "authors": indexes.authors,
     "archive": indexes.archive,
 }
+SUGGESTIONS_TEMPLATE = "news/includes/search_suggestions.html"
+SUGGESTED_TAGS = 12
+SUGGESTED_POSTS = 5
 INCLUDED_TEMPLATES = [
     "news/includes/breadcrumbs.html",
     "news/includes/byline.html",
@@ -122,7 +130,8 @@ def section(model, slug, changed):
         found = Section.of(row)
         image = getattr(row, "image", None) or getattr(row, "avatar", None)
         if image is not None:
-            found = dataclasses.replace(found, picture=renditions.picture(image))
+            shown = renditions.picture(image, make=False)
+            found = dataclasses.replace(found, picture=shown)
         _set_many({key: found})
     return found
 
@@ -179,10 +188,43 @@ def index(kind, changed):
     key = _key("index", changed, kind)
     html = _get_many([key]).get(key)
     if html is None:
-        context = {"kind": kind, "entries": INDEX_ENTRIES[kind]()}
+        entries = INDEX_ENTRIES[kind](languages.current())
+        context = {"kind": kind, "entries": entries}
         html = render_to_string(INDEX_TEMPLATES[kind], context)
         _set_many({key: html})
     return mark_safe(html)  # noqa: S308
+
+
+def suggestions(changed):
+    """Return what a search that found nothing offers instead, as HTML: the
+    tags with the most published posts and the latest posts, as of
+    ``changed``."""
+    key = _key("suggestions", changed, "")
+    html = _get_many([key]).get(key)
+    if html is None:
+        tags = sorted(indexes.tags(), key=lambda entry: -entry.count)
+        recent = Post.objects.published().only(
+            "title", "slug", "language", "published_at"
+        )[:SUGGESTED_POSTS]
+        context = {"tags": tags[:SUGGESTED_TAGS], "recent": recent}
+        html = render_to_string(SUGGESTIONS_TEMPLATE, context)
+        _set_many({key: html})
+    return mark_safe(html)  # noqa: S308
+
+
+def feed(request, changed, render):
+    """Return the feed at the request's address as of ``changed``: kept whole,
+    made by ``render()`` (the feed view) when not kept yet. A 404 (a section
+    with nothing published) is not kept."""
+    url = request.build_absolute_uri(request.path)
+    key = _key("feed", changed, hashlib.sha256(url.encode()).hexdigest())
+    found = _get_many([key]).get(key)
+    if found is None:
+        response = render()
+        found = (response.content, response["Content-Type"])
+        if response.status_code == 200:
+            _set_many({key: found})
+    return HttpResponse(found[0], content_type=found[1])
 
 
 def with_cards(posts):
@@ -244,12 +286,67 @@ def article_context(pk):
     published = Post.objects.published().only(
         "title", "slug", "language", "published_at"
     )
+    context = {"post": post, "translations": [], "alternates": []}
+    if languages.is_multilingual():
+        context.update(translated(post, published))
+    published = published.in_language(post.language)
     return {
-        "post": post,
+        **context,
         "related": published.related_to(post)[:RELATED_POSTS],
         "previous": published.before(post).first(),
         "next": published.after(post).first(),
     }
+
+
+def translated(post, published):
+    """Return what an article shows of its translations: ``translations``, a
+    link to each other language of the site (the published translation, else
+    that language's home page), and ``alternates``, the URLs of the article
+    and of its published translations by language, and ``x_default``, for
+    hreflang.
+
+    One query, whether or not the post has translations, so that every
+    article costs the same."""
+    # An empty key is no group: filtering on None matches no row.
+    found = {
+        other.language: other
+        for other in published.filter(translation_key=post.translation_key or None)
+        .exclude(pk=post.pk)
+        .order_by()
+    }
+    links = []
+    for code in languages.codes():
+        if code == post.language:
+            continue
+        other = found.get(code)
+        with translation.override(code):
+            url = other.get_absolute_url() if other else reverse("news:post_list")
+        links.append(
+            Translation(code, languages.name(code), url, other.title if other else "")
+        )
+    versions = {**found, post.language: post}
+    alternates = [
+        (code, versions[code].get_absolute_url())
+        for code in languages.codes()
+        if code in versions
+    ]
+    # Readers of any other language get the default language's version.
+    default = versions.get(languages.default(), post)
+    return {
+        "translations": links,
+        "alternates": alternates,
+        "x_default": default.get_absolute_url(),
+    }
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A link of an article's language switcher."""
+
+    language: str
+    name: str
+    url: str
+    title: str  # the translation's; empty when the link is to a home page
 
 
 def _get_many(keys):
@@ -270,8 +367,10 @@ def _store():
 
 
 def _key(kind, changed, name):
+    # Interface strings, dates and URLs are the active language's.
     stamp = changed.timestamp() if changed else ""
-    return f"newsdesk:fragment:{_render_version()}:{stamp}:{kind}:{name}"
+    language = translation.get_language()
+    return f"newsdesk:fragment:{_render_version()}:{stamp}:{language}:{kind}:{name}"
 
 
 @functools.cache
@@ -282,6 +381,7 @@ def _render_version():
         CARD_TEMPLATE,
         *ARTICLE_TEMPLATES.values(),
         *INDEX_TEMPLATES.values(),
+        SUGGESTIONS_TEMPLATE,
         *INCLUDED_TEMPLATES,
     ]
     sources = [get_template(name).template.source for name in templates]
@@ -291,7 +391,11 @@ def _render_version():
         settings.STORAGES["default"],
         settings.TIME_ZONE,
         settings.LANGUAGE_CODE,
+        settings.NEWSDESK_FEED_FULL_CONTENT,
+        settings.STATIC_URL,
         settings.NEWSDESK_TOC_MIN_WORDS,
+        settings.LANGUAGES,
+        settings.NEWSDESK_PREFIX_DEFAULT_LANGUAGE,
     ]
     return hashlib.sha256(repr([sources, shaped_by]).encode()).hexdigest()[:12]
 

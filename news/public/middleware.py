@@ -2,14 +2,28 @@
 
 - RefuseNulMiddleware: a NUL character in the path or the query string is a
   400, before any view or the page cache sees it.
+- CompressionMiddleware: public pages and feeds compressed (zstd, Brotli or
+  gzip, as the client accepts), never a response that depends on who asks.
 - PostAliasMiddleware: redirect front-matter aliases and old URLs of
   published posts (PostAlias) to the post. Like django.contrib.redirects, the
   lookup runs only for requests that would otherwise be a 404, so it costs
   nothing on pages that exist.
+- SurrogateKeyMiddleware: a ``Surrogate-Key`` header on every public page,
+  naming what it shows, so a CDN that purges by key (Fastly) drops exactly the
+  pages a change touches (news.integrations.purge).
 """
 
-from django.http import HttpResponseBadRequest, HttpResponsePermanentRedirect
+from compression_middleware.middleware import (
+    CompressionMiddleware as BaseCompressionMiddleware,
+)
+from django.http import (
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
+from django.urls import Resolver404, resolve, reverse
 
+from ..integrations.payloads import page_keys
 from ..models import Post
 
 
@@ -20,7 +34,10 @@ class RefuseNulMiddleware:
     parameter: a slug, a media path, an admin object id or search term with
     %00 in it was a 500 wherever it reached a query. Forms reject NUL already
     ("Null characters are not allowed."); this covers what comes by the URL.
+    The content API's addresses get it as JSON, as the API answers every error.
     """
+
+    MESSAGE = "A NUL character is not allowed in an address."
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -30,11 +47,31 @@ class RefuseNulMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
-            return HttpResponseBadRequest(
-                "A NUL character is not allowed in an address.",
-                content_type="text/plain",
-            )
+            if request.path_info.startswith(reverse("api:api-root")):
+                return JsonResponse({"detail": self.MESSAGE}, status=400)
+            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain")
         return self.get_response(request)
+
+
+class CompressionMiddleware(BaseCompressionMiddleware):
+    """Compress responses that are the same for every reader, and no other.
+
+    A compressed response that holds a secret (a CSRF token, anything of a
+    session) beside text an attacker can put in it (a search query) leaks the
+    secret through its length (BREACH). So a response is left as it is when its
+    page used a CSRF token, sets a cookie or varies by the cookie (the session
+    was read: the admin, previews, anything logged in). Public pages and feeds
+    do none of these.
+    """
+
+    def process_response(self, request, response):
+        if (
+            request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            or response.cookies
+            or "cookie" in response.get("Vary", "").lower()
+        ):
+            return response
+        return super().process_response(request, response)
 
 
 class PostAliasMiddleware:
@@ -55,3 +92,31 @@ class PostAliasMiddleware:
         query = request.META.get("QUERY_STRING", "")
         url = post.get_absolute_url() + (f"?{query}" if query else "")
         return HttpResponsePermanentRedirect(url)
+
+
+class SurrogateKeyMiddleware:
+    """Name a public page's surrogate keys (news.integrations.payloads): the
+    site's, and the page's own (``home``, ``post-<slug>``, ``tag-<slug>``,
+    ``feeds``...). It sits outside the page cache, so cached pages get them too;
+    only pages a CDN may keep (``Cache-Control: public``) are named."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "public" not in response.get("Cache-Control", "") or response.has_header(
+            "Surrogate-Key"
+        ):
+            return response
+        match = getattr(request, "resolver_match", None)
+        if match is None:
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                return response
+        if match.namespace == "news":
+            response["Surrogate-Key"] = " ".join(
+                page_keys(match.url_name, match.kwargs)
+            )
+        return response

@@ -1,5 +1,6 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
+from django.utils.translation import gettext_noop
 
 from ..editorial import preview_views
 from . import feeds, views
@@ -17,10 +18,10 @@ urlpatterns = [
     *(
         path(f"{kind}/", views.IndexView.as_view(kind=kind, heading=heading), name=name)
         for kind, heading, name in [
-            ("tags", "Tags", "tag_index"),
-            ("categories", "Categories", "category_index"),
-            ("authors", "Authors", "author_index"),
-            ("archive", "Archive", "archive"),
+            ("tags", gettext_noop("Tags"), "tag_index"),
+            ("categories", gettext_noop("Categories"), "category_index"),
+            ("authors", gettext_noop("Authors"), "author_index"),
+            ("archive", gettext_noop("Archive"), "archive"),
         ]
     ),
     path("tags/<str:slug>/", views.TagPostListView.as_view(), name="tag"),
@@ -41,6 +42,7 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("feed/", public_page(feeds.LatestPostsFeed()), name="feed"),
     path("feed/atom/", public_page(feeds.LatestPostsAtomFeed()), name="feed_atom"),
+    path("feed/json/", public_page(feeds.LatestPostsJsonFeed()), name="feed_json"),
     path(
         "sitemap.xml",
         sitemap_index,
@@ -70,11 +72,17 @@ urlpatterns += [
     ),
 ]
 
-# RSS and Atom for each tag, category and author.
-for prefix, name, rss, atom in [
-    ("tags", "tag", feeds.TagFeed, feeds.TagAtomFeed),
-    ("categories", "category", feeds.CategoryFeed, feeds.CategoryAtomFeed),
-    ("authors", "author", feeds.AuthorFeed, feeds.AuthorAtomFeed),
+# RSS, Atom and JSON Feed for each tag, category and author.
+for prefix, name, rss, atom, json in [
+    ("tags", "tag", feeds.TagFeed, feeds.TagAtomFeed, feeds.TagJsonFeed),
+    (
+        "categories",
+        "category",
+        feeds.CategoryFeed,
+        feeds.CategoryAtomFeed,
+        feeds.CategoryJsonFeed,
+    ),
+    ("authors", "author", feeds.AuthorFeed, feeds.AuthorAtomFeed, feeds.AuthorJsonFeed),
 ]:
     urlpatterns += [
         path(f"{prefix}/<str:slug>/feed/", public_page(rss()), name=f"{name}_feed"),
@@ -82,5 +90,10 @@ for prefix, name, rss, atom in [
             f"{prefix}/<str:slug>/feed/atom/",
             public_page(atom()),
             name=f"{name}_feed_atom",
+        ),
+        path(
+            f"{prefix}/<str:slug>/feed/json/",
+            public_page(json()),
+            name=f"{name}_feed_json",
         ),
     ]

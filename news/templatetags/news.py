@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from ..media import renditions, social
 from ..public import search
@@ -30,7 +31,7 @@ def social_image(post):
     """
     image = post.lead_image()
     if image is not None:
-        shown = renditions.picture(image)
+        shown = renditions.picture(image, make=False)
         if shown.src and not shown.vector:
             return {
                 "src": shown.src,
@@ -53,7 +54,7 @@ def social_image(post):
 def picture(image, sizes="100vw", loading="lazy", css_class=""):
     """Show ``image`` with WebP and fallback srcsets, its size and lazy loading."""
     return {
-        "picture": renditions.picture(image),
+        "picture": renditions.picture(image, make=False),
         "sizes": sizes,
         "loading": loading,
         "css_class": css_class,
@@ -76,6 +77,7 @@ def news_article_json_ld(context, post):
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": post.title,
+        "inLanguage": post.language,
         "description": post.summary,
         "url": request.build_absolute_uri(post.get_absolute_url()),
         "mainEntityOfPage": request.build_absolute_uri(post.get_absolute_url()),
@@ -108,7 +110,7 @@ def news_article_json_ld(context, post):
 def post_breadcrumbs(post):
     """Return the trail to ``post`` as [(name, url), ...]: home, its category
     if it has one, the post."""
-    crumbs = [("Home", reverse("news:post_list"))]
+    crumbs = [(gettext("Home"), reverse("news:post_list"))]
     if post.category_id:
         crumbs.append((post.category.name, post.category.get_absolute_url()))
     return [*crumbs, (post.title, post.get_absolute_url())]

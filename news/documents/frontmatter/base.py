@@ -25,8 +25,10 @@ class Handler:
         raise NotImplementedError
 
     def dump(self, doc: Document, plan: dict) -> str:
-        """Return ``doc``'s block with ``plan`` applied: key as written ->
-        (field or None, whether the key exists, new value or None to remove)."""
+        """Return ``doc``'s block with ``plan`` applied: key path as written
+        (``("title",)``; ``("taxonomies", "tags")`` inside a table, for TOML
+        only) -> (field or None, whether the key exists, new value or None to
+        remove)."""
         raise NotImplementedError
 
     def key_line(self, doc: Document, key: str) -> int | None:

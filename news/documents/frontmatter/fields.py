@@ -4,21 +4,16 @@ name when there is no front matter."""
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
+from . import keymap
 from .document import FIELD_KEYS, Document, FrontMatterError
 from .handlers import handler_for
 from .pathdates import path_date
 from .values import as_text, jsonable, kind_of
 
-_RANK = {
-    k.lower(): (f, i) for f, keys in FIELD_KEYS.items() for i, k in enumerate(keys)
-}
-# Hugo's publishDate is when a page goes public; beside it, `date` is only the
-# date shown. So publishDate is read first, though `date` is the name written.
-_RANK["publishdate"] = ("date", -1)
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july") + (
     "august",
     "september",
@@ -47,30 +42,85 @@ class Fields:
     expires: datetime | None = None
     language: str | None = None
     translation_key: str | None = None
+    # Docusaurus's inline author objects, and its single author's
+    # author_title/author_url/author_image_url: name -> {"title", "url",
+    # "image_url"}, as written.
+    author_profiles: dict = field(default_factory=dict)
 
 
-def fields(doc: Document, *, tz: tzinfo, name: str) -> Fields:
+def fields(
+    doc: Document,
+    *,
+    tz: tzinfo,
+    name: str,
+    field_map: dict[str, str] | None = None,
+) -> Fields:
     """Map doc's front matter onto the content model; tz applies to naive dates.
 
-    Without a date in the front matter, the date is the one the path ``name``
-    gives (see path_date()), if any.
+    ``field_map`` maps more keys to fields (``{"heroImage": "banner"}``; see
+    keymap.parse_map()), before the known ones. Without a date in the front
+    matter, the date is the one the path ``name`` gives (see path_date()), if
+    any.
     """
-    chosen = choose_keys(doc.meta)
+    chosen = keymap.choose(doc.meta, field_map)
     values = {f: CONVERT[f](None, f, tz) for f in FIELD_KEYS}
-    for fld, key in chosen.items():
+    for fld, path in chosen.items():
+        key = ".".join(path)
         try:
-            values[fld] = CONVERT[fld](doc.meta[key], key, tz)
+            values[fld] = CONVERT[fld](keymap.get(doc.meta, path), path[-1], tz)
         except ValueError as exc:
-            raise FrontMatterError(name, _key_line(doc, key), str(exc)) from None
+            if len(path) > 1:
+                exc = ValueError(str(exc).replace(f"'{path[-1]}'", f"'{key}'", 1))
+            raise FrontMatterError(name, _key_line(doc, path[0]), str(exc)) from None
     if values["date"] is None and (day := path_date(name)):
         values["date"] = parse_date(day, tz=tz)
     if not values["title"] and not doc.meta:  # no front matter, or no keys
         values["title"] = heading(doc.body) or _stem(name)
     if not values["title"]:
         raise FrontMatterError(name, 1 if doc.format else None, "no title")
-    used = set(chosen.values())
-    extra = {as_text(k, ""): jsonable(v) for k, v in doc.meta.items() if k not in used}
-    return Fields(**values, extra=extra)
+    rest = keymap.unused(doc.meta, chosen.values())
+    extra = {as_text(k, ""): jsonable(v) for k, v in rest.items()}
+    profiles = (
+        author_profiles(keymap.get(doc.meta, chosen["authors"]), doc.meta)
+        if "authors" in chosen
+        else {}
+    )
+    return Fields(**values, extra=extra, author_profiles=profiles)
+
+
+PROFILE_KEYS = ("title", "url", "image_url")
+
+
+def author_profiles(value, meta: dict) -> dict[str, dict[str, str]]:
+    """Return what the front matter says of its authors besides their names:
+    Docusaurus's inline objects (``- name: Ana``, ``title: ...``, ``url``,
+    ``image_url``) and its single author's ``author_title``, ``author_url``
+    and ``author_image_url``; name -> {key: text}."""
+    profiles = {}
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict) and (name := _object_name(item, ("name",))):
+            details = {k: _text(item.get(k)) for k in PROFILE_KEYS}
+            details["image_url"] = details["image_url"] or _text(item.get("imageURL"))
+            profiles[name] = {k: v for k, v in details.items() if v}
+    if isinstance(value, str) and value.strip():
+        folded = {str(k).casefold(): v for k, v in meta.items()}
+        details = {k: _text(folded.get(f"author_{k}")) for k in PROFILE_KEYS}
+        if details := {k: v for k, v in details.items() if v}:
+            profiles[value.strip()] = details
+    return profiles
+
+
+def _text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _object_name(item: dict, keys: tuple[str, ...]) -> str | None:
+    """Return the name an inline object gives (an author's ``name``, a tag's
+    ``label``), or None."""
+    for key in keys:
+        if isinstance(value := item.get(key), str) and value.strip():
+            return value.strip()
+    return None
 
 
 def parse_date(value: object, *, tz: tzinfo) -> datetime:
@@ -118,16 +168,6 @@ def _date_from_text(text: str, tz: tzinfo) -> datetime:
     return datetime(int(year), _MONTHS[month.lower()], int(day), tzinfo=tz)
 
 
-def choose_keys(meta: dict) -> dict[str, str]:
-    """Return, per canonical field, the key the front matter uses for it."""
-    chosen: dict[str, tuple[str, int]] = {}
-    for key in meta:
-        fld, rank = _RANK.get(key.lower() if isinstance(key, str) else "", ("", 0))
-        if fld and (fld not in chosen or rank < chosen[fld][1]):
-            chosen[fld] = (key, rank)
-    return {fld: key for fld, (key, _) in chosen.items()}
-
-
 def first(value):
     """Return the first item of a list, of its first list for a hierarchy
     (Hexo's [[parent, child]]), or value itself when it is no list."""
@@ -136,22 +176,46 @@ def first(value):
     return value
 
 
-def name_list(value, key: str, *, split: bool = False) -> list[str]:
-    if isinstance(value, dict):
+def name_list(
+    value, key: str, *, split: bool = False, objects: tuple[str, ...] = ()
+) -> list[str]:
+    """Return the names ``value`` lists; an item that is a mapping names
+    itself by the first of its keys ``objects`` (Docusaurus's inline authors
+    and tags)."""
+    if isinstance(value, dict) and _object_name(value, objects):
+        value = [value]  # one inline object
+    elif isinstance(value, dict):
         raise ValueError(f"'{key}' must be a list or text, not a mapping")
     if isinstance(value, str):
-        # Only tags are split. "gwei3, openEuler Security Committee" stays one
-        # author: a team's name may hold a comma, and several authors come as lists.
-        value = value.split(",") if split else [value]
+        # Only tags (and Jekyll's categories) are split. "gwei3, openEuler
+        # Security Committee" stays one author: a team's name may hold a comma,
+        # and several authors come as lists.
+        value = split_names(value) if split else [value]
     elif not isinstance(value, list | tuple) and value is not None:
         value = [value]  # one number, date or flag: the text of it
     items = []
     for item in value or []:
-        if isinstance(item, dict | list):
+        if isinstance(item, dict) and (name := _object_name(item, objects)):
+            item = name
+        elif isinstance(item, dict | list):
             raise ValueError(f"'{key}' must list text, but an item is {kind_of(item)}")
         if (text := (as_text(item, key) or "").strip()) and text not in items:
             items.append(text)
     return items
+
+
+def split_names(text: str) -> list[str]:
+    """Split a string of names: at commas if it has any ("a, b c"), else at
+    spaces, as Jekyll reads ``tags: jekyll update``."""
+    return text.split(",") if "," in text else text.split()
+
+
+def _category(value, key: str, tz=None) -> str | None:
+    # Jekyll's `categories: jekyll update` is two categories; the singular
+    # `category` is one name, spaces and all.
+    if isinstance(value, str) and key.lower() == "categories":
+        value = split_names(value)
+    return _stripped(first(value), key) or None
 
 
 def flag(value, key: str) -> bool:
@@ -195,11 +259,11 @@ def _one_line(value, key: str, tz=None) -> str:
 CONVERT: dict[str, Callable[[Any, str, tzinfo], Any]] = {
     "title": _one_line,
     "date": _when,
-    "category": lambda v, k, tz: _stripped(first(v), k) or None,
-    "tags": lambda v, k, tz: name_list(v, k, split=True),
+    "category": _category,
+    "tags": lambda v, k, tz: name_list(v, k, split=True, objects=("label",)),
     # A reference, as written.
     "banner": lambda v, k, tz: as_text(first(v), k) or None,
-    "authors": lambda v, k, tz: name_list(v, k),
+    "authors": lambda v, k, tz: name_list(v, k, objects=("name",)),
     "summary": _stripped,
     "slug": lambda v, k, tz: _stripped(v, k) or None,
     "draft": draft_flag,

@@ -26,7 +26,7 @@ class JSONHandler(Handler):
 
     def dump(self, doc: Document, plan: dict) -> str:
         meta, end = load_json(doc.front, "")
-        for key, (_, _, value) in plan.items():
+        for (key, *_), (_, _, value) in plan.items():
             if value is None:
                 meta.pop(key, None)
             else:

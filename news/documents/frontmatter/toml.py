@@ -4,6 +4,7 @@ written back with tomlkit, which keeps comments and layout."""
 import json
 import re
 import tomllib
+from typing import Any
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
@@ -32,16 +33,24 @@ class TOMLHandler(Delimited):
 
     def dump(self, doc: Document, plan: dict) -> str:
         head, inner, tail = delimited_parts(doc.front)
-        table = tomlkit.parse(inner)
-        for key, (_, _, value) in plan.items():
+        document = tomlkit.parse(inner)
+        for path, (_, _, value) in plan.items():
+            # A key inside a table ([taxonomies] tags) is written there, and
+            # the table keeps its place and layout.
+            table: Any = document
+            for part in path[:-1]:
+                if part not in table:
+                    table[part] = tomlkit.table()
+                table = table[part]
             if value is None:
-                table.pop(key, None)
+                table.pop(path[-1], None)
                 continue
             try:
-                table[key] = value
+                table[path[-1]] = value
             except TOMLKitError as exc:  # TOML has no null, for one
-                raise ValueError(f"cannot write {key!r} as TOML: {exc}") from None
-        return head + tomlkit.dumps(table) + tail
+                shown = ".".join(path)
+                raise ValueError(f"cannot write {shown!r} as TOML: {exc}") from None
+        return head + tomlkit.dumps(document) + tail
 
     def key_line(self, doc: Document, key: str) -> int | None:
         quoted, bare = re.escape(json.dumps(key)), re.escape(key)

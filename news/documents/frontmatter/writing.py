@@ -1,48 +1,108 @@
 """Writing front matter: update() rewrites only the keys that changed, in the
 style the file used; compose() lays out a new post in the house style."""
 
+import copy
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
+from . import keymap
 from .document import DATE_FIELDS, FIELD_KEYS, LIST_FIELDS, Document
-from .fields import CONVERT, choose_keys, flag, heading, name_list, parse_date
+from .fields import CONVERT, flag, heading, name_list, parse_date
 from .handlers import handler_for
 from .values import as_text, jsonable
 from .yaml import dump_entry, house_entry
 
 
-def update(doc: Document, changes: dict[str, Any]) -> Document:
+def update(
+    doc: Document, changes: dict[str, Any], *, field_map: dict | None = None
+) -> Document:
     """Return doc with the changed fields rewritten and every other byte kept.
 
     changes maps canonical fields to new values (None, "" or [] removes the key)
     and "extra" to a dict of raw keys to new values (None removes the key).
-    Values equal to what fields() reads count as unchanged.
+    Values equal to what fields() reads count as unchanged. ``field_map`` is
+    the one the file was read with: a field goes back under the key it came
+    from, inside its table if it came from one.
     """
     _check_names(changes)
-    chosen = choose_keys(doc.meta)
-    # key as written -> (field or None, key exists, value or None)
-    plan: dict[str, tuple[str | None, bool, Any]] = {}
+    chosen = keymap.choose(doc.meta, field_map)
+    # key path as written -> (field or None, key exists, value or None)
+    plan: dict[keymap.KeyPath, tuple[str | None, bool, Any]] = {}
     for fld, new in changes.items():
-        key = chosen.get(fld)
-        old = doc.meta.get(key) if key else None
+        if fld == "extra":
+            continue
+        path = chosen.get(fld)
+        old = keymap.get(doc.meta, path) if path else None
+        key = path[-1] if path else fld
         if fld == "title" and doc.format is None:
             old = heading(doc.body)  # what fields() reads
-        if fld != "extra" and not _same(fld, old, new, key or fld):
-            value = None if _empty(new) else _to_write(fld, new, old, key or fld)
-            plan[key or FIELD_KEYS[fld][0]] = (fld, key is not None, value)
+        if not _same(fld, old, new, key):
+            value = None if _empty(new) else _to_write(fld, new, old, key)
+            path = path or keymap.new_path(doc.meta, fld)
+            if path[0] in keymap.LIST_TABLES and isinstance(value, str):
+                value = [value]  # a taxonomy is a list, whatever it holds
+            plan[path] = (fld, path in chosen.values(), value)
+    # Keys inside a table are compared one by one, as fields() left out the
+    # ones it read as fields.
+    used = {p for p in chosen.values() if len(p) > 1}
     for raw, new in (changes.get("extra") or {}).items():
         key = next((k for k in doc.meta if as_text(k, "") == raw), None)
-        if (key is None) != (new is None) or (
+        inside = {p[1] for p in used if p[0] == key}
+        if key is not None and inside and isinstance(doc.meta[key], dict):
+            _plan_table(plan, key, doc.meta[key], new, inside)
+        elif (key is None) != (new is None) or (
             key is not None and jsonable(doc.meta[key]) != jsonable(new)
         ):
-            plan[raw] = (None, key is not None, new)
+            plan[(raw,) if key is None else (key,)] = (None, key is not None, new)
     if not plan:
         return doc
     handler = handler_for(doc.format or "yaml")
+    if handler.format != "toml":
+        plan = _whole_tables(doc.meta, plan)
     front = handler.dump(doc, plan)
     meta = handler.load(front, "<update>").meta
     return replace(doc, front=front, format=handler.format, meta=meta)
+
+
+def _plan_table(plan: dict, key: str, old: dict, new, used: set) -> None:
+    """Plan the changes to the table ``key`` whose keys ``used`` are fields:
+    ``new`` is the rest of it (None: none)."""
+    new = new if isinstance(new, dict) else {}
+    for sub in [k for k in old if k not in used] + [k for k in new if k not in old]:
+        if sub in used:
+            continue
+        value = new.get(sub)
+        if sub not in old or jsonable(old[sub]) != jsonable(value):
+            plan[(key, sub)] = (None, sub in old, value)
+
+
+def _whole_tables(meta: dict, plan: dict) -> dict:
+    """Turn the changes inside tables into new values of the whole tables, for
+    a format written a top-level key at a time (YAML, JSON)."""
+    flat: dict = {}
+    for path, (fld, exists, value) in plan.items():
+        if len(path) == 1:
+            flat[path] = (fld, exists, value)
+            continue
+        top = path[0]
+        table = flat[(top,)][2] if (top,) in flat else copy.deepcopy(meta.get(top))
+        if not isinstance(table, dict):
+            table = {}
+        _set(table, path[1:], value)
+        flat[(top,)] = (None, top in meta, table or None)
+    return flat
+
+
+def _set(table: dict, path: tuple, value) -> None:
+    for part in path[:-1]:
+        if not isinstance(table.get(part), dict):
+            table[part] = {}
+        table = table[part]
+    if value is None:
+        table.pop(path[-1], None)
+    else:
+        table[path[-1]] = value
 
 
 def compose(values: dict[str, Any], body: str) -> Document:

@@ -303,7 +303,7 @@ def _update_yaml(doc: Document, plan: dict) -> str:
     close = len(lines) - 1  # the closing delimiter
     starts = sorted(v.line - 1 for v in keys.values())
     added, spans = [], []
-    for key, (fld, exists, value) in plan.items():
+    for (key, *_), (fld, exists, value) in plan.items():
         if (old := keys.get(key) if exists else None) is None:
             if value is not None:
                 added.append(

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from news.documents.frontmatter import keymap
 from news.documents.importer import ImportBusy, Importer
 from news.models import Post
 
@@ -70,6 +71,22 @@ class Command(BaseCommand):
             "(page, home, ...), which are skipped otherwise. Repeatable.",
         )
         parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="KEY=FIELD",
+            help="Read the front-matter key KEY as the field FIELD (title, date, "
+            "category, tags, banner, authors, summary, slug, draft, updated, "
+            "expires, aliases, language, translation_key), e.g. heroImage=banner; "
+            "a dotted KEY is a key inside a table (params.cover=banner). "
+            "Repeatable; export writes the field back under KEY.",
+        )
+        parser.add_argument(
+            "--map-file",
+            metavar="FILE",
+            help="A file of KEY=FIELD lines, read before --map.",
+        )
+        parser.add_argument(
             "--overwrite",
             action="store_true",
             help="Replace posts edited in the admin since their import.",
@@ -79,6 +96,7 @@ class Command(BaseCommand):
         for path in options["paths"]:
             if not Path(path).exists():
                 raise CommandError(f"{path}: no such file or directory", returncode=2)
+        field_map = self._field_map(options)
         try:
             importer = Importer(
                 site_root=options["site_root"],
@@ -91,6 +109,7 @@ class Command(BaseCommand):
                 old_url=options["old_url"],
                 mdx=options["mdx"],
                 include_layouts=options["include_layout"],
+                field_map=field_map,
             )
         except ValueError as exc:
             raise CommandError(f"--old-url {exc}", returncode=2) from exc
@@ -121,6 +140,19 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{report.failed} file(s) failed to import.", returncode=1
             )
+
+    def _field_map(self, options):
+        field_map = {}
+        try:
+            if name := options["map_file"]:
+                try:
+                    text = Path(name).read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise ValueError(f"{name}: cannot be read ({exc})") from None
+                field_map |= keymap.read_map_file(text, name)
+            return field_map | keymap.parse_map(options["map"])
+        except ValueError as exc:
+            raise CommandError(f"--map: {exc}", returncode=2) from exc
 
     def _progress_bar(self, options):
         self.bar = None

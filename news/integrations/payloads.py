@@ -1,0 +1,174 @@
+"""What other systems are told about a post, and which pages a change touches.
+
+``post_fields()`` is a post as a webhook delivers it: its public fields only,
+every URL absolute under ``NEWSDESK_SITE_URL``. ``identity()`` is what is said
+of a post that has left the public site. ``affected()`` lists the pages a
+change of a post shows on, as absolute URLs (for purgers that purge URLs) and
+as surrogate keys (for those that purge by key); ``page_keys()`` gives the keys
+a page sends, from its URL name, so the two agree.
+"""
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+# Every public page carries this key too: purging it purges the whole site.
+SITE_KEY = "newsdesk"
+
+# URL name -> the kind of page for its surrogate key; "{slug}" pages are keyed
+# by their slug as well.
+_PAGE_KEYS = {
+    "post_list": "home",
+    "post_detail": "post-{slug}",
+    "tag": "tag-{slug}",
+    "tag_feed": "tag-{slug}",
+    "tag_feed_atom": "tag-{slug}",
+    "category": "category-{slug}",
+    "category_feed": "category-{slug}",
+    "category_feed_atom": "category-{slug}",
+    "author": "author-{slug}",
+    "author_feed": "author-{slug}",
+    "author_feed_atom": "author-{slug}",
+    "tag_index": "indexes",
+    "category_index": "indexes",
+    "author_index": "indexes",
+    "archive": "indexes",
+    "archive_year": "indexes",
+    "archive_month": "indexes",
+    "feed": "feeds",
+    "feed_atom": "feeds",
+    "sitemap": "sitemap",
+    "sitemap_section": "sitemap",
+}
+
+# src="/..." and href="/..." in rendered HTML, and each "/..." of a srcset.
+_RELATIVE = re.compile(r'(\s(?:src|href)=")/(?!/)')
+_SRCSET = re.compile(r'(\ssrcset=")([^"]*)"')
+
+
+def absolute(path):
+    """Return ``path`` (a URL path of this site) as an absolute URL."""
+    return settings.NEWSDESK_SITE_URL.rstrip("/") + path
+
+
+def _absolute_html(html):
+    base = settings.NEWSDESK_SITE_URL.rstrip("/")
+
+    def srcset(match):
+        items = [item.strip() for item in match.group(2).split(",")]
+        items = [base + item if item.startswith("/") else item for item in items]
+        return f'{match.group(1)}{", ".join(items)}"'
+
+    return _SRCSET.sub(srcset, _RELATIVE.sub(rf"\1{base}/", html))
+
+
+def _key(kind, slug):
+    # Keys are space-separated ASCII tokens; slugs may be Unicode.
+    return kind.format(slug=quote(slug, safe=""))
+
+
+def page_keys(url_name, kwargs):
+    """Return the surrogate keys of the page at URL name ``url_name`` (of the
+    news app) with ``kwargs``."""
+    kind = _PAGE_KEYS.get(url_name)
+    keys = [SITE_KEY]
+    if kind:
+        keys.append(_key(kind, str(kwargs.get("slug", ""))))
+    return keys
+
+
+def _section(item, url_name):
+    return {
+        "name": item.name,
+        "slug": item.slug,
+        "url": absolute(reverse(f"news:{url_name}", kwargs={"slug": item.slug})),
+    }
+
+
+def post_fields(post):
+    """Return the public fields of ``post`` with absolute URLs, as JSON values.
+
+    Only for a post readers may see: the caller checks that it is published."""
+    with translation.override(post.language):
+        category = post.category
+        return {
+            "id": post.pk,
+            "title": post.title,
+            "slug": post.slug,
+            "language": post.language,
+            "url": absolute(post.get_absolute_url()),
+            "summary": post.summary,
+            "html": _absolute_html(post.body_html),
+            "published_at": post.published_at.isoformat(),
+            "updated_at": (post.lastmod or post.updated_at).isoformat(),
+            "category": _section(category, "category") if category else None,
+            "tags": [_section(tag, "tag") for tag in post.tags.order_by("name")],
+            "authors": [
+                _section(byline.author, "author")
+                for byline in post.bylines.select_related("author")
+            ],
+        }
+
+
+def identity(post):
+    """Return what is said of a post that left the public site: its id, slug,
+    language and the URL it had."""
+    with translation.override(post.language):
+        url = absolute(post.get_absolute_url())
+    return {"id": post.pk, "slug": post.slug, "language": post.language, "url": url}
+
+
+@dataclass
+class Pages:
+    urls: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+
+
+def affected(post):
+    """Return the pages a change of ``post`` shows on: the article, home, its
+    tags', category's and authors' pages and feeds, the index pages and its
+    archive month, the feeds and the sitemap."""
+    pages: list[tuple[str, dict]] = [("post_detail", {"slug": post.slug})]
+    slugs = [("tag", tag.slug) for tag in post.tags.all()]
+    if post.category_id:
+        slugs.append(("category", post.category.slug))
+    slugs += [
+        ("author", byline.author.slug)
+        for byline in post.bylines.select_related("author")
+    ]
+    pages += [(name, {"slug": slug}) for kind, slug in slugs for name in _FEEDS[kind]]
+    pages += [(name, {}) for name in _SITE_PAGES]
+    if post.published_at:
+        year, month = post.published_at.year, post.published_at.month
+        pages += [
+            ("archive_year", {"year": year}),
+            ("archive_month", {"year": year, "month": month}),
+        ]
+    pages.append(("sitemap_section", {"section": "posts"}))
+    found = Pages()
+    with translation.override(post.language):
+        for name, kwargs in pages:
+            found.urls.append(absolute(reverse(f"news:{name}", kwargs=kwargs)))
+            found.keys += page_keys(name, kwargs)
+    found.keys = sorted(set(found.keys) - {SITE_KEY})
+    return found
+
+
+_FEEDS = {
+    kind: [kind, f"{kind}_feed", f"{kind}_feed_atom"]
+    for kind in ("tag", "category", "author")
+}
+_SITE_PAGES = [
+    "post_list",
+    "feed",
+    "feed_atom",
+    "tag_index",
+    "category_index",
+    "author_index",
+    "archive",
+    "sitemap",
+]

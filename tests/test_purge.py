@@ -1,0 +1,200 @@
+"""CDN purges: the pages a change touches, purged through each purger, against
+a server on loopback standing in for the cache or the CDN's API."""
+
+import json
+
+import pytest
+
+from news.editorial import revisions, workflow
+from news.integrations import purge
+from news.integrations.payloads import Pages, affected
+from news.models import Author, Category, Post
+from news.public.views import PAGE_SIZE
+
+from .factories import add_authors, make_post
+from .loopback import Receiver
+
+pytestmark = pytest.mark.django_db
+
+S = Post.Status
+SITE = "https://news.example.com"
+
+
+@pytest.fixture
+def cdn(settings):
+    settings.NEWSDESK_SITE_URL = SITE
+    with Receiver() as server:
+        yield server
+
+
+def story(**kwargs):
+    post = make_post(title="Flood warning", **kwargs)
+    post.tags.add("Weather", "Rivers")
+    post.category = Category.objects.get_or_create(name="Local news", slug="local")[0]
+    post.save()
+    author = Author.objects.get_or_create(name="Ann Lee", slug="ann-lee")[0]
+    return add_authors(post, author)
+
+
+ARTICLE_PAGES = {
+    "/news/flood-warning/",
+    "/",
+    "/tags/weather/",
+    "/tags/weather/feed/",
+    "/tags/weather/feed/atom/",
+    "/tags/rivers/",
+    "/categories/local/",
+    "/categories/local/feed/",
+    "/authors/ann-lee/",
+    "/authors/ann-lee/feed/atom/",
+    "/feed/",
+    "/feed/atom/",
+    "/sitemap.xml",
+    "/sitemap-posts.xml",
+    "/tags/",
+    "/categories/",
+    "/authors/",
+    "/archive/",
+}
+
+
+def test_publishing_purges_the_article_home_sections_feeds_and_sitemap(
+    cdn, settings, django_capture_on_commit_callbacks
+):
+    settings.NEWSDESK_CDN_PURGER = "news.integrations.purge.HTTPPurger"
+    settings.NEWSDESK_CDN_PURGE_OPTIONS = {"LOCATION": cdn.url}
+    post = story(status=S.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(post, by=None)
+    assert {r.method for r in cdn.requests} == {"PURGE"}
+    assert {r.headers["Host"] for r in cdn.requests} == {"news.example.com"}
+    paths = {r.path for r in cdn.requests}
+    assert paths >= ARTICLE_PAGES
+    when = Post.objects.get().published_at
+    assert f"/archive/{when.year}/{when.month}/" in paths
+    assert len(paths) == len(cdn.requests)  # each page once
+
+
+def test_unpublishing_editing_and_deleting_a_live_post_purge_it(
+    cdn, settings, django_capture_on_commit_callbacks
+):
+    settings.NEWSDESK_CDN_PURGER = "news.integrations.purge.HTTPPurger"
+    settings.NEWSDESK_CDN_PURGE_OPTIONS = {"LOCATION": cdn.url}
+    post = story()
+    with django_capture_on_commit_callbacks(execute=True):
+        revisions.save_edit(post, by=None, save=post.save)
+    assert "/news/flood-warning/" in {r.path for r in cdn.requests}
+    cdn.requests.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.unpublish(post, by=None)
+    assert {r.path for r in cdn.requests} >= ARTICLE_PAGES
+    cdn.requests.clear()
+    live = story(slug="flood-warning-2")
+    with django_capture_on_commit_callbacks(execute=True):
+        live.delete()
+    assert "/news/flood-warning-2/" in {r.path for r in cdn.requests}
+    assert "/tags/weather/" in {r.path for r in cdn.requests}
+
+
+def test_drafts_and_scheduled_posts_purge_nothing(
+    cdn, settings, django_capture_on_commit_callbacks
+):
+    settings.NEWSDESK_CDN_PURGER = "news.integrations.purge.HTTPPurger"
+    settings.NEWSDESK_CDN_PURGE_OPTIONS = {"LOCATION": cdn.url}
+    draft = make_post(title="Draft", status=S.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        revisions.save_edit(draft, by=None, save=draft.save)
+        draft.delete()
+    assert cdn.requests == []
+
+
+def test_purging_is_off_by_default(cdn, settings, django_capture_on_commit_callbacks):
+    assert settings.NEWSDESK_CDN_PURGER == ""
+    post = story(status=S.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(post, by=None)
+    assert cdn.requests == []
+
+
+def test_cloudflare_is_asked_to_purge_the_urls(
+    cdn, settings, django_capture_on_commit_callbacks
+):
+    settings.NEWSDESK_CDN_PURGER = "news.integrations.purge.CloudflarePurger"
+    settings.NEWSDESK_CDN_PURGE_OPTIONS = {
+        "API_URL": cdn.url + "/client/v4",
+        "ZONE": "zone123",
+        "TOKEN": "cf-token",
+    }
+    post = story(status=S.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(post, by=None)
+    assert {(r.method, r.path) for r in cdn.requests} == {
+        ("POST", "/client/v4/zones/zone123/purge_cache")
+    }
+    assert {r.headers["Authorization"] for r in cdn.requests} == {"Bearer cf-token"}
+    files = [url for r in cdn.requests for url in json.loads(r.body)["files"]]
+    assert all(len(json.loads(r.body)["files"]) <= 30 for r in cdn.requests)
+    assert {SITE + path for path in ARTICLE_PAGES} <= set(files)
+
+
+def test_fastly_purges_the_surrogate_keys_the_pages_send(
+    cdn, settings, client, django_capture_on_commit_callbacks
+):
+    settings.NEWSDESK_CDN_PURGER = "news.integrations.purge.FastlyPurger"
+    settings.NEWSDESK_CDN_PURGE_OPTIONS = {
+        "API_URL": cdn.url,
+        "SERVICE": "svc1",
+        "TOKEN": "fastly-token",
+        "SOFT": "1",
+    }
+    for n in range(PAGE_SIZE):
+        make_post(title=f"Older {n}")
+    post = story(status=S.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(post, by=None)
+    [request] = cdn.requests
+    assert (request.method, request.path) == ("POST", "/service/svc1/purge")
+    assert request.headers["Fastly-Key"] == "fastly-token"
+    assert request.headers["Fastly-Soft-Purge"] == "1"
+    purged = set(request.headers["Surrogate-Key"].split())
+    # Each page the change shows on names a key that was purged, page 2 of a
+    # list too.
+    for path in ["/news/flood-warning/", "/", "/?page=2", "/tags/weather/"] + [
+        "/categories/local/feed/",
+        "/authors/ann-lee/",
+        "/feed/atom/",
+        "/sitemap.xml",
+        "/archive/",
+    ]:
+        response = client.get(path)
+        keys = set(response["Surrogate-Key"].split())
+        assert "newsdesk" in keys
+        assert keys & purged, path
+
+
+def test_pages_readers_may_not_keep_send_no_surrogate_key(client, admin_client):
+    draft = make_post(title="Hidden", status=S.DRAFT)
+    assert not admin_client.get("/admin/").has_header("Surrogate-Key")
+    assert not client.get(draft.get_absolute_url()).has_header("Surrogate-Key")
+    assert not client.get("/no-such-page/").has_header("Surrogate-Key")
+
+
+def test_a_unicode_slug_becomes_an_ascii_key(client):
+    make_post(title="Café", slug="café")
+    response = client.get("/news/café/")
+    assert response["Surrogate-Key"] == "newsdesk post-caf%C3%A9"
+    assert "post-caf%C3%A9" in affected(Post.objects.get()).keys
+
+
+def test_a_refused_purge_is_a_failure_after_the_others_are_made(cdn):
+    cdn.statuses = [500]
+    purger = purge.HTTPPurger(LOCATION=cdn.url)
+    pages = Pages(urls=[SITE + "/a/", SITE + "/b/"], keys=[])
+    with pytest.raises(
+        purge.PurgeFailed, match=r"https://news.example.com/a/: HTTP 500"
+    ):
+        purger.purge(pages)
+    assert [r.path for r in cdn.requests] == ["/a/", "/b/"]
+    # A page the cache does not hold is no failure.
+    cdn.statuses = [404]
+    purger.purge(Pages(urls=[SITE + "/c/"], keys=[]))
