@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django_tasks import default_task_backend
 from PIL import Image as PILImage
 
 from news.editorial import previews
@@ -153,3 +154,33 @@ def test_the_cards_stay_in_the_media_root(client, media_root):
     assert (media_root / card).resolve().is_relative_to(Path(media_root).resolve())
     assert "passwd" not in url
     assert Path(django_settings.BASE_DIR).joinpath("etc").exists() is False
+
+
+def test_cards_are_drawn_on_a_worker_not_on_the_page(client, settings, media_root):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
+    default_task_backend.clear()
+    post = make_post(title="Drawn later", slug="later")
+    # The page goes without og:image and queues the drawing, once.
+    url, content = og_image(client, post)
+    assert url is None and '<meta name="twitter:card" content="summary">' in content
+    assert stored_cards(media_root) == []
+    post.summary = "Changed, so the article's fragments are made again."
+    post.save()
+    og_image(client, post)
+    [queued] = default_task_backend.results
+    assert queued.task.name == "draw_card_task" and queued.args == [post.pk]
+    # The worker draws it and moves the site's version: the page shows it.
+    assert social.draw_card_task.call(post.pk) is True
+    url, _ = og_image(client, post)
+    assert url and len(stored_cards(media_root)) == 1
+    # Run again, it finds the card drawn.
+    assert social.draw_card_task.call(post.pk) is False
+
+
+def test_the_worker_draws_no_card_for_an_unpublished_post(media_root):
+    post = make_post(title="Secret", slug="secret", status=Post.Status.DRAFT)
+    assert social.draw_card_task.call(post.pk) is False
+    assert social.draw_card_task.call(10**9) is False
+    assert stored_cards(media_root) == []

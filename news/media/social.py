@@ -8,26 +8,36 @@ shows (title, site name, colours, font): its file name is a hash of them, so
 a new title makes a new card and an unchanged post reuses the stored one.
 Cards live under ``social/`` in the media storage, like renditions.
 
+Like renditions, cards are drawn on the task workers (``draw_card_task``),
+never on a page's request: a page that finds no card queues one (once) and
+goes without og:image meanwhile; the task sends ``site_changed`` when it has
+stored the card, so the article's fragments are made again with it.
+
 Titles in Chinese, Japanese or Korean need a CJK font: the first found of
 NEWSDESK_SOCIAL_FONTS (Debian's fonts-wqy-microhei or fonts-noto-cjk by
 default). Without one the card is drawn with whatever font there is, and a
 warning is logged, since CJK characters would show as boxes.
 """
 
+import functools
 import hashlib
 import io
 import logging
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django_tasks import task
+from django_tasks.backends.immediate import ImmediateBackend
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 
+from .. import signals
+from ..models import Post
 from .images import STORAGE_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -44,6 +54,8 @@ TITLE_SIZES = (76, 68, 60, 52, 46)
 MAX_LINES = 4
 # Bump when the drawing changes, so that cards are made anew.
 DRAWING = 1
+# A page queues a missing card at most this often.
+QUEUED_SECONDS = 300
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 # A line may break after any CJK character, or between words.
@@ -61,21 +73,61 @@ class SocialCard:
 
 
 def card(post):
-    """Return the SocialCard of ``post``, drawing and storing it the first
-    time; None when the storage cannot be reached (the page then has no
-    og:image, and the failure is logged)."""
-    font = font_path()
-    name = _name(post.title, font)
+    """Return the SocialCard of ``post`` if it is drawn, else queue its
+    drawing (at most once every QUEUED_SECONDS) and return None; None too
+    when the storage cannot be reached (the failure is logged)."""
+    name = _name(post.title, font_path())
     try:
-        if not default_storage.exists(name):
-            stored = default_storage.save(name, ContentFile(draw(post.title, font)))
-            if stored != name:  # another process stored it meanwhile
-                default_storage.delete(stored)
+        missing = not default_storage.exists(name)
+        if missing and not (_queue_once(post, name) and _drawn(name)):
+            return None
         url = default_storage.url(name)
     except STORAGE_ERRORS as exc:
         logger.warning("No social card for post %s: %s", post.pk, exc)
         return None
     return SocialCard(url, WIDTH, HEIGHT, alt=post.title)
+
+
+def _queue_once(post, name):
+    """Queue the drawing of ``post``'s card unless a page did lately; return
+    whether this call queued it."""
+    if not cache.add(f"newsdesk:social-queued:{name}", 1, QUEUED_SECONDS):
+        return False
+    draw_card_task.enqueue(post.pk)
+    return True
+
+
+def _drawn(name):
+    # Without a worker (the immediate backend) the task has run in place.
+    return isinstance(
+        draw_card_task.get_backend(), ImmediateBackend
+    ) and default_storage.exists(name)
+
+
+def store(post):
+    """Draw and store the card of ``post`` unless it is stored already;
+    return whether it was drawn now."""
+    font = font_path()
+    name = _name(post.title, font)
+    if default_storage.exists(name):
+        return False
+    stored = default_storage.save(name, ContentFile(draw(post.title, font)))
+    if stored != name:  # another worker stored it meanwhile
+        default_storage.delete(stored)
+    return True
+
+
+@task()
+def draw_card_task(pk):
+    """Draw the social card of post ``pk`` if it is published and has none,
+    on a worker, and move the site's version so that pages show it."""
+    post = Post.objects.filter(pk=pk).first()
+    if post is None or not post.is_published:
+        return False
+    drawn = store(post)
+    if drawn:
+        signals.site_changed.send(sender=Post)
+    return drawn
 
 
 def _name(title, font):
@@ -89,7 +141,7 @@ def font_path():
     return _first_font(tuple(settings.NEWSDESK_SOCIAL_FONTS))
 
 
-@cache
+@functools.cache
 def _first_font(candidates):
     for candidate in candidates:
         if Path(candidate).is_file():
