@@ -272,7 +272,14 @@ def article_context(pk):
     post = (
         Post.objects.select_related("category", "banner")
         .prefetch_related(
-            Prefetch("authors", queryset=Author.objects.only("name", "slug")),
+            # The byline shows the authors' avatars.
+            Prefetch(
+                "authors",
+                queryset=Author.objects.only("name", "slug", "avatar").select_related(
+                    "avatar"
+                ),
+            ),
+            Prefetch("authors__avatar__renditions", queryset=Rendition.objects.all()),
             "tags",
             Prefetch("banner__renditions", queryset=Rendition.objects.all()),
             # The body's first image stands for a post without a banner.

@@ -1,6 +1,7 @@
 """Template helpers for the public site: responsive pictures, JSON-LD,
 breadcrumbs and search highlighting."""
 
+import dataclasses
 import json
 
 from django import template
@@ -51,10 +52,12 @@ def social_image(post):
 
 
 @register.inclusion_tag("news/includes/picture.html")
-def picture(image, sizes="100vw", loading="lazy", css_class=""):
-    """Show ``image`` with WebP and fallback srcsets, its size and lazy loading."""
+def picture(image, sizes="100vw", loading="lazy", css_class="", decorative=False):
+    """Show ``image`` with WebP and fallback srcsets, its size and lazy loading;
+    ``decorative`` (beside the name it shows, say) with an empty alt text."""
+    shown = renditions.picture(image, make=False)
     return {
-        "picture": renditions.picture(image, make=False),
+        "picture": dataclasses.replace(shown, alt="") if decorative else shown,
         "sizes": sizes,
         "loading": loading,
         "css_class": css_class,
