@@ -662,7 +662,9 @@ def test_section_pages_lead_with_the_description_or_bio(client):
     assert '<p class="lede">Advisories &amp; fixes.</p>' in category
     assert '<meta name="description" content="Advisories &amp; fixes.">' in category
     author = html(client.get("/authors/grace/"))
-    assert '<p class="lede">Wrote the first compiler.</p>' in author
+    # A bio is Markdown.
+    assert '<div class="lede"><p>Wrote the first compiler.</p></div>' in author
+    assert '<meta name="description" content="Wrote the first compiler.">' in author
     assert "<h1>Posts by Grace Hopper</h1>" in author
 
 

@@ -42,6 +42,7 @@ from django.utils.autoreload import file_changed
 from django.utils.safestring import mark_safe
 
 from .. import languages
+from ..documents import markdown
 from ..media import renditions
 from ..models import (
     Author,
@@ -120,7 +121,8 @@ def _cards(pks, changed, lead):
 def section(model, slug, changed):
     """Return the Section of the tag, category or author ``slug`` as of
     ``changed``: what its list page shows of it (with the picture of a
-    category's image or an author's avatar); a 404 if there is none."""
+    category's image or an author's avatar, and an author's bio as
+    Markdown); a 404 if there is none."""
     # The slug comes from the URL: hashed, it makes a valid key for any cache.
     name = hashlib.sha256(f"{model._meta.label_lower}:{slug}".encode()).hexdigest()
     key = _key("section", changed, name)
@@ -132,8 +134,19 @@ def section(model, slug, changed):
         if image is not None:
             shown = renditions.picture(image, make=False)
             found = dataclasses.replace(found, picture=shown)
+        if getattr(row, "bio", ""):
+            found = dataclasses.replace(found, lede_html=_bio(row.bio))
         _set_many({key: found})
     return found
+
+
+def _bio(text):
+    """Return an author's bio as sanitised HTML, or "" for a bio too complex
+    to render (the page then shows it as text)."""
+    try:
+        return mark_safe(markdown.render(text))  # noqa: S308 (sanitised)
+    except markdown.MarkdownError:
+        return ""
 
 
 # The site's own pages, the menus' links when editors have set none.
