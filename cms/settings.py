@@ -492,6 +492,21 @@ NEWSDESK_PREPUBLISH_ERRORS = [
 ]
 # Search results cut titles after about this many characters.
 NEWSDESK_TITLE_MAX_LENGTH = env_int("NEWSDESK_TITLE_MAX_LENGTH", 60, minimum=10)
+
+# Fonts for the social cards of posts without a picture (news/media/social.py),
+# the first that exists wins: a CJK font first (Debian's fonts-wqy-microhei or
+# fonts-noto-cjk), so that Chinese titles draw; NEWSDESK_SOCIAL_FONT before all.
+NEWSDESK_SOCIAL_FONTS = [
+    path
+    for path in [
+        os.environ.get("NEWSDESK_SOCIAL_FONT", ""),
+        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    ]
+    if path
+]
 # Articles of at least this many words (a CJK character counts as one), with
 # two sections or more, open with a table of contents.
 NEWSDESK_TOC_MIN_WORDS = env_int("NEWSDESK_TOC_MIN_WORDS", 600, minimum=0)

@@ -367,6 +367,8 @@ class Post(models.Model):
         prefetched (news.public.fragments.with_cards)."""
         if self.banner_id:
             return self.banner
+        if self.pk is None:  # an unsaved preview has no stored images
+            return None
         links = sorted(self.image_links.all(), key=lambda link: link.pk)
         stored = {link.reference: link.image for link in links}
         if not stored or "body" in self.get_deferred_fields():
@@ -391,7 +393,8 @@ class Post(models.Model):
         if display.word_count(self.body_html) < settings.NEWSDESK_TOC_MIN_WORDS:
             return []
         entries = display.contents(self.body_html, title=self.title)
-        return entries if len(entries) >= 2 else []
+        sections = sum(1 + len(entry.children) for entry in entries)
+        return entries if sections >= 2 else []
 
     def translations(self):
         """Return the other posts of this post's translation group, in any
