@@ -2,12 +2,12 @@
 
 For each size (1k and 100k posts by default) it builds a SQLite database under
 bench/out/ (kept and reused), starts gunicorn with 2 workers on 127.0.0.1, and
-drives an article, the home page, a tag page, the RSS feed and the ceiling (a
-fixed 20 KB page through the same middleware) with wrk for 10 s each, in three
-modes: the page cache on (Redis, started here on 127.0.0.1 when redis-server
-exists, else the in-process cache), off, and "cold" (the page cache and the
-fragment cache both off). Everything it starts is bound to 127.0.0.1, limited
-in time, and stopped before it exits.
+drives an article, the home page, a tag page, the RSS, Atom and JSON feeds
+and the ceiling (a fixed 20 KB page through the same middleware) with wrk for
+10 s each, in three modes: the page cache on (Redis, started here on
+127.0.0.1 when redis-server exists, else the in-process cache), off, and
+"cold" (the page cache and the fragment cache both off). Everything it
+starts is bound to 127.0.0.1, limited in time, and stopped before it exits.
 
     .venv/bin/python bench/serve_bench.py            # full run, ~12 minutes
     .venv/bin/python bench/serve_bench.py --sizes 1000 --duration 3
@@ -39,6 +39,8 @@ URLS = {
     "home": "/",
     "tag": "/tags/tag-7/",
     "feed": "/feed/",
+    "feed_atom": "/feed/atom/",
+    "feed_json": "/feed/json/",
     # The content API (news/api/): a page of 20 posts, and one post with its body.
     "api list": "/api/posts/",
     "api detail": "/api/posts/en/post-{middle}/",
@@ -164,6 +166,8 @@ def load(size):
                 for n, post in zip(numbers, posts, strict=True)
                 for k in range(3)
             )
+    # Written past the services, which index posts as they change.
+    call_command("rebuild_search_index", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     call_command("collectstatic", interactive=False, verbosity=0)

@@ -523,6 +523,14 @@ TAGGIT_CASE_INSENSITIVE = True
 # page another has invalidated.
 NEWSDESK_PAGE_CACHE = env_bool("NEWSDESK_PAGE_CACHE", default=bool(REDIS_URL))
 NEWSDESK_PAGE_CACHE_TIMEOUT = env_int("NEWSDESK_PAGE_CACHE_TIMEOUT", 600)
+# Each process also keeps the pages it served last in memory, checked by the
+# site's freshness instead of a round trip to the cache (news/public/cache.py).
+# On by default with SQLite, where that check is an in-process index lookup;
+# on a database server it would be a query per hit.
+NEWSDESK_PAGE_CACHE_LOCAL = env_bool(
+    "NEWSDESK_PAGE_CACHE_LOCAL",
+    default=DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
+)
 # Post cards and article parts rendered once per version of the site
 # (news/public/fragments.py), kept in the "fragments" cache.
 NEWSDESK_FRAGMENT_CACHE = env_bool("NEWSDESK_FRAGMENT_CACHE", default=True)

@@ -314,6 +314,13 @@ class Post(models.Model):
                 name="post_translations",
                 condition=~Q(translation_key=""),
             ),
+            # freshness() asks every request for the last and the next expiry:
+            # without it, two scans of the whole table (5 ms at 1,000 posts).
+            models.Index(
+                fields=["status", "expires_at"],
+                name="post_expiry",
+                condition=Q(expires_at__isnull=False),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
