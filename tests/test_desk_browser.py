@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from taggit.models import Tag
 
+from news.documents import display, markdown
 from news.editorial import workflow
 from news.models import AuditEntry, Author, Post, PostAuthor, TaggedPost
 
@@ -196,7 +197,10 @@ def test_write_beside_the_preview_drop_an_image_and_restore_after_a_crash(
     # Highlighted as the public article is, with the public stylesheet.
     preview.locator(".preview-article div.highlight pre").wait_for()
     assert preview.locator("link[href*='site.css']").count() == 1
-    assert "18 words · 1 min read" in page.inner_text(".markdown-count")
+    # Counted as the public article counts them.
+    words = display.word_count(markdown.render(BODY))
+    assert page.inner_text(".markdown-count") == f"{words} words · 1 min read"
+    assert preview.locator("link[href*='code.css']").count() == 1
     # The toolbar wraps the selection.
     page.locator("#id_body").press("End")
     page.locator("#id_body").press("Enter")
