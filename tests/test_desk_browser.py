@@ -13,7 +13,7 @@ from taggit.models import Tag
 
 from news.documents import display, markdown
 from news.editorial import workflow
-from news.models import AuditEntry, Author, Post, PostAuthor, TaggedPost
+from news.models import AuditEntry, Author, Post, PostAuthor, Presence, TaggedPost
 
 from .browser import ARTIFACT_ROOT
 from .factories import image_bytes, make_post, make_user
@@ -259,6 +259,11 @@ def test_write_beside_the_preview_drop_an_image_and_restore_after_a_crash(
     assert "![The quay at dusk](uploads/" in post.body
     assert post.image_links.get().image.alt == "The quay at dusk"
     assert not page.locator(".autosave-offer").count()
+    # Edna leaves the form: her presence ends at once, not after the window.
+    assert Presence.objects.filter(user__username="edna").exists()
+    edna.goto(f"{base}/admin/")
+    edna.wait_for_timeout(500)
+    assert not Presence.objects.filter(user__username="edna").exists()
     assert problems == [], "\n".join(problems)
 
 

@@ -349,9 +349,13 @@ class PostAdminViews:
         return JsonResponse({"discarded": True})
 
     def heartbeat_view(self, request):
-        """Note that the user has the post open; answer who else has."""
+        """Note that the user has the post open, or closed it (``leaving``);
+        answer who else has it open."""
         post = self._posted_post(request)
         if post is None:
+            return JsonResponse({"others": []})
+        if request.POST.get("leaving"):
+            autosave.leave(request.user, post)
             return JsonResponse({"others": []})
         return JsonResponse({"others": autosave.beat(request.user, post)})
 

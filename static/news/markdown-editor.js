@@ -324,6 +324,12 @@
     }
     beat();
     setInterval(beat, Number(editor.dataset.heartbeatSeconds || 15) * 1000);
+    // Gone from the page: say so at once rather than let the last beat age.
+    window.addEventListener("pagehide", function () {
+      const data = postData(editor, { leaving: "1" });
+      data.append("csrfmiddlewaretoken", csrfToken());
+      navigator.sendBeacon(editor.dataset.heartbeatUrl, data);
+    });
   }
 
   // -- leaving ----------------------------------------------------------------
