@@ -206,6 +206,11 @@ def test_write_beside_the_preview_drop_an_image_and_restore_after_a_crash(
     page.locator("#id_body").press("Enter")
     page.click(".markdown-toolbar [data-md=quote]")
     assert page.input_value("#id_body").endswith("> ")
+    page.keyboard.type("Ferries")
+    page.keyboard.press("Control+Shift+ArrowLeft")
+    page.keyboard.press("Control+b")
+    assert page.input_value("#id_body").endswith("> **Ferries**")
+    page.keyboard.press("End")
 
     # An image dropped on the Markdown asks for its alt text, then goes in.
     drop_image(page, "#id_body", "dusk.png", image_bytes(size=(40, 30)))
@@ -215,7 +220,7 @@ def test_write_beside_the_preview_drop_an_image_and_restore_after_a_crash(
     page.wait_for_selector(".markdown-upload-status:has-text('Inserted dusk.png')")
     body = page.input_value("#id_body")
     # At the caret, where the quote was started.
-    assert body.startswith(BODY + "\n> \n![The quay at dusk](uploads/")
+    assert body.startswith(BODY + "\n> **Ferries**\n![The quay at dusk](uploads/")
     preview.locator(".preview-article img[alt='The quay at dusk']").wait_for()
 
     # The work is kept within seconds.

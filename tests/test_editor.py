@@ -27,8 +27,9 @@ def test_the_body_is_edited_beside_its_preview(client, author):
     content = response.content.decode()
     assert 'class="markdown-editor"' in content
     assert f'data-post="{post.pk}"' in content
-    for label in ["Heading", "Bold", "Link", "List", "Quote", "Code", "Image"]:
+    for label in ["Heading", "Bold (Ctrl+B)", "Link (Ctrl+K)", "List", "Quote"]:
         assert f'title="{label}"' in content
+    assert 'title="Code"' in content and 'title="Image"' in content
     frame = reverse("admin:news_post_preview_frame")
     assert f'<iframe class="markdown-preview-frame" src="{frame}"' in content
     # The script and styles are the widget's media, static files under the CSP.

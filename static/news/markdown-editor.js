@@ -355,6 +355,13 @@
         const action = ACTIONS[button.dataset.md];
         if (action) button.addEventListener("click", function () { replaceSelection(textarea, action); });
       });
+      textarea.addEventListener("keydown", function (event) {
+        if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+        const action = { b: ACTIONS.bold, k: ACTIONS.link }[event.key.toLowerCase()];
+        if (!action) return;
+        event.preventDefault();
+        replaceSelection(textarea, action);
+      });
       imageUploads(editor, textarea, status);
       livePreview(editor, textarea);
       if (textarea.form) warnBeforeLeaving(textarea.form);
