@@ -64,6 +64,7 @@ LAYERS = {
         "news.public.sitemaps",
         "news.public.urls",
         "news.public.middleware",
+        "news.public.locale",
         "news.public.context_processors",
         "news.public.health",
         "news.public.media",

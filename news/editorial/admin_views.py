@@ -401,6 +401,9 @@ class PostAdminViews:
         first, last = weeks[0][0], weeks[-1][-1]
         days = {day: [] for week in weeks for day in week}
         posts = self.get_queryset(request)
+        language = languages.match(request.GET.get("language", ""))
+        if language:
+            posts = posts.in_language(language)
         for post in posts.filter(
             status=Post.Status.PUBLISHED,
             published_at__date__range=(first, last),
@@ -427,6 +430,10 @@ class PostAdminViews:
             "today": today,
             "previous": f"{previous:%Y-%m}",
             "following": f"{following:%Y-%m}",
+            "current_month": f"{month:%Y-%m}",
+            "language": language,
+            "language_filter": languages.filter_choices(language),
+            "multilingual": languages.is_multilingual(),
             "may_schedule": may_schedule,
         }
         return TemplateResponse(request, "admin/news/post/calendar.html", context)
