@@ -187,3 +187,26 @@ def test_a_space_separated_category_is_not_rewritten_unless_it_changes():
     assert rewritten(text, {"category": "news"}) == (
         "---\ntitle: x\ncategories: news\n---\n"
     )
+
+
+def test_inline_authors_and_the_single_authors_keys_describe_them():
+    post = read(
+        "---\ntitle: x\nauthors:\n  name: Joel\n  title: Co-creator\n"
+        "  image_url: /img/joel.png\n  socials: {x: joel}\n---\n"
+    )
+    assert post.authors == ["Joel"]
+    assert post.author_profiles == {
+        "Joel": {"title": "Co-creator", "image_url": "/img/joel.png"}
+    }
+    post = read(
+        "---\ntitle: x\nauthor: Joel\nauthor_title: Co-creator\n"
+        "author_url: https://example.org/joel\n---\n"
+    )
+    assert post.author_profiles == {
+        "Joel": {"title": "Co-creator", "url": "https://example.org/joel"}
+    }
+    # Kept as written, for export.
+    assert post.extra == {
+        "author_title": "Co-creator",
+        "author_url": "https://example.org/joel",
+    }
