@@ -210,3 +210,18 @@ def test_inline_authors_and_the_single_authors_keys_describe_them():
         "author_title": "Co-creator",
         "author_url": "https://example.org/joel",
     }
+
+
+def test_a_key_mapped_deep_in_a_table_stays_when_the_table_changes():
+    text = '+++\ntitle = "x"\n\n[params.social]\nimage = "i.png"\nsite = "a"\n+++\n'
+    field_map = {"params.social.image": "banner"}
+    post = read(text, field_map=field_map)
+    assert (post.banner, post.extra) == ("i.png", {"params": {"social": {"site": "a"}}})
+    changes = {"extra": {"params": {"social": {"site": "b"}}}}
+    assert rewritten(text, changes, field_map=field_map) == text.replace(
+        'site = "a"', 'site = "b"'
+    )
+    yaml = "---\ntitle: x\nparams:\n  social:\n    image: i.png\n    site: a\n---\n"
+    assert rewritten(yaml, changes, field_map=field_map) == yaml.replace(
+        "site: a", "site: b"
+    )
