@@ -37,7 +37,7 @@ def test_list_pages_share_the_cards_they_made(client, post, django_assert_num_qu
     # page of posts and the site's freshness are queried.
     with django_assert_num_queries(3):
         tag = client.get("/tags/releases/").content.decode()
-    card = home[home.rindex('<article class="post-card">', 0, home.index("First")) :]
+    card = home[home.rindex('<article class="post-card"', 0, home.index("First")) :]
     card = card[: card.index("</article>")]
     assert "First headline" in card and "Ada Lovelace" in card
     assert card in tag
@@ -143,4 +143,4 @@ def test_an_edited_template_shows_without_a_restart(client, post, settings, tmp_
     card = templates / "news" / "includes" / "post_card.html"
     card.write_text(card.read_text().replace('class="post-card"', 'class="edited"'))
     file_changed.send(sender=None, file_path=card)
-    assert '<article class="edited">' in client.get("/").content.decode()
+    assert '<article class="edited" lang="en">' in client.get("/").content.decode()

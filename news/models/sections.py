@@ -29,6 +29,8 @@ class Section:
     # A category's image or an author's avatar as shown (a
     # news.media.renditions.Picture), set by news.public.fragments.section.
     picture: Any = None
+    # An author's bio as sanitised HTML (Markdown), set by the same function.
+    lede_html: str = ""
 
     @classmethod
     def of(cls, obj):
