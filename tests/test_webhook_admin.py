@@ -48,6 +48,9 @@ def test_a_subscription_is_added_with_its_events_and_its_owner(client, boss):
     page = client.get(CHANGELIST)
     assert b"https://hooks.example.com/in" in page.content
     assert b"post.deleted, post.published" in page.content
+    log = f"/admin/news/webhookdelivery/?subscription__id__exact={subscription.pk}"
+    assert f'href="{log}"' in page.content.decode()
+    assert client.get(log).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -135,6 +138,9 @@ def test_the_webhook_pages_pass_axe(live_server, browser, settings):  # noqa: F8
     make_user("boss", superuser=True)
     subscription = WebhookSubscription.objects.create(
         url="http://127.0.0.1:9/", events=["post.published", "post.updated"]
+    )
+    WebhookSubscription.objects.create(
+        url="https://hooks.example.com/in", events=["post.deleted"], active=False
     )
     webhooks.queue("post.published", make_post(title="Logged").pk)
     delivery = WebhookDelivery.objects.get()
