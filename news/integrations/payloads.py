@@ -36,9 +36,10 @@ def _page_kind(url_name):
             return section + "-{slug}"
     if url_name.endswith("_index") or url_name.startswith("archive"):
         return "indexes"
-    for kind in ("feed", "sitemap"):
-        if url_name.startswith(kind):
-            return kind + "s" if kind == "feed" else kind
+    if url_name.startswith("feed"):
+        return "feeds"
+    if url_name.startswith("sitemap"):
+        return "sitemap"
     return ""
 
 
