@@ -458,7 +458,11 @@ def test_a_pending_change_put_live_is_an_update_not_a_second_publication(
     add_authors(post, author)
     post.refresh_from_db()
     post.title = "Live, corrected"
-    revisions.save_edit(post, by=author, save=post.save)
+    with django_capture_on_commit_callbacks(execute=True):
+        revisions.save_edit(post, by=author, save=post.save)
+    # A change waiting for review is not public: nothing is sent of it.
+    assert len(receiver.requests) == 1
+    assert b"corrected" not in receiver.requests[0].body
     with django_capture_on_commit_callbacks(execute=True):
         workflow.publish(post, by=None)
     with django_capture_on_commit_callbacks(execute=True):
