@@ -2,12 +2,12 @@
 
 For each size (1k and 100k posts by default) it builds a SQLite database under
 bench/out/ (kept and reused), starts gunicorn with 2 workers on 127.0.0.1, and
-drives an article, the home page, a tag page, the RSS feed and the ceiling (a
-fixed 20 KB page through the same middleware) with wrk for 10 s each, in three
-modes: the page cache on (Redis, started here on 127.0.0.1 when redis-server
-exists, else the in-process cache), off, and "cold" (the page cache and the
-fragment cache both off). Everything it starts is bound to 127.0.0.1, limited
-in time, and stopped before it exits.
+drives an article, the home page, a tag page, the RSS, Atom and JSON feeds
+and the ceiling (a fixed 20 KB page through the same middleware) with wrk for
+10 s each, in three modes: the page cache on (Redis, started here on
+127.0.0.1 when redis-server exists, else the in-process cache), off, and
+"cold" (the page cache and the fragment cache both off). Everything it
+starts is bound to 127.0.0.1, limited in time, and stopped before it exits.
 
     .venv/bin/python bench/serve_bench.py            # full run, ~12 minutes
     .venv/bin/python bench/serve_bench.py --sizes 1000 --duration 3
@@ -39,6 +39,11 @@ URLS = {
     "home": "/",
     "tag": "/tags/tag-7/",
     "feed": "/feed/",
+    "feed_atom": "/feed/atom/",
+    "feed_json": "/feed/json/",
+    # The content API (news/api/): a page of 20 posts, and one post with its body.
+    "api list": "/api/posts/",
+    "api detail": "/api/posts/en/post-{middle}/",
 }
 # Wall-clock cap on any one server, whatever happens to this script.
 SERVER_LIFETIME = 900
@@ -161,6 +166,8 @@ def load(size):
                 for n, post in zip(numbers, posts, strict=True)
                 for k in range(3)
             )
+    # Written past the services, which index posts as they change.
+    call_command("rebuild_search_index", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -296,35 +303,43 @@ def measure(size, mode, redis_url, args):
     rows = {}
     with gunicorn(port, env):
         wait_until_up(base + "/robots.txt")
-        for name, path in URLS.items():
-            url = base + path.format(middle=size // 2)
+        urls = {
+            name: base + path.format(middle=size // 2)
+            for name, path in URLS.items()
+            if name in args.urls
+        }
+        for url in urls.values():
             for _ in range(20):  # warm up: imports, connections, the page cache
                 urllib.request.urlopen(url, timeout=10).read()  # noqa: S310
-            runs = [
-                wrk(url, args.duration, args.connections) for _ in range(args.repeat)
-            ]
+        # Round by round, each URL once a round: a change in the machine's
+        # load then falls on every URL alike, not on whichever ran then.
+        runs = {name: [] for name in urls}
+        for _ in range(args.repeat):
+            for name, url in urls.items():
+                runs[name].append(wrk(url, args.duration, args.connections))
+        for name, done in runs.items():
             rows[name] = {
-                "rps": statistics.median(r["rps"] for r in runs),
-                "p50_ms": statistics.median(r["p50_ms"] for r in runs),
-                "errors": sum(r["errors"] for r in runs),
+                "rps": statistics.median(r["rps"] for r in done),
+                "p50_ms": statistics.median(r["p50_ms"] for r in done),
+                "errors": sum(r["errors"] for r in done),
             }
             print(
                 f"{size:>7,} posts  {mode:4}  "
-                f"{name:8} {rows[name]['rps']:8.0f} req/s  "
+                f"{name:10} {rows[name]['rps']:8.0f} req/s  "
                 f"p50 {rows[name]['p50_ms']:6.2f} ms",
                 flush=True,
             )
     return rows
 
 
-def report(results, sizes):
+def report(results, sizes, modes):
     lines = [
         "| posts | mode | URL | req/s | % of ceiling | p50 ms | p50 vs 1k |",
         "|---:|---|---|---:|---:|---:|---:|",
     ]
     smallest = str(min(sizes))
     for size in map(str, sizes):
-        for mode in MODES:
+        for mode in modes:
             rows = results[size][mode]
             ceiling = rows["ceiling"]["rps"]
             for name, row in rows.items():
@@ -343,8 +358,10 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds per URL")
     parser.add_argument("--repeat", type=int, default=1, help="wrk runs per URL")
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--modes", nargs="+", choices=list(MODES), default=list(MODES))
     parser.add_argument("--load", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    args.urls = ["ceiling", *(name for name in args.urls if name != "ceiling")]
     if args.load:
         load(args.load)
         return
@@ -360,9 +377,9 @@ def main():
     with redis_server(redis_port) if has_redis else contextlib.nullcontext():
         for size in args.sizes:
             results[str(size)] = {
-                mode: measure(size, mode, redis_url, args) for mode in MODES
+                mode: measure(size, mode, redis_url, args) for mode in args.modes
             }
-    table = report(results, args.sizes)
+    table = report(results, args.sizes, args.modes)
     meta = {
         "cache": "redis" if has_redis else "locmem",
         "duration_s": args.duration,

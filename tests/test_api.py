@@ -7,11 +7,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.utils import timezone
+from taggit.models import Tag
 
 from news.documents import markdown
 from news.editorial import workflow
 from news.media import renditions
-from news.models import Post, PostImage
+from news.models import Author, Image, Post, PostImage
 
 from .factories import (
     HIDDEN_STATES,
@@ -273,7 +274,7 @@ def test_posts_filter_by_language_in_any_spelling(client, settings):
     assert response.json() == {"detail": "language: not a language of this site."}
     detail = get(client, "/api/posts/zh-hans/hello/").json()
     assert detail["title"] == "你好"
-    assert detail["url"] == "http://testserver/news/hello/"
+    assert detail["url"] == "http://testserver/zh/news/hello/"
 
 
 @pytest.mark.parametrize(
@@ -401,25 +402,30 @@ def many_posts(count):
 
 
 @pytest.mark.parametrize(
-    "url, queries",
+    "url, made, kept",
     [
-        # freshness, the posts, their authors, tags and banners' renditions
-        ("/api/posts/?limit=5", 5),
-        ("/api/posts/?limit=5&tag=common&author=person-0&category=world", 5),
+        # freshness and the page's ids; then, for posts not kept yet, the
+        # posts, their authors, tags and banners' renditions
+        ("/api/posts/?limit=5", 6, 2),
+        ("/api/posts/?limit=5&tag=common&author=person-0&category=world", 6, 2),
         # freshness, the tag counts, the tags
-        ("/api/tags/", 3),
+        ("/api/tags/", 3, 3),
         # freshness, the categories and counts
-        ("/api/categories/", 2),
+        ("/api/categories/", 2, 2),
         # freshness, the author counts, the authors, their avatars' renditions
-        ("/api/authors/", 4),
+        ("/api/authors/", 4, 4),
     ],
 )
 def test_lists_run_the_same_queries_for_few_posts_or_many(
-    client, django_assert_num_queries, url, queries
+    client, django_assert_num_queries, url, made, kept
 ):
     many_posts(2)
-    get(client, url)  # renditions are made on first use, as the pages make them
-    with django_assert_num_queries(queries):
+    # Renditions are made on first use, as the pages make them: not counted.
+    for image in Image.objects.all():
+        renditions.ensure(image)
+    with django_assert_num_queries(made):
+        get(client, url)
+    with django_assert_num_queries(kept):
         get(client, url)
     for n in range(9):
         post = make_post(
@@ -431,9 +437,12 @@ def test_lists_run_the_same_queries_for_few_posts_or_many(
         author = make_author(f"More {n}")
         author.avatar = post.banner
         author.save()
-        add_authors(post, author)
-    get(client, url)
-    with django_assert_num_queries(queries):
+        add_authors(post, author, Author.objects.get(slug="person-0"))
+    for image in Image.objects.all():
+        renditions.ensure(image)
+    with django_assert_num_queries(made):
+        get(client, url)
+    with django_assert_num_queries(kept):
         get(client, url)
 
 
@@ -446,17 +455,38 @@ def test_post_detail_runs_the_same_queries_for_any_post(
     large = post_with_images("Large")
     large.tags.add(*"abcdefgh")
     add_authors(large, *(make_author(f"Author {n}") for n in range(5)))
+    # Renditions are made on first use, as the pages make them: not counted.
+    for image in Image.objects.all():
+        renditions.ensure(image)
     for post in (small, large):
         url = f"/api/posts/en/{post.slug}/"
-        get(client, url)
-        # freshness, the post, its authors, tags, banner renditions, image
-        # links with their images, and their renditions
-        with django_assert_num_queries(7):
+        # freshness and the post's id; then, the first time, the post, its
+        # authors, tags, banner renditions, image links with their images,
+        # and their renditions
+        with django_assert_num_queries(8):
+            get(client, url)
+        with django_assert_num_queries(2):
             get(client, url)
     # With nothing to prefetch, fewer.
     make_post(title="Plain")
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         get(client, "/api/posts/en/plain/")
+
+
+def test_a_kept_post_follows_an_edit_of_what_it_shows(client):
+    post = make_post(title="Before")
+    post.tags.add("harbour")
+    assert titles(client, "/api/posts/") == ["Before"]
+    get(client, "/api/posts/en/before/")
+    post.title = "After"
+    post.save()
+    assert titles(client, "/api/posts/") == ["After"]
+    assert get(client, "/api/posts/en/before/").json()["title"] == "After"
+    tag = Tag.objects.get(slug="harbour")
+    tag.name = "Harbour front"
+    tag.save()  # the admin's save: a site change
+    item = get(client, "/api/posts/").json()["items"][0]
+    assert item["tags"][0]["name"] == "Harbour front"
 
 
 # The schema and the reference page
@@ -516,3 +546,15 @@ def test_a_nul_in_the_address_is_a_400_in_json(client):
         }
     # The pages keep their plain-text refusal.
     assert get(client, "/?q=a%00b", status=400)["Content-Type"].startswith("text/plain")
+
+
+def test_section_lists_link_to_their_posts_in_the_api(client):
+    post = make_post(title="Mixed", category=make_category("Ünïcode", slug="ünïcode"))
+    post.tags.add("!!!", "Harbour")
+    tags = {t["name"]: t for t in get(client, "/api/tags/").json()["items"]}
+    assert tags["Harbour"]["posts_url"] == "http://testserver/api/posts/?tag=harbour"
+    # A tag named only in punctuation has no slug: no page, nothing to ask for.
+    assert tags["!!!"]["slug"] == tags["!!!"]["url"] == tags["!!!"]["posts_url"] == ""
+    [category] = get(client, "/api/categories/").json()["items"]
+    assert category["posts_url"].endswith("?category=%C3%BCn%C3%AFcode")
+    assert titles(client, category["posts_url"]) == ["Mixed"]

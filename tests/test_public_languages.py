@@ -213,15 +213,17 @@ def queries_of(client, url, django_assert_num_queries, expected):
         assert client.get(url).status_code == 200
 
 
-# As tests/test_views.py's pins (posts without banners: no renditions); an
-# article reads its published translations once more, with or without any.
+# As tests/test_views.py's pins (posts without banners: no renditions). The
+# first page of each language makes that language's menus (2 queries), then
+# reuses them; an article reads its published translations once more, with or
+# without any; a feed is kept whole.
 PAIRED_PAGES = [
-    ("/", "/zh/", (4, 2)),
-    ("/tags/news/", "/zh/tags/news/", (5, 2)),
-    ("/tags/", "/zh/tags/", (3, 1)),
-    ("/archive/", "/zh/archive/", (2, 1)),
-    ("/news/release/", "/zh/news/release/", (9, 2)),
-    ("/feed/", "/zh/feed/", (4, 4)),
+    ("/", "/zh/", (7, 2)),
+    ("/tags/news/", "/zh/tags/news/", (8, 2)),
+    ("/tags/", "/zh/tags/", (5, 1)),
+    ("/archive/", "/zh/archive/", (4, 1)),
+    ("/news/release/", "/zh/news/release/", (11, 2)),
+    ("/feed/", "/zh/feed/", (4, 1)),
 ]
 
 
@@ -237,7 +239,7 @@ def test_an_article_without_translations_runs_the_same_queries(
     client, pair, django_assert_num_queries
 ):
     make_post(title="独自", slug="alone", language="zh-hans").tags.add("news")
-    queries_of(client, "/zh/news/alone/", django_assert_num_queries, (9, 2))
+    queries_of(client, "/zh/news/alone/", django_assert_num_queries, (11, 2))
     assert Post.objects.get(slug="alone").translation_key == ""
 
 
@@ -409,3 +411,25 @@ def test_a_section_feed_without_posts_in_a_language_is_not_found_there(client, p
     make_post(title="English only", slug="english-only").tags.add("english")
     assert client.get("/tags/english/feed/").status_code == 200
     assert client.get("/zh/tags/english/feed/").status_code == 404
+
+
+def test_menus_and_suggestions_are_the_pages_language(client, pair):
+    from .factories import make_category
+
+    make_post(title="Sport", slug="sport", category=make_category("Sport"))
+    make_post(
+        title="体育新闻",
+        slug="sport",
+        language="zh-hans",
+        category=make_category("体育"),
+    )
+    english = client.get("/").content.decode()
+    chinese = client.get("/zh/").content.decode()
+    # The footer's sections are the categories with posts in the language.
+    assert 'href="/categories/sport/">Sport</a>' in english
+    assert ">体育</a>" not in english
+    assert ">体育</a>" in chinese and ">Sport</a>" not in chinese
+    assert ">栏目</h2>" in chinese
+    nothing = client.get("/zh/search/?q=nomatch").content.decode()
+    assert "没有找到结果，试试这些" in nothing
+    assert "体育新闻" in nothing and "Release notes" not in nothing

@@ -18,7 +18,8 @@ from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from .. import languages
-from ..models import Post, indexes
+from ..models import Post, indexes, queries
+from ..public.cache import freshness
 from . import cursor, schemas, serialize
 from .docs import Reference
 
@@ -83,22 +84,35 @@ ERRORS = {400: schemas.Error, 404: schemas.Error}
 def posts(request, filters: Query[PostFilters]):
     """Published posts, newest first (by publication time, then id), a page at
     a time. Filters combine; a page's `next_cursor` continues the same list."""
-    found = serialize.summaries(_filtered(filters)).order_by("-published_at", "-id")
+    # The site's version first, then the rows (news.public.fragments).
+    changed, _ = freshness(request)
+    site = serialize.Site(request)
+    page = serialize.summaries(_page(filters), changed, site)
+    more, page = len(page) > filters.limit, page[: filters.limit]
+    next_cursor = (
+        cursor.encode(page[-1]["published_at"], page[-1]["id"]) if more else None
+    )
+    return {
+        "items": page,
+        "next_cursor": next_cursor,
+        "next": site.url(_with_cursor(request, next_cursor)) if more else None,
+    }
+
+
+def _page(filters):
+    """Return the ids of the posts of the page ``filters`` ask for, and of
+    the one after it, if any."""
+    if filters == PostFilters(limit=filters.limit):
+        # The whole site's first page: the home page's hand-written query.
+        return queries.listed_ids(0, filters.limit + 1)
+    found = _filtered(filters).order_by("-published_at", "-id")
     if filters.cursor:
         try:
             at, pk = cursor.decode(filters.cursor)
         except cursor.CursorError as exc:
             raise HttpError(400, str(exc)) from exc
         found = found.filter(Q(published_at__lt=at) | Q(published_at=at, id__lt=pk))
-    page = list(found[: filters.limit + 1])
-    more, page = len(page) > filters.limit, page[: filters.limit]
-    next_cursor = cursor.encode(page[-1].published_at, page[-1].pk) if more else None
-    site = serialize.Site(request)
-    return {
-        "items": [serialize.summary(post, site) for post in page],
-        "next_cursor": next_cursor,
-        "next": site.url(_with_cursor(request, next_cursor)) if more else None,
-    }
+    return list(found.values_list("pk", flat=True)[: filters.limit + 1])
 
 
 def _filtered(filters):
@@ -162,11 +176,13 @@ def post(
     code = languages.match(language)
     if code is None:
         raise HttpError(404, "No published post has this address.")
-    found = serialize.details(Post.objects.published().in_language(code))
-    shown = found.filter(slug=slug).first()
+    changed, _ = freshness(request)
+    found = Post.objects.published().in_language(code).filter(slug=slug)
+    pk = found.values_list("pk", flat=True).first()
+    shown = serialize.details(pk, changed, serialize.Site(request)) if pk else None
     if shown is None:
         raise HttpError(404, "No published post has this address.")
-    return serialize.detail(shown, serialize.Site(request))
+    return shown
 
 
 @api.get(

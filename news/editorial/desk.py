@@ -11,7 +11,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from ..models import AuditEntry, Post
-from . import revisions, workflow
+from . import autosave, revisions, workflow
 
 Status = Post.Status
 # How many posts each list shows, and how far ahead "scheduled" looks.
@@ -27,13 +27,15 @@ class Desk:
     awaiting_label: str
     scheduled: list
     published: list
+    open_now: list
 
 
 def desk(user, *, now=None, language=None):
     """Return ``user``'s desk: their drafts, the changes requested of them (each
     post with ``request_comment`` and ``requested_by``), the posts waiting for
     what they may do (review, publication), and the posts scheduled for the next
-    SCHEDULE_DAYS days and recently published that they may see; only the
+    SCHEDULE_DAYS days and recently published that they may see, and those
+    someone else has open now (each with ``editors``, their names); only the
     posts in ``language``, if given."""
     now = now or timezone.now()
     posts = Post.objects.all()
@@ -67,6 +69,7 @@ def desk(user, *, now=None, language=None):
         awaiting_label=label,
         scheduled=list(scheduled[:LIMIT]),
         published=list(published[:LIMIT]),
+        open_now=autosave.open_now(visible, exclude=user, now=now)[:LIMIT],
     )
 
 

@@ -3,7 +3,8 @@
 - content: Post (with its queryset), Author, Category, tags and the rows that
   tie them; SiteChange.
 - media: Image and Rendition.
-- editorial: AuditEntry, Revision, ReviewComment, PreviewLink.
+- editorial: AuditEntry, Revision, ReviewComment, PreviewLink, Autosave,
+  Presence.
 - documents: SourceFile, where an imported post came from; ImportJob, an
   admin upload imported on a worker.
 - integrations: WebhookSubscription and WebhookDelivery, its log.
@@ -31,7 +32,14 @@ from .content import (
     TaggedPost,
 )
 from .documents import ImportJob, SourceFile
-from .editorial import AuditEntry, PreviewLink, ReviewComment, Revision
+from .editorial import (
+    AuditEntry,
+    Autosave,
+    Presence,
+    PreviewLink,
+    ReviewComment,
+    Revision,
+)
 from .integrations import WebhookDelivery, WebhookSubscription
 from .media import Image, Rendition
 from .navigation import MenuItem
@@ -40,6 +48,7 @@ from .sections import Section
 __all__ = [
     "AuditEntry",
     "Author",
+    "Autosave",
     "Category",
     "Image",
     "ImportJob",
@@ -49,6 +58,7 @@ __all__ = [
     "PostAlias",
     "PostAuthor",
     "PostImage",
+    "Presence",
     "PreviewLink",
     "Rendition",
     "ReviewComment",

@@ -9,6 +9,7 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .content import Category, Post
 
@@ -43,14 +44,14 @@ class MenuItem(models.Model):
         FOOTER = "footer", "Footer"
 
     class Page(models.TextChoices):
-        HOME = "news:post_list", "Home"
-        CATEGORIES = "news:category_index", "Categories"
-        TAGS = "news:tag_index", "Tags"
-        AUTHORS = "news:author_index", "Authors"
-        ARCHIVE = "news:archive", "Archive"
-        SEARCH = "news:search", "Search"
-        FEED = "news:feed", "RSS feed"
-        SITEMAP = "news:sitemap", "Sitemap"
+        HOME = "news:post_list", _("Home")
+        CATEGORIES = "news:category_index", _("Categories")
+        TAGS = "news:tag_index", _("Tags")
+        AUTHORS = "news:author_index", _("Authors")
+        ARCHIVE = "news:archive", _("Archive")
+        SEARCH = "news:search", _("Search")
+        FEED = "news:feed", _("RSS feed")
+        SITEMAP = "news:sitemap", _("Sitemap")
 
     menu = models.CharField(max_length=10, choices=Menu.choices, default=Menu.HEADER)
     position = models.PositiveSmallIntegerField(default=0)
@@ -126,7 +127,7 @@ class MenuItem(models.Model):
         if self.post_id:
             return self.post.title
         if self.page:
-            return self.get_page_display()
+            return str(self.get_page_display())
         return self.url
 
     def _url(self):
