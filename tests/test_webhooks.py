@@ -606,3 +606,9 @@ def test_a_receiver_answering_a_byte_at_a_time_is_cut_off(loopback_allowed, sett
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.error) == (D.FAILED, "No answer within 1 s.")
     assert took < 5
+
+
+def test_the_wait_doubles_up_to_a_day(settings):
+    settings.NEWSDESK_WEBHOOK_RETRY_DELAY = 60
+    waits = [webhooks.retry_delay(n).total_seconds() for n in (1, 2, 3, 12, 500)]
+    assert waits == [60, 120, 240, 86400, 86400]
