@@ -21,7 +21,6 @@ site.
 """
 
 import json
-import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -35,8 +34,6 @@ from .. import signals
 from ..models import Author, Category, Post
 from . import http
 from .payloads import Pages, affected, site_pages
-
-logger = logging.getLogger(__name__)
 
 
 class PurgeFailed(Exception):
