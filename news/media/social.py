@@ -78,9 +78,15 @@ def card(post):
     when the storage cannot be reached (the failure is logged)."""
     name = _name(post.title, font_path())
     try:
-        missing = not default_storage.exists(name)
-        if missing and not (_queue_once(post, name) and _drawn(name)):
-            return None
+        if not default_storage.exists(name):
+            if not _in_place():
+                _queue_once(post, name)
+                return None
+            # Without a worker the card is drawn now, for this very page:
+            # nothing shown before lacks it, so the site's version stays.
+            if not post.is_published:
+                return None
+            store(post)
         url = default_storage.url(name)
     except STORAGE_ERRORS as exc:
         logger.warning("No social card for post %s: %s", post.pk, exc)
@@ -89,19 +95,14 @@ def card(post):
 
 
 def _queue_once(post, name):
-    """Queue the drawing of ``post``'s card unless a page did lately; return
-    whether this call queued it."""
-    if not cache.add(f"newsdesk:social-queued:{name}", 1, QUEUED_SECONDS):
-        return False
-    draw_card_task.enqueue(post.pk)
-    return True
+    """Queue the drawing of ``post``'s card unless a page did lately."""
+    if cache.add(f"newsdesk:social-queued:{name}", 1, QUEUED_SECONDS):
+        draw_card_task.enqueue(post.pk)
 
 
-def _drawn(name):
-    # Without a worker (the immediate backend) the task has run in place.
-    return isinstance(
-        draw_card_task.get_backend(), ImmediateBackend
-    ) and default_storage.exists(name)
+def _in_place():
+    # The immediate backend: tasks run in the process that queues them.
+    return isinstance(draw_card_task.get_backend(), ImmediateBackend)
 
 
 def store(post):
