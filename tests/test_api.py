@@ -558,3 +558,20 @@ def test_section_lists_link_to_their_posts_in_the_api(client):
     [category] = get(client, "/api/categories/").json()["items"]
     assert category["posts_url"].endswith("?category=%C3%BCn%C3%AFcode")
     assert titles(client, category["posts_url"]) == ["Mixed"]
+
+
+def test_sections_count_the_posts_of_one_language(client, settings):
+    settings.LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+    make_post(title="Hello", slug="hello", language="en").tags.add("harbour")
+    chinese = make_post(title="你好", slug="hello", language="zh-hans")
+    chinese.tags.add("harbour", "港口")
+    # The site's default language, as the index pages count.
+    tags = get(client, "/api/tags/").json()["items"]
+    assert [(t["name"], t["count"]) for t in tags] == [("harbour", 1)]
+    tags = get(client, "/api/tags/?language=zh-CN").json()["items"]
+    assert [(t["name"], t["count"]) for t in tags] == [("harbour", 1), ("港口", 1)]
+    assert tags[0]["posts_url"].endswith("?tag=harbour&language=zh-hans")
+    assert titles(client, tags[0]["posts_url"]) == ["你好"]
+    for url in ("/api/tags/", "/api/categories/", "/api/authors/"):
+        response = get(client, f"{url}?language=klingon", status=400)
+        assert response.json() == {"detail": "language: not a language of this site."}

@@ -119,11 +119,12 @@ def named(obj, url_name, site):
     return {"name": obj.name, "slug": obj.slug, "url": url}
 
 
-def section(entry, kind, site):
+def section(entry, kind, site, language=None):
     """Return an index entry (news.models.indexes.Entry) of ``kind`` ("tag",
-    "category" or "author") as the API lists it."""
+    "category" or "author") as the API lists it, counted in ``language``."""
+    query = {kind: entry.slug} | ({"language": language} if language else {})
     # A tag without a slug cannot be asked for: "?tag=" filters nothing.
-    posts = f"{reverse('api:posts')}?{urlencode({kind: entry.slug})}"
+    posts = f"{reverse('api:posts')}?{urlencode(query)}"
     if not entry.slug:
         posts = ""
     return {
@@ -136,9 +137,9 @@ def section(entry, kind, site):
     }
 
 
-def author(entry, site):
+def author(entry, site, language=None):
     avatar = picture(entry.avatar, site) if entry.avatar else None
-    return section(entry, "author", site) | {"avatar": avatar}
+    return section(entry, "author", site, language) | {"avatar": avatar}
 
 
 def picture(image, site):

@@ -118,10 +118,7 @@ def _page(filters):
 def _filtered(filters):
     # An empty value ("?tag=", as forms send it) filters nothing.
     found = Post.objects.published()
-    if filters.language:
-        code = languages.match(filters.language)
-        if code is None:
-            raise HttpError(400, "language: not a language of this site.")
+    if code := _language(filters):
         found = found.in_language(code)
     for name, lookup in [
         ("tag", "tags__slug"),
@@ -185,42 +182,70 @@ def post(
     return shown
 
 
+class SectionFilters(Schema):
+    language: str | None = Field(
+        None,
+        description="Count the posts in this language (any spelling); the "
+        "site's default language if omitted, as the index pages count.",
+    )
+
+
+def _language(filters):
+    """Return the site language ``filters`` name, None for the default."""
+    if not filters.language:
+        return None
+    code = languages.match(filters.language)
+    if code is None:
+        raise HttpError(400, "language: not a language of this site.")
+    return code
+
+
+SECTION_ANSWERS = {400: schemas.Error}
+
+
 @api.get(
     "/tags/",
-    response=schemas.SectionList,
+    response={200: schemas.SectionList, **SECTION_ANSWERS},
     url_name="tags",
     summary="Tags with published posts",
     tags=["sections"],
 )
-def tags(request):
-    """Every tag with published posts, by name, with how many it has."""
+def tags(request, filters: Query[SectionFilters]):
+    """Every tag with published posts in a language, by name, with how many
+    it has."""
     site = serialize.Site(request)
-    return {"items": [serialize.section(e, "tag", site) for e in indexes.tags()]}
+    code = _language(filters)
+    entries = indexes.tags(code)
+    return {"items": [serialize.section(e, "tag", site, code) for e in entries]}
 
 
 @api.get(
     "/categories/",
-    response=schemas.SectionList,
+    response={200: schemas.SectionList, **SECTION_ANSWERS},
     url_name="categories",
     summary="Categories with published posts",
     tags=["sections"],
 )
-def categories(request):
-    """Every category with published posts, by name, with how many it has."""
+def categories(request, filters: Query[SectionFilters]):
+    """Every category with published posts in a language, by name, with how
+    many it has."""
     site = serialize.Site(request)
-    entries = indexes.categories()
-    return {"items": [serialize.section(e, "category", site) for e in entries]}
+    code = _language(filters)
+    entries = indexes.categories(code)
+    return {"items": [serialize.section(e, "category", site, code) for e in entries]}
 
 
 @api.get(
     "/authors/",
-    response=schemas.AuthorList,
+    response={200: schemas.AuthorList, **SECTION_ANSWERS},
     url_name="authors",
     summary="Authors with published posts",
     tags=["sections"],
 )
-def authors(request):
-    """Every author with published posts, by name, with how many they have,
-    their bio and avatar."""
+def authors(request, filters: Query[SectionFilters]):
+    """Every author with published posts in a language, by name, with how
+    many they have, their bio and avatar."""
     site = serialize.Site(request)
-    return {"items": [serialize.author(e, site) for e in indexes.authors()]}
+    code = _language(filters)
+    entries = indexes.authors(code)
+    return {"items": [serialize.author(e, site, code) for e in entries]}
