@@ -270,6 +270,9 @@ def test_posts_filter_by_language_in_any_spelling(client, settings):
     make_post(title="你好", slug="hello", language="zh-hans")
     assert titles(client, "/api/posts/?language=zh-CN") == ["你好"]
     assert titles(client, "/api/posts/?language=en-US") == ["Hello"]
+    # One language at a time, as the site shows them: the default unless asked.
+    assert titles(client, "/api/posts/") == ["Hello"]
+    assert titles(client, "/api/posts/?limit=1&tag=") == ["Hello"]
     response = get(client, "/api/posts/?language=klingon", status=400)
     assert response.json() == {"detail": "language: not a language of this site."}
     detail = get(client, "/api/posts/zh-hans/hello/").json()

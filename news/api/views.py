@@ -55,7 +55,9 @@ class PostFilters(Schema):
     category: str | None = Field(None, description="A category's slug.")
     author: str | None = Field(None, description="An author's slug.")
     language: str | None = Field(
-        None, description="A language of the site (`en`, `zh-hans`; any spelling)."
+        None,
+        description="A language of the site (`en`, `zh-hans`; any spelling); "
+        "the site's default if omitted.",
     )
     published_after: datetime | None = Field(
         None,
@@ -102,9 +104,9 @@ def posts(request, filters: Query[PostFilters]):
 def _page(filters):
     """Return the ids of the posts of the page ``filters`` ask for, and of
     the one after it, if any."""
-    if filters == PostFilters(limit=filters.limit):
-        # The whole site's first page: the home page's hand-written query.
-        return queries.listed_ids(0, filters.limit + 1)
+    if filters == PostFilters(limit=filters.limit, language=filters.language):
+        # A language's first page: the home page's hand-written query.
+        return queries.listed_ids(0, filters.limit + 1, language=_language(filters))
     found = _filtered(filters).order_by("-published_at", "-id")
     if filters.cursor:
         try:
@@ -117,9 +119,10 @@ def _page(filters):
 
 def _filtered(filters):
     # An empty value ("?tag=", as forms send it) filters nothing.
-    found = Post.objects.published()
-    if code := _language(filters):
-        found = found.in_language(code)
+    # One language at a time, as the site shows them: the default unless asked.
+    found = Post.objects.published().in_language(
+        _language(filters) or languages.default()
+    )
     for name, lookup in [
         ("tag", "tags__slug"),
         ("category", "category__slug"),
