@@ -177,8 +177,8 @@ def post(
     if code is None:
         raise HttpError(404, "No published post has this address.")
     changed, _ = freshness(request)
-    found = Post.objects.published().in_language(code).filter(slug=slug)
-    pk = found.values_list("pk", flat=True).first()
+    # The article page's lookup: published() as one hand-written statement.
+    pk = queries.published_id(slug, code)
     shown = serialize.details(pk, changed, serialize.Site(request)) if pk else None
     if shown is None:
         raise HttpError(404, "No published post has this address.")
