@@ -9,16 +9,19 @@ of queries, whatever the page holds. The caching rules are the pages'
 (news.api.urls).
 """
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Annotated
 
 from django.db.models import Q
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from .. import languages
 from ..models import Post, indexes, queries
+from ..public import fragments
 from ..public.cache import freshness
 from . import cursor, schemas, serialize
 from .docs import Reference
@@ -86,19 +89,39 @@ ERRORS = {400: schemas.Error, 404: schemas.Error}
 def posts(request, filters: Query[PostFilters]):
     """Published posts, newest first (by publication time, then id), a page at
     a time. Filters combine; a page's `next_cursor` continues the same list."""
+
+    def make(changed, site):
+        page = serialize.summaries(_page(filters), changed, site)
+        more, page = len(page) > filters.limit, page[: filters.limit]
+        last = page[-1] if more else None
+        next_cursor = cursor.encode(last["published_at"], last["id"]) if last else None
+        return {
+            "items": page,
+            "next_cursor": next_cursor,
+            "next": site.url(_with_cursor(request, next_cursor)) if more else None,
+        }
+
+    return _kept(request, schemas.PostPage, make)
+
+
+def _kept(request, model, make):
+    """Return the answer at the request's address as JSON, kept whole for the
+    site as of its last change (as news.public.fragments keeps feeds):
+    ``make(changed, site)`` makes it, checked against ``model``, when it is
+    not kept yet. Every change of what readers see moves the site's last
+    change (news.models.queries.freshness), so a kept answer never outlives
+    what it shows; an error raised by ``make`` is never kept."""
     # The site's version first, then the rows (news.public.fragments).
     changed, _ = freshness(request)
     site = serialize.Site(request)
-    page = serialize.summaries(_page(filters), changed, site)
-    more, page = len(page) > filters.limit, page[: filters.limit]
-    next_cursor = (
-        cursor.encode(page[-1]["published_at"], page[-1]["id"]) if more else None
-    )
-    return {
-        "items": page,
-        "next_cursor": next_cursor,
-        "next": site.url(_with_cursor(request, next_cursor)) if more else None,
-    }
+    name = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+
+    def made_by(missing):
+        answer = model.model_validate(make(changed, site))
+        return {name: answer.model_dump_json().encode()}
+
+    body = fragments.kept(f"api:{site.key}", changed, [name], made_by)[name]
+    return HttpResponse(body, content_type=api.get_content_type())
 
 
 def _page(filters):
@@ -173,16 +196,17 @@ def post(
     """A published post by its language and slug: its summary, its body as
     HTML and as Markdown, and its images. A 404 for any post readers may not
     see."""
-    code = languages.match(language)
-    if code is None:
-        raise HttpError(404, "No published post has this address.")
-    changed, _ = freshness(request)
-    # The article page's lookup: published() as one hand-written statement.
-    pk = queries.published_id(slug, code)
-    shown = serialize.details(pk, changed, serialize.Site(request)) if pk else None
-    if shown is None:
-        raise HttpError(404, "No published post has this address.")
-    return shown
+
+    def make(changed, site):
+        code = languages.match(language)
+        # The article page's lookup: published() as one hand-written statement.
+        pk = queries.published_id(slug, code) if code else None
+        shown = serialize.details(pk, changed, site) if pk else None
+        if shown is None:
+            raise HttpError(404, "No published post has this address.")
+        return shown
+
+    return _kept(request, schemas.PostDetail, make)
 
 
 class SectionFilters(Schema):
