@@ -1,8 +1,8 @@
 """Posts, sections and images as the API shows them (news.api.schemas).
 
 A post's summary and detail are kept as fragments are (news.public.fragments),
-for the version of the site they show and per site address: the views decide
-which posts an answer holds with one live query, and these say what each
+for the version of the site they show and per site address: a view making an
+answer decides which posts it holds with one query, and these say what each
 looks like, loading the missing ones in a fixed number of queries. URLs are
 made absolute against the request's site address: API clients read them away
 from the site.
