@@ -359,6 +359,13 @@ def main():
     parser.add_argument("--repeat", type=int, default=1, help="wrk runs per URL")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--modes", nargs="+", choices=list(MODES), default=list(MODES))
+    parser.add_argument(
+        "--urls",
+        nargs="+",
+        choices=list(URLS),
+        default=list(URLS),
+        help="the URLs to measure (the ceiling always is)",
+    )
     parser.add_argument("--load", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.urls = ["ceiling", *(name for name in args.urls if name != "ceiling")]
