@@ -78,9 +78,13 @@ def card(post):
     when the storage cannot be reached (the failure is logged)."""
     name = _name(post.title, font_path())
     try:
-        missing = not default_storage.exists(name)
-        if missing and not (_queue_once(post, name) and _drawn(name)):
-            return None
+        if not default_storage.exists(name):
+            if _has_worker():
+                _queue_once(post, name)
+                return None
+            # No worker (the immediate backend): drawn in place, and this
+            # page shows it, so the site's version need not move.
+            store(post)
         url = default_storage.url(name)
     except STORAGE_ERRORS as exc:
         logger.warning("No social card for post %s: %s", post.pk, exc)
@@ -89,19 +93,14 @@ def card(post):
 
 
 def _queue_once(post, name):
-    """Queue the drawing of ``post``'s card unless a page did lately; return
-    whether this call queued it."""
-    if not cache.add(f"newsdesk:social-queued:{name}", 1, QUEUED_SECONDS):
-        return False
-    draw_card_task.enqueue(post.pk)
-    return True
+    """Queue the drawing of ``post``'s card unless a page did lately."""
+    if cache.add(f"newsdesk:social-queued:{name}", 1, QUEUED_SECONDS):
+        draw_card_task.enqueue(post.pk)
 
 
-def _drawn(name):
-    # Without a worker (the immediate backend) the task has run in place.
-    return isinstance(
-        draw_card_task.get_backend(), ImmediateBackend
-    ) and default_storage.exists(name)
+def _has_worker():
+    # The immediate backend runs tasks in the process that queues them.
+    return not isinstance(draw_card_task.get_backend(), ImmediateBackend)
 
 
 def store(post):
