@@ -371,6 +371,7 @@ def test_the_page_cache_keeps_api_answers_until_publication(
     client, settings, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     settings.NEWSDESK_PAGE_CACHE = True
+    settings.NEWSDESK_PAGE_CACHE_LOCAL = False  # the shared cache alone
     make_post(title="Kept")
     draft = make_post(title="Draft", status="draft")
     get(client, "/api/posts/")

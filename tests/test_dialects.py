@@ -335,6 +335,14 @@ def test_an_author_profile_does_not_undo_an_edit(tmp_path):
     assert (author.bio, author.url) == ("Our editor.", "https://sebastienlorber.com")
 
 
+def test_an_authors_file_name_no_column_holds_leaves_the_key(tmp_path):
+    files = dict(DOCUSAURUS)
+    files["blog/authors.yml"] = f"slorber:\n  name: {'x' * 201}\n"
+    imported(tmp_path, files, site_root="static")
+    post = Post.objects.get(slug="first-blog-post")
+    assert [b.author.name for b in post.bylines.all()] == ["slorber", "yangshun"]
+
+
 def test_an_authors_file_that_cannot_be_read_is_reported_once(tmp_path):
     files = dict(DOCUSAURUS)
     files["blog/authors.yml"] = "slorber:\n  name: [unclosed\n"

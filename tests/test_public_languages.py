@@ -213,11 +213,10 @@ def queries_of(client, url, django_assert_num_queries, expected):
         assert client.get(url).status_code == 200
 
 
-# As tests/test_views.py's pins (posts without banners: no renditions); an
-# article reads its published translations once more, with or without any.
-# The first page of each language also makes that language's menus (2); a
-# feed is kept whole once made. An article also reads its body's images (the
-# social image of a post without a banner).
+# As tests/test_views.py's pins (posts without banners: no renditions). The
+# first page of each language makes that language's menus (2 queries), then
+# reuses them; an article reads its published translations once more, with or
+# without any; a feed is kept whole.
 PAIRED_PAGES = [
     ("/", "/zh/", (7, 2)),
     ("/tags/news/", "/zh/tags/news/", (8, 2)),
@@ -412,3 +411,25 @@ def test_a_section_feed_without_posts_in_a_language_is_not_found_there(client, p
     make_post(title="English only", slug="english-only").tags.add("english")
     assert client.get("/tags/english/feed/").status_code == 200
     assert client.get("/zh/tags/english/feed/").status_code == 404
+
+
+def test_menus_and_suggestions_are_the_pages_language(client, pair):
+    from .factories import make_category
+
+    make_post(title="Sport", slug="sport", category=make_category("Sport"))
+    make_post(
+        title="体育新闻",
+        slug="sport",
+        language="zh-hans",
+        category=make_category("体育"),
+    )
+    english = client.get("/").content.decode()
+    chinese = client.get("/zh/").content.decode()
+    # The footer's sections are the categories with posts in the language.
+    assert 'href="/categories/sport/">Sport</a>' in english
+    assert ">体育</a>" not in english
+    assert ">体育</a>" in chinese and ">Sport</a>" not in chinese
+    assert ">栏目</h2>" in chinese
+    nothing = client.get("/zh/search/?q=nomatch").content.decode()
+    assert "没有找到结果，试试这些" in nothing
+    assert "体育新闻" in nothing and "Release notes" not in nothing

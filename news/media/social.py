@@ -79,11 +79,13 @@ def card(post):
     name = _name(post.title, font_path())
     try:
         if not default_storage.exists(name):
-            if _has_worker():
+            if not _in_place():
                 _queue_once(post, name)
                 return None
-            # No worker (the immediate backend): drawn in place, and this
-            # page shows it, so the site's version need not move.
+            # Without a worker the card is drawn now, for this very page:
+            # nothing shown before lacks it, so the site's version stays.
+            if not post.is_published:
+                return None
             store(post)
         url = default_storage.url(name)
     except STORAGE_ERRORS as exc:
@@ -98,9 +100,9 @@ def _queue_once(post, name):
         draw_card_task.enqueue(post.pk)
 
 
-def _has_worker():
-    # The immediate backend runs tasks in the process that queues them.
-    return not isinstance(draw_card_task.get_backend(), ImmediateBackend)
+def _in_place():
+    # The immediate backend: tasks run in the process that queues them.
+    return isinstance(draw_card_task.get_backend(), ImmediateBackend)
 
 
 def store(post):

@@ -173,7 +173,7 @@ def menus(changed):
 
     Editors' items (news.models.MenuItem) in their order, or the site's own
     pages when a menu has none; "sections" are the categories with the most
-    published posts, for the footer.
+    published posts in the page's language, for the footer.
     """
     key = _key("menus", changed, "all")
     found = _get_many([key]).get(key)
@@ -181,6 +181,8 @@ def menus(changed):
         items = MenuItem.objects.select_related("category", "tag", "post")
         links = {menu: [] for menu in MenuItem.Menu.values}
         for item in items:
+            # The site's own pages are named in the active language
+            # (MenuItem.Page's labels are translated).
             if (link := item.link()) is not None:
                 links[item.menu].append(link)
         for menu, pages in DEFAULT_MENUS.items():
@@ -228,8 +230,8 @@ def kept(kind, changed, names, made_by):
 
 def suggestions(changed):
     """Return what a search that found nothing offers instead, as HTML: the
-    tags with the most published posts and the latest posts, as of
-    ``changed``."""
+    tags with the most published posts and the latest posts in the page's
+    language, as of ``changed``."""
     key = _key("suggestions", changed, "")
     html = _get_many([key]).get(key)
     if html is None:
