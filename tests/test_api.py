@@ -278,6 +278,7 @@ def test_posts_filter_by_language_in_any_spelling(client, settings):
     assert response.json() == {"detail": "language: not a language of this site."}
     detail = get(client, "/api/posts/zh-hans/hello/").json()
     assert detail["title"] == "你好"
+    # The Chinese post is at its language's address.
     assert detail["url"] == "http://testserver/zh/news/hello/"
 
 
