@@ -15,6 +15,7 @@ from news.editorial import previews
 from news.media import renditions, social
 from news.models import Post, PostImage
 
+from .conftest import require_service
 from .factories import make_image, make_post
 
 pytestmark = pytest.mark.django_db
@@ -116,10 +117,12 @@ def test_a_preview_of_a_draft_draws_no_card(client, media_root):
     assert stored_cards(media_root) == []
 
 
-@pytest.mark.skipif(
-    not HAS_CJK_FONT, reason="no CJK font: apt-get install fonts-wqy-microhei"
-)
 def test_cjk_titles_are_drawn_with_a_cjk_font():
+    require_service(
+        "A CJK font",
+        HAS_CJK_FONT,
+        "apt-get install fonts-wqy-microhei or fonts-noto-cjk",
+    )
     # Missing glyphs all draw as the same box: two different titles would
     # give the same picture.
     assert social.draw("寄存器", CJK_FONT) != social.draw("分配图", CJK_FONT)
