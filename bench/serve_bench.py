@@ -12,7 +12,9 @@ starts is bound to 127.0.0.1, limited in time, and stopped before it exits.
     .venv/bin/python bench/serve_bench.py            # full run, ~12 minutes
     .venv/bin/python bench/serve_bench.py --sizes 1000 --duration 3
 
-Results go to stdout as a Markdown table and to bench/out/results.json.
+Each page run follows a ceiling run, and a page's share of the ceiling is the
+median over those pairs (the machines are shared; the load moves). Results go
+to stdout as a Markdown table and to bench/out/results.json.
 """
 
 import argparse
@@ -297,6 +299,10 @@ def wrk(url, duration, connections):
 
 
 def measure(size, mode, redis_url, args):
+    """Measure every URL in one server. Each wrk run of a page follows a run
+    of the ceiling, and the page's share is the median of those pairs: on a
+    shared machine the load changes from minute to minute, so a page is only
+    compared with the ceiling measured just before it."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = environment(size, redis_url=redis_url, mode=mode)
@@ -311,25 +317,35 @@ def measure(size, mode, redis_url, args):
         for url in urls.values():
             for _ in range(20):  # warm up: imports, connections, the page cache
                 urllib.request.urlopen(url, timeout=10).read()  # noqa: S310
-        # Round by round, each URL once a round: a change in the machine's
-        # load then falls on every URL alike, not on whichever ran then.
-        runs = {name: [] for name in urls}
-        for _ in range(args.repeat):
-            for name, url in urls.items():
-                runs[name].append(wrk(url, args.duration, args.connections))
-        for name, done in runs.items():
-            rows[name] = {
-                "rps": statistics.median(r["rps"] for r in done),
-                "p50_ms": statistics.median(r["p50_ms"] for r in done),
-                "errors": sum(r["errors"] for r in done),
-            }
+        ceilings = []
+        for name, url in urls.items():
+            if name == "ceiling":
+                continue
+            runs, shares = [], []
+            for _ in range(args.repeat):
+                ceiling = wrk(urls["ceiling"], args.duration, args.connections)
+                run = wrk(url, args.duration, args.connections)
+                ceilings.append(ceiling)
+                runs.append(run)
+                shares.append(run["rps"] / ceiling["rps"])
+            rows[name] = summary(runs, share=statistics.median(shares))
             print(
-                f"{size:>7,} posts  {mode:4}  "
-                f"{name:10} {rows[name]['rps']:8.0f} req/s  "
-                f"p50 {rows[name]['p50_ms']:6.2f} ms",
+                f"{size:>7,} posts  {mode:4}  {name:9} {rows[name]['rps']:8.0f} req/s"
+                f"  {100 * rows[name]['share']:4.0f}% of ceiling"
+                f"  p50 {rows[name]['p50_ms']:6.2f} ms",
                 flush=True,
             )
+        rows = {"ceiling": summary(ceilings, share=1.0), **rows}
     return rows
+
+
+def summary(runs, share):
+    return {
+        "rps": statistics.median(r["rps"] for r in runs),
+        "p50_ms": statistics.median(r["p50_ms"] for r in runs),
+        "errors": sum(r["errors"] for r in runs),
+        "share": share,
+    }
 
 
 def report(results, sizes, modes):
@@ -341,12 +357,11 @@ def report(results, sizes, modes):
     for size in map(str, sizes):
         for mode in modes:
             rows = results[size][mode]
-            ceiling = rows["ceiling"]["rps"]
             for name, row in rows.items():
                 base = results[smallest][mode][name]["p50_ms"]
                 lines.append(
                     f"| {int(size):,} | {mode} | {name} | {row['rps']:.0f} | "
-                    f"{100 * row['rps'] / ceiling:.0f}% | {row['p50_ms']:.2f} | "
+                    f"{100 * row['share']:.0f}% | {row['p50_ms']:.2f} | "
                     f"{row['p50_ms'] / base:.2f}× |"
                 )
     return "\n".join(lines)
@@ -359,6 +374,13 @@ def main():
     parser.add_argument("--repeat", type=int, default=1, help="wrk runs per URL")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--modes", nargs="+", choices=list(MODES), default=list(MODES))
+    parser.add_argument(
+        "--urls",
+        nargs="+",
+        choices=list(URLS),
+        default=list(URLS),
+        help="the URLs to measure (the ceiling always is)",
+    )
     parser.add_argument("--load", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.urls = ["ceiling", *(name for name in args.urls if name != "ceiling")]

@@ -2,6 +2,7 @@
 filters, cursors, caching and query counts."""
 
 import re
+import time
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -270,10 +271,14 @@ def test_posts_filter_by_language_in_any_spelling(client, settings):
     make_post(title="你好", slug="hello", language="zh-hans")
     assert titles(client, "/api/posts/?language=zh-CN") == ["你好"]
     assert titles(client, "/api/posts/?language=en-US") == ["Hello"]
+    # One language at a time, as the site shows them: the default unless asked.
+    assert titles(client, "/api/posts/") == ["Hello"]
+    assert titles(client, "/api/posts/?limit=1&tag=") == ["Hello"]
     response = get(client, "/api/posts/?language=klingon", status=400)
     assert response.json() == {"detail": "language: not a language of this site."}
     detail = get(client, "/api/posts/zh-hans/hello/").json()
     assert detail["title"] == "你好"
+    # The Chinese post is at its language's address.
     assert detail["url"] == "http://testserver/zh/news/hello/"
 
 
@@ -406,9 +411,10 @@ def many_posts(count):
     "url, made, kept",
     [
         # freshness and the page's ids; then, for posts not kept yet, the
-        # posts, their authors, tags and banners' renditions
-        ("/api/posts/?limit=5", 6, 2),
-        ("/api/posts/?limit=5&tag=common&author=person-0&category=world", 6, 2),
+        # posts, their authors, tags and banners' renditions; once the answer
+        # is kept, freshness alone
+        ("/api/posts/?limit=5", 6, 1),
+        ("/api/posts/?limit=5&tag=common&author=person-0&category=world", 6, 1),
         # freshness, the tag counts, the tags
         ("/api/tags/", 3, 3),
         # freshness, the categories and counts
@@ -463,10 +469,10 @@ def test_post_detail_runs_the_same_queries_for_any_post(
         url = f"/api/posts/en/{post.slug}/"
         # freshness and the post's id; then, the first time, the post, its
         # authors, tags, banner renditions, image links with their images,
-        # and their renditions
+        # and their renditions; once the answer is kept, freshness alone
         with django_assert_num_queries(8):
             get(client, url)
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(1):
             get(client, url)
     # With nothing to prefetch, fewer.
     make_post(title="Plain")
@@ -559,3 +565,40 @@ def test_section_lists_link_to_their_posts_in_the_api(client):
     [category] = get(client, "/api/categories/").json()["items"]
     assert category["posts_url"].endswith("?category=%C3%BCn%C3%AFcode")
     assert titles(client, category["posts_url"]) == ["Mixed"]
+
+
+def test_sections_count_the_posts_of_one_language(client, settings):
+    settings.LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+    make_post(title="Hello", slug="hello", language="en").tags.add("harbour")
+    chinese = make_post(title="你好", slug="hello", language="zh-hans")
+    chinese.tags.add("harbour", "港口")
+    # The site's default language, as the index pages count.
+    tags = get(client, "/api/tags/").json()["items"]
+    assert [(t["name"], t["count"]) for t in tags] == [("harbour", 1)]
+    tags = get(client, "/api/tags/?language=zh-CN").json()["items"]
+    assert [(t["name"], t["count"]) for t in tags] == [("harbour", 1), ("港口", 1)]
+    assert tags[0]["posts_url"].endswith("?tag=harbour&language=zh-hans")
+    assert titles(client, tags[0]["posts_url"]) == ["你好"]
+    for url in ("/api/tags/", "/api/categories/", "/api/authors/"):
+        response = get(client, f"{url}?language=klingon", status=400)
+        assert response.json() == {"detail": "language: not a language of this site."}
+
+
+def test_a_kept_answer_goes_when_its_post_is_unpublished_or_expires(
+    client, django_capture_on_commit_callbacks
+):
+    editor = make_user("pat", superuser=True)
+    gone = make_post(title="Gone", published_at=hours_ago(2))
+    make_post(title="Stays", published_at=hours_ago(3))
+    soon = timezone.now() + timedelta(seconds=1)
+    make_post(title="Expiring", published_at=hours_ago(1), expires_at=soon)
+    assert titles(client, "/api/posts/") == ["Expiring", "Gone", "Stays"]
+    get(client, "/api/posts/en/gone/")
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.unpublish(gone, by=editor)
+    get(client, "/api/posts/en/gone/", status=404)
+    assert titles(client, "/api/posts/") == ["Expiring", "Stays"]
+    # An expiry passing moves the site's last change: nothing kept outlives it.
+    time.sleep(max(0, (soon - timezone.now()).total_seconds()) + 0.05)
+    assert titles(client, "/api/posts/") == ["Stays"]
+    get(client, "/api/posts/en/expiring/", status=404)

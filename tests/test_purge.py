@@ -6,6 +6,7 @@ import json
 import pytest
 from django.urls import clear_url_caches, get_resolver
 
+from news import signals
 from news.editorial import revisions, workflow
 from news.integrations import purge
 from news.integrations.payloads import Pages, affected, page_keys
@@ -276,3 +277,47 @@ def test_every_page_a_change_can_touch_has_a_key_of_its_own():
     assert "feed_json" in names
     for name in names - unkeyed:
         assert len(page_keys(name, {"slug": "x"})) == 2, name
+
+
+def test_an_edited_author_purges_the_site_pages_and_fastly_the_whole_site(
+    cdn, settings, django_capture_on_commit_callbacks
+):
+    settings.NEWSDESK_CDN_PURGER = "news.integrations.purge.FastlyPurger"
+    settings.NEWSDESK_CDN_PURGE_OPTIONS = {
+        "API_URL": cdn.url,
+        "SERVICE": "svc1",
+        "TOKEN": "t",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        author = Author.objects.create(name="New Writer", slug="new-writer")
+    assert cdn.requests == []  # a new author shows nowhere yet
+    with django_capture_on_commit_callbacks(execute=True):
+        author.name = "Renamed Writer"
+        author.save()
+    [request] = cdn.requests
+    assert request.headers["Surrogate-Key"] == "newsdesk"
+
+
+def test_a_site_change_purges_home_indexes_feeds_and_sitemap_by_url(
+    cdn, settings, django_capture_on_commit_callbacks
+):
+    settings.NEWSDESK_CDN_PURGER = "news.integrations.purge.HTTPPurger"
+    settings.NEWSDESK_CDN_PURGE_OPTIONS = {"LOCATION": cdn.url}
+    category = Category.objects.create(name="Sport", slug="sport")
+    with django_capture_on_commit_callbacks(execute=True):
+        signals.site_changed.send(sender=Post)
+    assert {r.path for r in cdn.requests} == {
+        "/",
+        "/feed/",
+        "/feed/atom/",
+        "/feed/json/",
+        "/tags/",
+        "/categories/",
+        "/authors/",
+        "/archive/",
+        "/sitemap.xml",
+    }
+    cdn.requests.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        category.delete()
+    assert "/categories/" in {r.path for r in cdn.requests}

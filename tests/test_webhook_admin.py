@@ -166,3 +166,23 @@ def test_the_webhook_pages_pass_axe(live_server, browser, settings):  # noqa: F8
             for node in violation["nodes"]
         ]
     assert problems == [], "\n".join(problems)
+
+
+def test_who_may_only_look_cannot_send_a_test(client, db):
+    from django.contrib.auth.models import Permission
+
+    viewer = make_user("vera")
+    viewer.user_permissions.add(
+        Permission.objects.get(codename="view_webhooksubscription")
+    )
+    subscription = WebhookSubscription.objects.create(
+        url="https://hooks.example.com/in", events=["post.published"]
+    )
+    client.force_login(viewer)
+    page = client.get(CHANGELIST)
+    assert page.status_code == 200
+    assert b"send_test" not in page.content
+    client.post(
+        CHANGELIST, {"action": "send_test", "_selected_action": [subscription.pk]}
+    )
+    assert not WebhookDelivery.objects.exists()

@@ -458,7 +458,11 @@ def test_a_pending_change_put_live_is_an_update_not_a_second_publication(
     add_authors(post, author)
     post.refresh_from_db()
     post.title = "Live, corrected"
-    revisions.save_edit(post, by=author, save=post.save)
+    with django_capture_on_commit_callbacks(execute=True):
+        revisions.save_edit(post, by=author, save=post.save)
+    # A change waiting for review is not public: nothing is sent of it.
+    assert len(receiver.requests) == 1
+    assert b"corrected" not in receiver.requests[0].body
     with django_capture_on_commit_callbacks(execute=True):
         workflow.publish(post, by=None)
     with django_capture_on_commit_callbacks(execute=True):
@@ -602,3 +606,9 @@ def test_a_receiver_answering_a_byte_at_a_time_is_cut_off(loopback_allowed, sett
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.error) == (D.FAILED, "No answer within 1 s.")
     assert took < 5
+
+
+def test_the_wait_doubles_up_to_a_day(settings):
+    settings.NEWSDESK_WEBHOOK_RETRY_DELAY = 60
+    waits = [webhooks.retry_delay(n).total_seconds() for n in (1, 2, 3, 12, 500)]
+    assert waits == [60, 120, 240, 86400, 86400]

@@ -1,8 +1,8 @@
 """Posts, sections and images as the API shows them (news.api.schemas).
 
 A post's summary and detail are kept as fragments are (news.public.fragments),
-for the version of the site they show and per site address: the views decide
-which posts an answer holds with one live query, and these say what each
+for the version of the site they show and per site address: a view making an
+answer decides which posts it holds with one query, and these say what each
 looks like, loading the missing ones in a fixed number of queries. URLs are
 made absolute against the request's site address: API clients read them away
 from the site.
@@ -119,11 +119,12 @@ def named(obj, url_name, site):
     return {"name": obj.name, "slug": obj.slug, "url": url}
 
 
-def section(entry, kind, site):
+def section(entry, kind, site, language=None):
     """Return an index entry (news.models.indexes.Entry) of ``kind`` ("tag",
-    "category" or "author") as the API lists it."""
+    "category" or "author") as the API lists it, counted in ``language``."""
+    query = {kind: entry.slug} | ({"language": language} if language else {})
     # A tag without a slug cannot be asked for: "?tag=" filters nothing.
-    posts = f"{reverse('api:posts')}?{urlencode({kind: entry.slug})}"
+    posts = f"{reverse('api:posts')}?{urlencode(query)}"
     if not entry.slug:
         posts = ""
     return {
@@ -136,9 +137,9 @@ def section(entry, kind, site):
     }
 
 
-def author(entry, site):
+def author(entry, site, language=None):
     avatar = picture(entry.avatar, site) if entry.avatar else None
-    return section(entry, "author", site) | {"avatar": avatar}
+    return section(entry, "author", site, language) | {"avatar": avatar}
 
 
 def picture(image, site):

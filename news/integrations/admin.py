@@ -74,7 +74,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
             obj.consecutive_failures = 0
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Send a test delivery")
+    @admin.action(description="Send a test delivery", permissions=["change"])
     def send_test(self, request, queryset):
         sent = [webhooks.send_test(subscription) for subscription in queryset]
         self.message_user(

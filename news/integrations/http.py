@@ -126,7 +126,7 @@ def check_url(url):
 
 
 def resolve(url, *, guard=True):
-    """Return the Target of ``url``: the address to connect to.
+    """Return the Target of ``url``: the addresses to connect to.
 
     With ``guard``, raise Refused if the host has any address that is not a
     public one (and not allowed by the settings)."""
@@ -135,7 +135,7 @@ def resolve(url, *, guard=True):
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise RequestFailed(f"{host} does not resolve: {error}") from None
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]
     if guard:
         allowed = allowed_networks()
         for address in addresses:

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from .. import languages
+
 # Every public page carries this key too: purging it purges the whole site.
 SITE_KEY = "newsdesk"
 
@@ -36,9 +38,10 @@ def _page_kind(url_name):
             return section + "-{slug}"
     if url_name.endswith("_index") or url_name.startswith("archive"):
         return "indexes"
-    for kind in ("feed", "sitemap"):
-        if url_name.startswith(kind):
-            return kind + "s" if kind == "feed" else kind
+    if url_name.startswith("feed"):
+        return "feeds"
+    if url_name.startswith("sitemap"):
+        return "sitemap"
     return ""
 
 
@@ -190,3 +193,16 @@ _SITE_PAGES = [
     "archive",
     "sitemap",
 ]
+
+
+def site_pages():
+    """Return the pages every change outside a post's own row can show on (an
+    author renamed, a tag edited, every body rendered again): home, the index
+    pages, the feeds and the sitemap in each language by URL, and the whole
+    site by its key."""
+    found = Pages(keys=[SITE_KEY])
+    for code in languages.codes():
+        with translation.override(code):
+            found.urls += [absolute(reverse(f"news:{n}")) for n in _SITE_PAGES]
+    found.urls = list(dict.fromkeys(found.urls))
+    return found

@@ -134,9 +134,15 @@ def _enqueue(delivery, attempt, run_after):
         deliver_task.enqueue(delivery.pk, attempt)
 
 
+MAX_RETRY_DELAY = timedelta(days=1)
+
+
 def retry_delay(attempt):
-    """Return how long to wait after failed attempt number ``attempt``."""
-    return timedelta(seconds=settings.NEWSDESK_WEBHOOK_RETRY_DELAY * 2 ** (attempt - 1))
+    """Return how long to wait after failed attempt number ``attempt``: twice
+    as long as after the one before, and never more than a day."""
+    doublings = min(attempt - 1, 30)  # 2**30 seconds is decades: capped anyway
+    delay = timedelta(seconds=settings.NEWSDESK_WEBHOOK_RETRY_DELAY * 2**doublings)
+    return min(delay, MAX_RETRY_DELAY)
 
 
 def deliver(delivery_pk, attempt):
