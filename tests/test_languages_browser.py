@@ -1,7 +1,7 @@
 """The site in English and Chinese in a real browser (Playwright driving
 Debian's Chromium): switching between the two versions of a pair, ``lang`` and
-the ``hreflang`` alternates, the Chinese interface, the home page's language
-suggestion, and axe-core on the Chinese home page and article, and on the
+the ``hreflang`` alternates, the Chinese interface, a Chinese search by a
+two-character word, the home page's language suggestion, and axe-core on the Chinese home page and article, and on the
 admin's desk and calendar with their language filters."""
 
 from datetime import timedelta
@@ -128,6 +128,23 @@ def test_the_chinese_site_speaks_chinese_and_passes_axe(site, readers):
     assert page.get_by_role("heading", name="风暴过后港口重新开放").is_visible()
     assert page.locator("time").first.inner_text().endswith("日")
     assert axe_problems(page) == []
+    assert reader.problems == []
+
+
+def test_a_chinese_reader_finds_a_post_by_a_two_character_word(site, readers):
+    reader = readers(locale="zh-CN")
+    page = reader.page
+    reader.open(f"{site}/zh/")
+    # 聚会 ("gathering") is a word only inside the title 社区春季聚会: no space
+    # sets it apart, so only CJK matching (bigrams, trigrams) can find it.
+    page.get_by_role("searchbox").fill("聚会")
+    page.get_by_role("button", name="搜索").click()
+    page.wait_for_url("**/zh/search/?q=*")
+    titles = page.locator("article.post-card h2").all_inner_texts()
+    assert titles == ["社区春季聚会"]
+    # The English site's search does not answer with Chinese posts.
+    reader.open(f"{site}/search/?q=%E8%81%9A%E4%BC%9A")
+    assert page.locator("article.post-card").count() == 0
     assert reader.problems == []
 
 
