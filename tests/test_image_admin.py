@@ -48,7 +48,10 @@ def test_adding_a_png_stores_it_by_its_hash_with_its_size(client, author, media_
     assert files_under(media_root) == [image.file.name]
     page = client.get(f"/admin/news/image/{image.pk}/change/")
     assert page.status_code == 200
-    assert image.sha256 in page.content.decode()
+    # People know an image by its alt text and size, never by its hash.
+    shown = page.content.decode()
+    assert "A red square" in shown and "40×30 PNG" in shown
+    assert f">{image.sha256}<" not in shown and "Sha256" not in shown
 
 
 @pytest.mark.parametrize(

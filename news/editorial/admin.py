@@ -6,11 +6,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Subquery
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.text import Truncator, capfirst
 from taggit import admin as taggit_admin
 from taggit.models import Tag
@@ -18,7 +21,7 @@ from taggit.models import Tag
 from .. import languages
 from ..documents import markdown
 from ..documents.values import load
-from ..media import renditions, uploads
+from ..media import library, renditions, uploads
 from ..models import (
     AuditEntry,
     Author,
@@ -112,25 +115,178 @@ class ImageAddForm(forms.ModelForm):
         return data
 
 
+class ImageChangeForm(forms.ModelForm):
+    """An image's description, and a file to replace its own: the same Image,
+    so every post, author and category showing it shows the new file."""
+
+    replacement = forms.FileField(
+        label="Replace the file",
+        required=False,
+        help_text="Everything that shows this image will show the new file.",
+    )
+
+    class Meta:
+        model = Image
+        fields = ["alt", "caption", "credit"]
+
+    def clean_replacement(self):
+        upload = self.cleaned_data.get("replacement")
+        if upload is None:
+            return None
+        if upload.size > uploads.MAX_UPLOAD_BYTES:
+            raise ValidationError("The image is too large.")
+        data = upload.read()
+        try:
+            library.check_replacement(self.instance, data, name=upload.name)
+        except uploads.UploadRefused as exc:
+            raise ValidationError(str(exc)) from exc
+        return (data, upload.name)
+
+
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
     list_display = ["__str__", "width", "height", "created_at"]
-    search_fields = ["alt", "caption", "credit", "sha256", "file"]
+    search_fields = ["alt", "caption", "credit", "file"]
     date_hierarchy = "created_at"
+    library_page_size = 48
 
     def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = ImageAddForm
+        kwargs["form"] = ImageAddForm if obj is None else ImageChangeForm
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["upload", "alt", "caption", "credit"]
-        return ["file", "alt", "caption", "credit", "sha256", "width", "height"]
+        if not self.has_change_permission(request, obj):
+            return ["picture", "alt", "caption", "credit", "used_in"]
+        return ["picture", "alt", "caption", "credit", "replacement", "used_in"]
 
     def get_readonly_fields(self, request, obj=None):
-        # The file is the image: another one is another Image, added anew.
-        return [] if obj is None else ["file", "sha256", "width", "height"]
+        return [] if obj is None else ["picture", "used_in"]
+
+    @admin.display(description="image")
+    def picture(self, image):
+        # Empty alt: the alt text is the form's next field.
+        return format_html(
+            '<img src="{}" alt="" class="library-picture" style="max-width:320px;'
+            'height:auto"><br><span class="help">{}</span>',
+            library.thumbnail_url(image),
+            image_kind(image),
+        )
+
+    @admin.display(description="used in")
+    def used_in(self, image):
+        return usage_list(library.uses(image))
+
+    def save_model(self, request, obj, form, change):
+        replacement = form.cleaned_data.get("replacement") if change else None
+        super().save_model(request, obj, form, change)
+        if replacement is None:
+            return
+        data, name = replacement
+        try:
+            library.replace(obj, data, name=name)
+        except uploads.UploadRefused as exc:
+            messages.error(request, str(exc))
+        except uploads.StorageError as exc:
+            logger.warning("could not replace an image's file: %s", exc)
+            messages.error(request, uploads.STORAGE_DOWN)
+        else:
+            messages.success(request, "The file was replaced everywhere it is shown.")
+
+    def get_urls(self):
+        return [
+            path(
+                "library/",
+                self.admin_site.admin_view(self.library_view),
+                name="news_image_library",
+            ),
+            *super().get_urls(),
+        ]
+
+    def library_view(self, request):
+        """The media library: every image as a thumbnail, found by its words
+        and filtered by use and kind, a page at a time."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        text = request.GET.get("q", "").strip()
+        use = request.GET.get("use", "")
+        kind = request.GET.get("kind", "")
+        found = library.find(
+            Image.objects.prefetch_related("renditions").order_by("-created_at", "-pk"),
+            text=text,
+            use=use,
+            kind=kind,
+        )
+        page = Paginator(found, self.library_page_size).get_page(
+            request.GET.get("page")
+        )
+        keep = urlencode(
+            {k: v for k, v in {"q": text, "use": use, "kind": kind}.items() if v}
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Media library",
+            "opts": self.model._meta,
+            "page": page,
+            "tiles": [
+                {
+                    "image": image,
+                    "src": library.thumbnail_url(image),
+                    "label": image.alt or "No alt text",
+                    "kind": image_kind(image),
+                    "in_use": image.in_use,
+                }
+                for image in page
+            ],
+            "q": text,
+            "use": use,
+            "kind": kind,
+            "keep": keep,
+            "uses": [
+                ("", "Any use"),
+                (library.USED, "Used"),
+                (library.UNUSED, "Unused"),
+            ],
+            "kinds": [
+                ("", "Any kind"),
+                (library.RASTER, "Photos and pictures"),
+                (library.VECTOR, "Vector (SVG)"),
+            ],
+        }
+        return TemplateResponse(request, "admin/news/image/library.html", context)
+
+
+def image_kind(image):
+    """Say what an image is without its file name: size and type."""
+    kind = PurePosixPath(image.file.name).suffix.lstrip(".").upper()
+    return f"{image.width}×{image.height} {kind}"
+
+
+def usage_list(found):
+    """Link each place an image is shown, saying how it is used there."""
+    if not found:
+        return "Not used anywhere."
+    names = {
+        Post: "news_post_change",
+        Author: "news_author_change",
+        Category: "news_category_change",
+    }
+    return format_html(
+        '<ul class="image-uses">{}</ul>',
+        format_html_join(
+            "",
+            '<li><a href="{}">{}</a> ({})</li>',
+            (
+                (
+                    reverse(f"admin:{names[type(use.what)]}", args=[use.what.pk]),
+                    str(use.what),
+                    use.how,
+                )
+                for use in found
+            ),
+        ),
+    )
 
 
 class BoundedInline:

@@ -48,6 +48,17 @@ def store(data, *, alt, name=""):
     return image, f"![{label}]({key(image)})"
 
 
+def check(data, *, name=""):
+    """Return the ImageInfo of uploaded ``data`` if it is an accepted image
+    (the checks store() makes), else raise UploadRefused naming ``name``."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UploadRefused(f"{name or 'The image'}: the image is too large.")
+    try:
+        return images.inspect(data)
+    except images.InvalidImage as exc:
+        raise UploadRefused(f"{name}: {exc}" if name else str(exc)) from exc
+
+
 def key(image):
     """Return the reference an uploaded image goes by in Markdown."""
     return PREFIX + posixpath.basename(image.file.name)
