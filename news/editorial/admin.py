@@ -150,6 +150,9 @@ class ImageAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     library_page_size = 48
 
+    class Media:
+        css = {"all": ["news/admin-library.css"]}
+
     def get_form(self, request, obj=None, **kwargs):
         kwargs["form"] = ImageAddForm if obj is None else ImageChangeForm
         return super().get_form(request, obj, **kwargs)
@@ -168,8 +171,8 @@ class ImageAdmin(admin.ModelAdmin):
     def picture(self, image):
         # Empty alt: the alt text is the form's next field.
         return format_html(
-            '<img src="{}" alt="" class="library-picture" style="max-width:320px;'
-            'height:auto"><br><span class="help">{}</span>',
+            '<img src="{}" alt="" class="library-picture"><br>'
+            '<span class="help">{}</span>',
             library.thumbnail_url(image),
             image_kind(image),
         )

@@ -1,0 +1,88 @@
+"""The media library in Chromium at 1280 px: an author finds an image by its
+words, opens it, and sees where it is used; the library and the image page pass
+axe-core with no critical or serious violation."""
+
+import pytest
+
+from news.media import images, renditions
+from news.models import PostImage
+
+from .browser import ARTIFACT_ROOT
+from .factories import image_bytes, make_post, make_user
+from .test_desk_browser import axe_problems, fits, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+ARTIFACTS = ARTIFACT_ROOT / "desk"
+
+
+def test_an_author_finds_an_image_and_where_it_is_used(
+    live_server, browser, media_root
+):
+    make_user("ann", "Authors")
+    for n in range(30):
+        image, _ = images.store(
+            image_bytes(size=(320, 200), color=(n * 8, 90, 200 - n * 6)),
+            alt=f"Harbour photo number {n}",
+        )
+        renditions.ensure(image)
+    crane, _ = images.store(
+        image_bytes(size=(300, 200), color=(250, 250, 0)), alt="A yellow crane"
+    )
+    images.store(
+        b"<svg xmlns='http://www.w3.org/2000/svg' width='8' height='8'/>",
+        alt="Site logo",
+    )
+    post = make_post(title="Cranes return to the quay", banner=crane)
+    other = make_post(title="A history of lifting")
+    PostImage.objects.create(post=other, image=crane, reference="crane.png")
+    base = live_server.url
+
+    page = sign_in(browser, base, "ann")
+    page.goto(f"{base}/admin/news/image/")
+    page.click("text=Media library")
+    page.wait_for_selector(".library-grid")
+    assert page.locator(".library-grid li").count() == 32
+    # Every thumbnail loads (they load lazily: ask for them all now).
+    page.evaluate(
+        "document.querySelectorAll('.library-grid img').forEach(i => i.loading = 'eager')"
+    )
+    thumbnails = page.locator(".library-grid img")
+    for n in range(thumbnails.count()):
+        thumbnails.nth(n).scroll_into_view_if_needed()
+    page.wait_for_load_state("networkidle")
+    widths = thumbnails.evaluate_all(
+        "imgs => imgs.map(i => i.complete && i.naturalWidth)"
+    )
+    assert all(widths), widths
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "media-library.png"), full_page=True)
+    problems = fits(page) + axe_problems(page)
+
+    page.fill("#library-q", "crane")
+    page.click("button:has-text('Find')")
+    page.wait_for_url("**q=crane*")
+    assert page.locator(".library-grid li").all_inner_texts() == [
+        "A yellow crane\n300×200 PNG"
+    ]
+    page.select_option("#library-kind", label="Vector (SVG)")
+    page.fill("#library-q", "")
+    page.click("button:has-text('Find')")
+    page.wait_for_url("**kind=vector*")
+    assert page.locator(".library-grid li").all_inner_texts() == [
+        "Site logo\n8×8 SVG, not used"
+    ]
+    problems += axe_problems(page)
+
+    page.goto(f"{base}/admin/news/image/library/?q=crane")
+    page.click(".library-grid a")
+    page.wait_for_selector(".image-uses")
+    assert page.locator(".image-uses li").all_inner_texts() == [
+        "Cranes return to the quay (banner)",
+        "A history of lifting (in the body)",
+    ]
+    assert crane.sha256 not in page.inner_text("body")
+    problems += fits(page) + axe_problems(page)
+    link = page.locator(".image-uses a", has_text="Cranes return to the quay")
+    assert link.get_attribute("href") == f"/admin/news/post/{post.pk}/change/"
+    assert problems == []
