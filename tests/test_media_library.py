@@ -182,6 +182,8 @@ def replace(client, image, data, name="new.png"):
             "alt": image.alt,
             "caption": "",
             "credit": "",
+            "focal_x": 50,
+            "focal_y": 50,
             "replacement": SimpleUploadedFile(name, data, content_type="image/png"),
         },
         follow=True,
@@ -253,3 +255,39 @@ def test_a_replacement_already_in_the_library_is_refused(client, editor, media_r
     image.refresh_from_db()
     assert image.alt == "The old quay"
     assert Post.objects.count() == 0
+
+
+def test_the_focal_point_keeps_its_place_in_cropped_pictures(
+    client, editor, media_root
+):
+    image = stored("Two people on the quay", size=(600, 400))
+    post = make_post(title="Quay reopens", banner=image)
+    response = client.post(
+        f"/admin/news/image/{image.pk}/change/",
+        {"alt": image.alt, "caption": "", "credit": "", "focal_x": 22, "focal_y": 78},
+    )
+    assert response.status_code == 302
+    image.refresh_from_db()
+    assert (image.focal_x, image.focal_y) == (22, 78)
+    page = client.get(post.get_absolute_url()).content.decode()
+    banner = re.search(r'<figure class="banner">.*?<img([^>]*)>', page, re.S)[1]
+    assert 'class="fx-2 fy-8"' in banner
+    # A centred focal point adds nothing.
+    image.focal_x = image.focal_y = 50
+    image.save()
+    post.save()
+    page = client.get(post.get_absolute_url()).content.decode()
+    banner = re.search(r'<figure class="banner">.*?<img([^>]*)>', page, re.S)[1]
+    assert "fx-" not in banner
+
+
+def test_a_focal_point_outside_the_picture_is_refused(client, editor, media_root):
+    image = stored("The quay")
+    response = client.post(
+        f"/admin/news/image/{image.pk}/change/",
+        {"alt": image.alt, "caption": "", "credit": "", "focal_x": 120, "focal_y": 50},
+    )
+    assert response.status_code == 200
+    assert "less than or equal to 100" in response.content.decode()
+    image.refresh_from_db()
+    assert image.focal_x == 50

@@ -127,7 +127,11 @@ class ImageChangeForm(forms.ModelForm):
 
     class Meta:
         model = Image
-        fields = ["alt", "caption", "credit"]
+        fields = ["alt", "caption", "credit", "focal_x", "focal_y"]
+        help_texts = {
+            "focal_x": "Click the picture on the point that must stay in view "
+            "when it is cropped, or type it here.",
+        }
 
     def clean_replacement(self):
         upload = self.cleaned_data.get("replacement")
@@ -152,6 +156,7 @@ class ImageAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["news/admin-library.css"]}
+        js = ["news/admin-focal.js"]
 
     def get_form(self, request, obj=None, **kwargs):
         kwargs["form"] = ImageAddForm if obj is None else ImageChangeForm
@@ -160,9 +165,10 @@ class ImageAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["upload", "alt", "caption", "credit"]
-        if not self.has_change_permission(request, obj):
-            return ["picture", "alt", "caption", "credit", "used_in"]
-        return ["picture", "alt", "caption", "credit", "replacement", "used_in"]
+        fields = ["picture", "alt", "caption", "credit", ("focal_x", "focal_y")]
+        if self.has_change_permission(request, obj):
+            fields.append("replacement")
+        return [*fields, "used_in"]
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else ["picture", "used_in"]
@@ -171,7 +177,8 @@ class ImageAdmin(admin.ModelAdmin):
     def picture(self, image):
         # Empty alt: the alt text is the form's next field.
         return format_html(
-            '<img src="{}" alt="" class="library-picture"><br>'
+            '<span class="focal-picture"><img src="{}" alt="" class="library-picture">'
+            '<span class="focal-marker" hidden></span></span><br>'
             '<span class="help">{}</span>',
             library.thumbnail_url(image),
             image_kind(image),

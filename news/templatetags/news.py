@@ -60,7 +60,7 @@ def picture(image, sizes="100vw", loading="lazy", css_class="", decorative=False
         "picture": dataclasses.replace(shown, alt="") if decorative else shown,
         "sizes": sizes,
         "loading": loading,
-        "css_class": css_class,
+        "css_class": " ".join(c for c in (css_class, image.focus_class) if c),
     }
 
 
