@@ -86,3 +86,31 @@ def test_an_author_finds_an_image_and_where_it_is_used(
     link = page.locator(".image-uses a", has_text="Cranes return to the quay")
     assert link.get_attribute("href") == f"/admin/news/post/{post.pk}/change/"
     assert problems == []
+
+
+def test_an_editor_sets_the_focal_point_by_clicking(live_server, browser, media_root):
+    from django.contrib.auth.models import Permission
+
+    from news.models import Image
+
+    editor = make_user("edna", "Editors")
+    editor.user_permissions.add(Permission.objects.get(codename="change_image"))
+    image, _ = images.store(image_bytes(size=(400, 200)), alt="Boats at the quay")
+    make_post(title="Boats return", banner=image)
+    base = live_server.url
+
+    page = sign_in(browser, base, "edna")
+    page.goto(f"{base}/admin/news/image/{image.pk}/change/")
+    picture = page.locator(".focal-picture img")
+    box = picture.bounding_box()
+    # A click a quarter across and three quarters down.
+    page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.75)
+    assert page.input_value("#id_focal_x") == "25"
+    assert page.input_value("#id_focal_y") == "75"
+    assert page.locator(".focal-marker").is_visible()
+    problems = fits(page) + axe_problems(page)
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist")
+    image = Image.objects.get()
+    assert (image.focal_x, image.focal_y) == (25, 75)
+    assert problems == []
