@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from news.media import images, renditions
+from news.media import images, library, renditions
 from news.models import Author, Category, Image, Post, PostImage
 
 from .factories import image_bytes, make_post, make_user
@@ -291,3 +291,26 @@ def test_a_focal_point_outside_the_picture_is_refused(client, editor, media_root
     assert "less than or equal to 100" in response.content.decode()
     image.refresh_from_db()
     assert image.focal_x == 50
+
+
+def test_the_banner_is_chosen_beside_its_thumbnail(client, author, media_root):
+    from news.models import PostAuthor
+
+    quay = stored("The quay at dawn", size=(600, 400))
+    renditions.ensure(quay)
+    stored("A ferry", color=(1, 1, 200))
+    post = make_post(title="Quay reopens", status=Post.Status.DRAFT, banner=quay)
+    PostAuthor.objects.create(post=post, author=author.author)
+    html = client.get(f"/admin/news/post/{post.pk}/change/").content.decode()
+    select = re.search(r'<select name="banner".*?</select>', html, re.S)[0]
+    chosen = re.search(r"<option[^>]*selected[^>]*>", select)[0]
+    assert f'data-thumbnail="{library.thumbnail_url(quay)}"' in chosen
+    assert "/media/renditions/" in chosen
+    labels = re.findall(r"<option[^>]*>([^<]*)</option>", select)
+    assert sorted(label.split(" (")[0] for label in labels[1:]) == [
+        "A ferry",
+        "The quay at dawn",
+    ]
+    assert quay.sha256 not in visible(client.get(f"/admin/news/post/{post.pk}/change/"))
+    assert 'class="image-choice-preview"' in html
+    assert 'href="/admin/news/image/library/"' in html

@@ -114,3 +114,30 @@ def test_an_editor_sets_the_focal_point_by_clicking(live_server, browser, media_
     image = Image.objects.get()
     assert (image.focal_x, image.focal_y) == (25, 75)
     assert problems == []
+
+
+def test_choosing_a_banner_shows_its_thumbnail(live_server, browser, media_root):
+    from news.models import Post, PostAuthor
+
+    ann = make_user("ann", "Authors")
+    quay, _ = images.store(image_bytes(size=(300, 200)), alt="The quay at dawn")
+    renditions.ensure(quay)
+    post = make_post(title="Quay reopens", status=Post.Status.DRAFT)
+    PostAuthor.objects.create(post=post, author=ann.author)
+    base = live_server.url
+
+    page = sign_in(browser, base, "ann")
+    page.goto(f"{base}/admin/news/post/{post.pk}/change/")
+    preview = page.locator(".image-choice-preview")
+    assert not preview.is_visible()
+    page.select_option(
+        "#id_banner",
+        label=page.locator(
+            "#id_banner option", has_text="The quay at dawn"
+        ).inner_text(),
+    )
+    preview.wait_for(state="visible")
+    src = preview.get_attribute("src")
+    assert src.startswith("/media/renditions/") and src.endswith(".webp"), src
+    assert preview.evaluate("img => img.complete && img.naturalWidth") > 0
+    assert axe_problems(page) == []

@@ -40,7 +40,7 @@ from ..models import (
 from ..slugs import unique_slug
 from . import autosave, previews, revisions, translations, workflow
 from .admin_views import PostAdminViews, export_zip
-from .widgets import MarkdownEditor
+from .widgets import ImageThumbnailSelect, MarkdownEditor
 
 logger = logging.getLogger(__name__)
 
@@ -686,6 +686,8 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "banner":
             kwargs["form_class"] = ImageChoiceField
+            kwargs["widget"] = ImageThumbnailSelect
+            kwargs["queryset"] = Image.objects.prefetch_related("renditions")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def _with_languages(self, fieldsets, obj):

@@ -4,7 +4,9 @@ preview through the public article template (static/news/markdown-editor.js)."""
 from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.urls import reverse
+from django.utils.html import format_html
 
+from ..media import library
 from . import autosave
 
 
@@ -48,3 +50,34 @@ class MarkdownEditor(forms.Textarea):
         # The template is the project's (templates/admin/news/widgets), which
         # Django's default form renderer does not look in.
         return super().render(name, value, attrs, TemplatesSetting())
+
+
+class ImageThumbnailSelect(forms.Select):
+    """A list of images by alt text beside a thumbnail of the one chosen: each
+    option carries its thumbnail's URL, and static/news/admin-banner.js shows
+    the chosen one's (the first option, none, shows nothing). A link opens the
+    media library to browse them as a grid."""
+
+    class Media:
+        js = ["news/admin-banner.js"]
+
+    def create_option(
+        self, name, value, label, selected, index, subindex=None, attrs=None
+    ):
+        option = super().create_option(
+            name, value, label, selected, index, subindex, attrs
+        )
+        image = getattr(value, "instance", None)
+        if image is not None:
+            option["attrs"]["data-thumbnail"] = library.thumbnail_url(image)
+        return option
+
+    def render(self, name, value, attrs=None, renderer=None):
+        select = super().render(name, value, attrs, renderer)
+        return format_html(
+            '<div class="image-choice">{}<img class="image-choice-preview" alt="" '
+            'width="160" hidden> <a href="{}" target="_blank" rel="noopener">'
+            "Browse the media library (opens in a new tab)</a></div>",
+            select,
+            reverse("admin:news_image_library"),
+        )
