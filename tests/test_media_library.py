@@ -314,3 +314,16 @@ def test_the_banner_is_chosen_beside_its_thumbnail(client, author, media_root):
     assert quay.sha256 not in visible(client.get(f"/admin/news/post/{post.pk}/change/"))
     assert 'class="image-choice-preview"' in html
     assert 'href="/admin/news/image/library/"' in html
+
+
+def test_the_image_list_and_an_image_page_never_show_its_hash(
+    client, author, media_root
+):
+    image = stored("")
+    listing = client.get("/admin/news/image/")
+    assert listing.status_code == 200
+    assert "No alt text" in visible(listing)
+    assert image.sha256 not in visible(listing)
+    page = client.get(f"/admin/news/image/{image.pk}/change/")
+    assert "Image with no alt text" in visible(page)
+    assert image.sha256 not in visible(page)

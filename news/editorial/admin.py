@@ -149,7 +149,7 @@ class ImageChangeForm(forms.ModelForm):
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "width", "height", "created_at"]
+    list_display = ["image_shown", "width", "height", "created_at"]
     search_fields = ["alt", "caption", "credit", "file"]
     date_hierarchy = "created_at"
     library_page_size = 48
@@ -183,6 +183,17 @@ class ImageAdmin(admin.ModelAdmin):
             library.thumbnail_url(image),
             image_kind(image),
         )
+
+    @admin.display(description="image")
+    def image_shown(self, image):
+        return format_html(
+            '<img src="{}" alt="" width="64" class="admin-thumbnail"> {}',
+            library.thumbnail_url(image),
+            image.alt or "No alt text",
+        )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("renditions")
 
     @admin.display(description="used in")
     def used_in(self, image):

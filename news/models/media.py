@@ -31,7 +31,8 @@ class Image(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return self.alt or self.file.name
+        # What people know it by: its file name is its content hash.
+        return self.alt or "Image with no alt text"
 
     @property
     def focus_class(self):
