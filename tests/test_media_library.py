@@ -224,6 +224,11 @@ def test_replacing_the_file_keeps_every_reference(
     # And the public page shows it.
     page = client.get(post.get_absolute_url()).content.decode()
     assert image.sha256 in page
+    src = re.search(r'<figure class="banner">.*?<img[^>]* src="([^"]+)"', page, re.S)[1]
+    assert image.sha256 in src
+    served = client.get(src)
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content if served.streaming else [served.content])
 
 
 @pytest.mark.parametrize(
