@@ -43,7 +43,7 @@ run: setup
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: typecheck
@@ -59,6 +59,9 @@ screenshots: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest tests/test_desk_browser.py -q
 	cp var/test-artifacts/desk/dashboard.png docs/screenshots/desk-dashboard.png
 	cp var/test-artifacts/desk/editing.png docs/screenshots/desk-editing.png
+	$(BIN)/python -m pytest tests/test_public_browser.py -q -k "works_for_readers and 1280 and (home or article)"
+	cp var/test-artifacts/public/home-1280.png docs/screenshots/public-home.png
+	cp var/test-artifacts/public/article-1280.png docs/screenshots/public-article.png
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

@@ -492,6 +492,21 @@ NEWSDESK_PREPUBLISH_ERRORS = [
 ]
 # Search results cut titles after about this many characters.
 NEWSDESK_TITLE_MAX_LENGTH = env_int("NEWSDESK_TITLE_MAX_LENGTH", 60, minimum=10)
+
+# Fonts for the social cards of posts without a picture (news/media/social.py),
+# the first that exists wins: a CJK font first (Debian's fonts-wqy-microhei or
+# fonts-noto-cjk), so that Chinese titles draw; NEWSDESK_SOCIAL_FONT before all.
+NEWSDESK_SOCIAL_FONTS = [
+    path
+    for path in [
+        os.environ.get("NEWSDESK_SOCIAL_FONT", ""),
+        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    ]
+    if path
+]
 # Articles of at least this many words (a CJK character counts as one), with
 # two sections or more, open with a table of contents.
 NEWSDESK_TOC_MIN_WORDS = env_int("NEWSDESK_TOC_MIN_WORDS", 600, minimum=0)
@@ -508,6 +523,14 @@ TAGGIT_CASE_INSENSITIVE = True
 # page another has invalidated.
 NEWSDESK_PAGE_CACHE = env_bool("NEWSDESK_PAGE_CACHE", default=bool(REDIS_URL))
 NEWSDESK_PAGE_CACHE_TIMEOUT = env_int("NEWSDESK_PAGE_CACHE_TIMEOUT", 600)
+# Each process also keeps the pages it served last in memory, checked by the
+# site's freshness instead of a round trip to the cache (news/public/cache.py).
+# On by default with SQLite, where that check is an in-process index lookup;
+# on a database server it would be a query per hit.
+NEWSDESK_PAGE_CACHE_LOCAL = env_bool(
+    "NEWSDESK_PAGE_CACHE_LOCAL",
+    default=DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
+)
 # Post cards and article parts rendered once per version of the site
 # (news/public/fragments.py), kept in the "fragments" cache.
 NEWSDESK_FRAGMENT_CACHE = env_bool("NEWSDESK_FRAGMENT_CACHE", default=True)

@@ -278,6 +278,7 @@ def test_posts_filter_by_language_in_any_spelling(client, settings):
     assert response.json() == {"detail": "language: not a language of this site."}
     detail = get(client, "/api/posts/zh-hans/hello/").json()
     assert detail["title"] == "你好"
+    # The Chinese post is at its language's address.
     assert detail["url"] == "http://testserver/zh/news/hello/"
 
 
@@ -375,6 +376,7 @@ def test_the_page_cache_keeps_api_answers_until_publication(
     client, settings, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     settings.NEWSDESK_PAGE_CACHE = True
+    settings.NEWSDESK_PAGE_CACHE_LOCAL = False  # the shared cache alone
     make_post(title="Kept")
     draft = make_post(title="Draft", status="draft")
     get(client, "/api/posts/")

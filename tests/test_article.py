@@ -146,3 +146,28 @@ def test_code_colours_pass_wcag_aa_in_light_and_dark_mode():
         assert len(colours) > 20
         for colour in colours:
             assert _contrast(colour, background) >= 4.5, (colour, background)
+
+
+def test_the_byline_shows_the_authors_avatars(client):
+    from news.models import Author
+
+    from .factories import add_authors, make_image
+
+    ana = Author.objects.create(name="Ana Lima", slug="ana")
+    ana.avatar = make_image(size=(300, 300), alt="Ana Lima")
+    ana.save()
+    li = Author.objects.create(name="Li Wei", slug="li")
+    post = make_post(title="Bylined", slug="story")
+    add_authors(post, ana, li)
+    content = client.get("/news/story/").content.decode()
+    byline = re.search(r'<span class="authors">(.*?)</span>', content, re.S)[1]
+    ana_link = re.search(
+        r'<a href="/authors/ana/" rel="author">(.*?)</a>', byline, re.S
+    )[1]
+    # The picture beside the name is decorative: the name is the link's text.
+    assert 'class="byline-avatar"' in ana_link and 'alt=""' in ana_link
+    assert "/media/renditions/" in ana_link and ana_link.endswith("Ana Lima")
+    assert '<a href="/authors/li/" rel="author">Li Wei</a>' in byline
+    # Cards keep their bylines plain.
+    home = client.get("/").content.decode()
+    assert "byline-avatar" not in home

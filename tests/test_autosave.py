@@ -148,3 +148,12 @@ def test_the_heartbeat_of_a_post_one_may_not_see_is_refused(client, author):
     response = client.post(reverse("admin:news_post_heartbeat"), {"post": other.pk})
     assert response.status_code == 404
     assert not Presence.objects.exists()
+
+
+def test_leaving_the_form_ends_the_presence_at_once(client, author, editor, draft):
+    client.force_login(editor)
+    url = reverse("admin:news_post_heartbeat")
+    client.post(url, {"post": draft.pk})
+    assert autosave.others(author, draft) == ["Edna Ross"]
+    client.post(url, {"post": draft.pk, "leaving": "1"})
+    assert autosave.others(author, draft) == []

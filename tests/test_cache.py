@@ -68,13 +68,47 @@ def test_a_changed_page_no_longer_matches_its_old_etag(client, post):
 
 @pytest.mark.parametrize("url", ["/", "/news/cached/", "/tags/news/", "/feed/"])
 def test_cached_page_is_served_without_queries(
-    client, page_cache, post, url, django_assert_num_queries
+    client, page_cache, post, url, django_assert_num_queries, settings
 ):
+    settings.NEWSDESK_PAGE_CACHE_LOCAL = False
     first = client.get(url)
     with django_assert_num_queries(0):
         second = client.get(url)
     assert second.content == first.content
     assert second["ETag"] == first["ETag"]
+
+
+@pytest.mark.parametrize("url", ["/", "/news/cached/", "/tags/news/", "/feed/"])
+def test_a_page_kept_in_memory_costs_the_freshness_query_and_no_cache_trip(
+    client, page_cache, post, url, django_assert_num_queries, settings
+):
+    settings.NEWSDESK_PAGE_CACHE_LOCAL = True
+    first = client.get(url)
+    with (
+        mock.patch.object(django_cache, "get_many", side_effect=AssertionError),
+        django_assert_num_queries(1),
+    ):
+        second = client.get(url)
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+
+
+def test_a_page_kept_in_memory_never_outlives_a_change(
+    client, page_cache, post, settings
+):
+    # Nothing invalidates the cache here: the change moves the site's
+    # freshness, and the page kept in memory is filed under the old one. The
+    # shared cache still serves its copy until an invalidation (as without the
+    # memory layer), but that copy is never taken into memory.
+    settings.NEWSDESK_PAGE_CACHE_LOCAL = True
+    client.get("/")
+    Post.objects.filter(pk=post.pk).update(
+        title="Quietly renamed", updated_at=timezone.now()
+    )
+    assert "Cached post" in client.get("/").content.decode()
+    cache.invalidate()
+    assert "Quietly renamed" in client.get("/").content.decode()
+    assert "Quietly renamed" in client.get("/").content.decode()
 
 
 @pytest.mark.parametrize(
@@ -211,14 +245,17 @@ def test_cached_page_keeps_the_security_headers(client, page_cache, post):
         assert second[header] == first[header], header
 
 
+@pytest.mark.parametrize("local,queries", [(False, 0), (True, 1)])
 def test_cached_page_is_served_to_a_signed_in_editor_without_queries(
-    client, page_cache, post, django_assert_num_queries
+    client, page_cache, post, django_assert_num_queries, settings, local, queries
 ):
     # A hit is answered before the session and authentication middleware run:
-    # even a signed-in editor's request costs no session or user query.
+    # even a signed-in editor's request costs no session or user query (a page
+    # kept in memory costs the site's freshness).
+    settings.NEWSDESK_PAGE_CACHE_LOCAL = local
     client.force_login(User.objects.create_user("editor", is_staff=True))
     anonymous = client.get("/news/cached/")
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(queries):
         hit = client.get("/news/cached/")
     assert hit.content == anonymous.content
     assert "Set-Cookie" not in hit

@@ -11,8 +11,9 @@ import pytest
 from django.utils import timezone
 from taggit.models import Tag
 
+from news.documents import display, markdown
 from news.editorial import workflow
-from news.models import AuditEntry, Author, Post, PostAuthor, TaggedPost
+from news.models import AuditEntry, Author, Post, PostAuthor, Presence, TaggedPost
 
 from .browser import ARTIFACT_ROOT
 from .factories import image_bytes, make_post, make_user
@@ -196,12 +197,20 @@ def test_write_beside_the_preview_drop_an_image_and_restore_after_a_crash(
     # Highlighted as the public article is, with the public stylesheet.
     preview.locator(".preview-article div.highlight pre").wait_for()
     assert preview.locator("link[href*='site.css']").count() == 1
-    assert "18 words · 1 min read" in page.inner_text(".markdown-count")
+    # Counted as the public article counts them.
+    words = display.word_count(markdown.render(BODY))
+    assert page.inner_text(".markdown-count") == f"{words} words · 1 min read"
+    assert preview.locator("link[href*='code.css']").count() == 1
     # The toolbar wraps the selection.
     page.locator("#id_body").press("End")
     page.locator("#id_body").press("Enter")
     page.click(".markdown-toolbar [data-md=quote]")
     assert page.input_value("#id_body").endswith("> ")
+    page.keyboard.type("Ferries")
+    page.keyboard.press("Control+Shift+ArrowLeft")
+    page.keyboard.press("Control+b")
+    assert page.input_value("#id_body").endswith("> **Ferries**")
+    page.keyboard.press("End")
 
     # An image dropped on the Markdown asks for its alt text, then goes in.
     drop_image(page, "#id_body", "dusk.png", image_bytes(size=(40, 30)))
@@ -211,7 +220,7 @@ def test_write_beside_the_preview_drop_an_image_and_restore_after_a_crash(
     page.wait_for_selector(".markdown-upload-status:has-text('Inserted dusk.png')")
     body = page.input_value("#id_body")
     # At the caret, where the quote was started.
-    assert body.startswith(BODY + "\n> \n![The quay at dusk](uploads/")
+    assert body.startswith(BODY + "\n> **Ferries**\n![The quay at dusk](uploads/")
     preview.locator(".preview-article img[alt='The quay at dusk']").wait_for()
 
     # The work is kept within seconds.
@@ -255,6 +264,11 @@ def test_write_beside_the_preview_drop_an_image_and_restore_after_a_crash(
     assert "![The quay at dusk](uploads/" in post.body
     assert post.image_links.get().image.alt == "The quay at dusk"
     assert not page.locator(".autosave-offer").count()
+    # Edna leaves the form: her presence ends at once, not after the window.
+    assert Presence.objects.filter(user__username="edna").exists()
+    edna.goto(f"{base}/admin/")
+    edna.wait_for_timeout(500)
+    assert not Presence.objects.filter(user__username="edna").exists()
     assert problems == [], "\n".join(problems)
 
 

@@ -57,6 +57,7 @@ ZOLA = {
     "content/blog/_index.md": '+++\ntitle = "Blog"\nsort_by = "date"\n+++\n',
     "content/blog/first-light/index.md": """+++
 title = "First light"
+path = "observatory/first-light"
 date = 2024-03-01T09:30:00Z
 updated = 2024-03-02
 description = "The telescope works."
@@ -243,9 +244,15 @@ def test_a_zola_site(tmp_path, client):
     assert sorted(t.name for t in post.tags.all()) == ["astronomy", "hardware"]
     assert [b.author.name for b in post.bylines.all()] == ["Vera"]
     assert post.banner is not None and post.image_links.count() == 2
-    assert post.extra == {"extra": {"toc": True}}
+    assert post.extra == {"path": "observatory/first-light", "extra": {"toc": True}}
     page = client.get(post.get_absolute_url()).content.decode()
     assert "Observatory" in page and "Vera" in page
+    # Zola's `path` is the URL the page had.
+    response = client.get("/observatory/first-light/")
+    assert (response.status_code, response["Location"]) == (
+        301,
+        post.get_absolute_url(),
+    )
     exported = read_tree(tmp_path / "out")
     assert exported == {k: v for k, v in read_tree(root).items() if "_index" not in k}
 
@@ -326,6 +333,14 @@ def test_an_author_profile_does_not_undo_an_edit(tmp_path):
     imported(tmp_path, DOCUSAURUS, site_root="static")
     author = Author.objects.get(name="Sébastien Lorber")
     assert (author.bio, author.url) == ("Our editor.", "https://sebastienlorber.com")
+
+
+def test_an_authors_file_name_no_column_holds_leaves_the_key(tmp_path):
+    files = dict(DOCUSAURUS)
+    files["blog/authors.yml"] = f"slorber:\n  name: {'x' * 201}\n"
+    imported(tmp_path, files, site_root="static")
+    post = Post.objects.get(slug="first-blog-post")
+    assert [b.author.name for b in post.bylines.all()] == ["slorber", "yangshun"]
 
 
 def test_an_authors_file_that_cannot_be_read_is_reported_once(tmp_path):

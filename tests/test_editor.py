@@ -27,8 +27,9 @@ def test_the_body_is_edited_beside_its_preview(client, author):
     content = response.content.decode()
     assert 'class="markdown-editor"' in content
     assert f'data-post="{post.pk}"' in content
-    for label in ["Heading", "Bold", "Link", "List", "Quote", "Code", "Image"]:
+    for label in ["Heading", "Bold (Ctrl+B)", "Link (Ctrl+K)", "List", "Quote"]:
         assert f'title="{label}"' in content
+    assert 'title="Code"' in content and 'title="Image"' in content
     frame = reverse("admin:news_post_preview_frame")
     assert f'<iframe class="markdown-preview-frame" src="{frame}"' in content
     # The script and styles are the widget's media, static files under the CSP.
@@ -61,6 +62,8 @@ def test_the_preview_is_the_public_article(client, author):
     # Highlighted as the public page highlights it, and sanitised.
     assert '<div class="highlight">' in article
     assert "<script>" not in article
+    # Counted as the public article counts them.
+    assert (response.json()["words"], response.json()["minutes"]) == (3, 1)
 
 
 def test_the_preview_shows_an_uploaded_image_before_the_post_is_saved(client, author):
@@ -87,6 +90,7 @@ def test_the_preview_frame_is_the_public_page_framed_by_the_admin_only(client, a
     assert response.status_code == 200
     content = response.content.decode()
     assert 'href="/static/css/site.css' in content
+    assert 'href="/static/css/code.css"' in content
     assert '<div class="preview-article">' in content
     assert '<meta name="robots" content="noindex, nofollow">' in content
     assert response["X-Frame-Options"] == "SAMEORIGIN"

@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
@@ -105,3 +107,18 @@ def test_editors_find_expired_posts_and_drafts_waiting_for_a_date(client):
         response = client.get(url, {"dated": dated})
         assert [p.title for p in response.context["cl"].result_list] == titles
     assert "Expired on " in client.get(url, {"dated": "expired"}).content.decode()
+
+
+def test_freshness_reads_the_expiries_from_an_index():
+    # Every public request asks freshness() for the last and the next expiry;
+    # without the post_expiry index SQLite scanned the whole table for each.
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's query plans: PostgreSQL plans by table size")
+    with CaptureQueriesContext(connection) as captured:
+        queries.freshness()
+    (query,) = captured.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+        plan = [row[-1] for row in cursor.fetchall()]
+    assert not [step for step in plan if step == "SEARCH news_post"], plan
+    assert sum("post_expiry" in step for step in plan) == 2, plan

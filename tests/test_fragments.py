@@ -130,7 +130,7 @@ def test_a_renamed_section_is_seen_on_its_page_at_once(client, post):
     author.save()
     page = client.get("/authors/ada/").content.decode()
     assert "<h1>Posts by Ada King</h1>" in page
-    assert '<p class="lede">Countess.</p>' in page
+    assert '<div class="lede"><p>Countess.</p></div>' in page
 
 
 def test_an_edited_template_shows_without_a_restart(client, post, settings, tmp_path):

@@ -189,3 +189,20 @@ def test_the_admin_refuses_an_item_with_two_targets(client):
     assert response.status_code == 200
     assert "Choose exactly one thing to link to" in response.content.decode()
     assert not MenuItem.objects.exists()
+
+
+def test_an_author_page_shows_the_bio_as_markdown_sanitised(client):
+    author = make_author("Ana Lima")
+    author.bio = (
+        "Covers the *harbour*; see [her site](https://ana.example/).\n\n"
+        "<script>alert(1)</script>[x](javascript:alert(1))"
+    )
+    author.save()
+    make_post(title="Ferries", slug="ferries").authors.add(author)
+    content = client.get("/authors/ana-lima/").content.decode()
+    lede = re.search(r'<div class="lede">(.*?)</div>', content, re.S)[1]
+    assert "<em>harbour</em>" in lede
+    assert (
+        '<a href="https://ana.example/" rel="noopener noreferrer">her site</a>' in lede
+    )
+    assert "<script" not in lede and "javascript:" not in lede

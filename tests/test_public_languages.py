@@ -2,6 +2,8 @@
 from the URL alone, each language's own lists, feeds and search, and caches
 kept apart by language."""
 
+import ast
+import gettext
 import re
 
 import pytest
@@ -213,16 +215,16 @@ def queries_of(client, url, django_assert_num_queries, expected):
         assert client.get(url).status_code == 200
 
 
-# As tests/test_views.py's pins (posts without banners: no renditions); an
-# article reads its published translations once more, with or without any.
-# The first page of each language also makes that language's menus (2); a
-# feed is kept whole once made.
+# As tests/test_views.py's pins (posts without banners: no renditions). The
+# first page of each language makes that language's menus (2 queries), then
+# reuses them; an article reads its published translations once more, with or
+# without any; a feed is kept whole.
 PAIRED_PAGES = [
     ("/", "/zh/", (7, 2)),
     ("/tags/news/", "/zh/tags/news/", (8, 2)),
     ("/tags/", "/zh/tags/", (5, 1)),
     ("/archive/", "/zh/archive/", (4, 1)),
-    ("/news/release/", "/zh/news/release/", (11, 2)),
+    ("/news/release/", "/zh/news/release/", (12, 2)),
     ("/feed/", "/zh/feed/", (4, 1)),
 ]
 
@@ -239,7 +241,7 @@ def test_an_article_without_translations_runs_the_same_queries(
     client, pair, django_assert_num_queries
 ):
     make_post(title="独自", slug="alone", language="zh-hans").tags.add("news")
-    queries_of(client, "/zh/news/alone/", django_assert_num_queries, (11, 2))
+    queries_of(client, "/zh/news/alone/", django_assert_num_queries, (12, 2))
     assert Post.objects.get(slug="alone").translation_key == ""
 
 
@@ -327,22 +329,52 @@ def test_dates_are_written_for_the_locale(client, pair):
     assert "<h1>2024年5月</h1>" in client.get("/zh/archive/2024/05/").content.decode()
 
 
-def test_the_committed_catalogs_are_compiled_from_the_po_files(tmp_path, settings):
-    import gettext
-    import shutil
-    import subprocess
+def po_catalog(path):
+    """Read a .po file's translations as gettext keys them: ``msgid``,
+    ``context\x04msgid``, ``(msgid, n)`` for plurals; untranslated, fuzzy and
+    obsolete entries left out, as msgfmt leaves them out."""
+    catalog = {}
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        lines = block.strip().splitlines()
+        if "#, fuzzy" in " ".join(lines) or not any(
+            line.startswith("msgid ") for line in lines
+        ):
+            continue
+        fields, key = {}, None
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            if line.startswith('"'):
+                fields[key] += ast.literal_eval(line)
+            else:
+                key, _, value = line.partition(" ")
+                fields[key] = ast.literal_eval(value)
+        msgid = fields["msgid"]
+        if not msgid:
+            continue  # the header
+        if "msgctxt" in fields:
+            msgid = f"{fields['msgctxt']}\x04{msgid}"
+        if "msgid_plural" in fields:
+            for name, text in fields.items():
+                if name.startswith("msgstr[") and text:
+                    catalog[(msgid, int(name[7:-1]))] = text
+        elif fields["msgstr"]:
+            catalog[msgid] = fields["msgstr"]
+    return catalog
 
-    msgfmt = shutil.which("msgfmt")
-    if msgfmt is None:
-        pytest.skip("GNU gettext's msgfmt is not installed (apt-get install gettext)")
-    for po in (settings.BASE_DIR / "locale").glob("*/LC_MESSAGES/django.po"):
-        fresh = tmp_path / f"{po.parent.parent.name}.mo"
-        subprocess.run([msgfmt, "--check", "-o", fresh, po], check=True)
-        with open(po.with_suffix(".mo"), "rb") as committed, open(fresh, "rb") as new:
-            assert (
-                gettext.GNUTranslations(committed)._catalog
-                == gettext.GNUTranslations(new)._catalog
-            ), f"{po} changed: run make messages"
+
+def test_the_committed_catalogs_are_compiled_from_the_po_files(settings):
+    found = list((settings.BASE_DIR / "locale").glob("*/LC_MESSAGES/django.po"))
+    assert {po.parent.parent.name for po in found} == {"en", "zh_Hans"}
+    for po in found:
+        with open(po.with_suffix(".mo"), "rb") as compiled:
+            catalog = gettext.GNUTranslations(compiled)._catalog
+        catalog = {key: text for key, text in catalog.items() if key != ""}
+        assert catalog == po_catalog(po), f"{po} changed: run make messages"
+    # Every string of the Chinese site is translated.
+    chinese = po_catalog(settings.BASE_DIR / "locale/zh_Hans/LC_MESSAGES/django.po")
+    text = (settings.BASE_DIR / "locale/zh_Hans/LC_MESSAGES/django.po").read_text()
+    assert len(chinese) == text.count("\nmsgid ") - 1
 
 
 def test_the_home_pages_name_each_other_and_suggest_without_redirecting(client, pair):
@@ -411,3 +443,25 @@ def test_a_section_feed_without_posts_in_a_language_is_not_found_there(client, p
     make_post(title="English only", slug="english-only").tags.add("english")
     assert client.get("/tags/english/feed/").status_code == 200
     assert client.get("/zh/tags/english/feed/").status_code == 404
+
+
+def test_menus_and_suggestions_are_the_pages_language(client, pair):
+    from .factories import make_category
+
+    make_post(title="Sport", slug="sport", category=make_category("Sport"))
+    make_post(
+        title="体育新闻",
+        slug="sport",
+        language="zh-hans",
+        category=make_category("体育"),
+    )
+    english = client.get("/").content.decode()
+    chinese = client.get("/zh/").content.decode()
+    # The footer's sections are the categories with posts in the language.
+    assert 'href="/categories/sport/">Sport</a>' in english
+    assert ">体育</a>" not in english
+    assert ">体育</a>" in chinese and ">Sport</a>" not in chinese
+    assert ">栏目</h2>" in chinese
+    nothing = client.get("/zh/search/?q=nomatch").content.decode()
+    assert "没有找到结果，试试这些" in nothing
+    assert "体育新闻" in nothing and "Release notes" not in nothing

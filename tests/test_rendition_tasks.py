@@ -28,8 +28,10 @@ from .factories import image_bytes, write_tree
 pytestmark = pytest.mark.django_db
 
 # The home page of a fresh site: its state, the page's posts and what their
-# cards show (news.public.fragments.with_cards), whatever the images.
-QUERIES_OF_THE_HOME_PAGE = 5
+# cards show (news.public.fragments.with_cards: categories, authors, banner
+# renditions, body images), whatever the images; and the menus (2), as in
+# tests/test_views.py's LIST_PAGES.
+QUERIES_OF_THE_HOME_PAGE = 8
 DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 

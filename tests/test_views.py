@@ -416,6 +416,16 @@ def test_author_page_lists_their_published_posts(client):
     content = html(client.get("/authors/ana-costa/"))
     assert "<h1>Posts by Ana Costa</h1>" in content
     assert "By Ana" in content and "By nobody" not in content
+    assert "Website" not in content
+
+
+def test_an_authors_page_links_their_website(client):
+    ana = make_author("Ana Costa")
+    ana.url = "https://example.org/ana"
+    ana.save()
+    add_authors(make_post(title="By Ana"), ana)
+    content = html(client.get("/authors/ana-costa/"))
+    assert '<a href="https://example.org/ana">Website</a>' in content
 
 
 @pytest.mark.parametrize("state", HIDDEN_STATES)
@@ -613,14 +623,15 @@ def test_category_page_queries_stay_constant(client, django_assert_num_queries):
 def test_article_queries_stay_constant(client, django_assert_num_queries, rich):
     # Always the post and the site's freshness. Making the article's parts adds
     # the post with its category and banner, authors, tags, renditions, related
-    # posts, the previous and the next; and the menus (2).
+    # posts, the previous and the next, the body images (the social image of a
+    # post without a banner); and the menus (2).
     if rich:
         for n in range(1, 6):
             rich_post(n, tags=5, authors=4)
         post = rich_post(0, tags=8, authors=6)
     else:
         post = rich_post(0, tags=0, authors=0)
-    queries_for(client, post.get_absolute_url(), django_assert_num_queries, (11, 2))
+    queries_for(client, post.get_absolute_url(), django_assert_num_queries, (12, 2))
 
 
 # Static files
@@ -661,7 +672,9 @@ def test_section_pages_lead_with_the_description_or_bio(client):
     assert '<p class="lede">Advisories &amp; fixes.</p>' in category
     assert '<meta name="description" content="Advisories &amp; fixes.">' in category
     author = html(client.get("/authors/grace/"))
-    assert '<p class="lede">Wrote the first compiler.</p>' in author
+    # A bio is Markdown.
+    assert '<div class="lede"><p>Wrote the first compiler.</p></div>' in author
+    assert '<meta name="description" content="Wrote the first compiler.">' in author
     assert "<h1>Posts by Grace Hopper</h1>" in author
 
 

@@ -4,6 +4,8 @@ for its run_after before the worker makes it."""
 
 import time
 
+import redis
+
 from .loopback import Receiver
 from .test_workers import (  # noqa: F401 (fixtures)
     environment,
@@ -58,4 +60,27 @@ def test_a_worker_delivers_and_retries_after_the_backoff(site):  # noqa: F811
         assert first.signature_ok and second.signature_ok, output
         assert first.body == second.body
         assert arrivals[1] - arrivals[0] >= 1.5  # waited for run_after
+        assert shell(env, REPORT).split() == ["delivered", "2", "200"]
+
+
+def test_an_rq_worker_delivers_and_retries_after_the_backoff(site, redis_url):  # noqa: F811
+    # A Redis database of its own, emptied of any earlier run's jobs.
+    url = redis_url.rpartition("/")[0] + "/12"
+    redis.Redis.from_url(url).flushdb()
+    env = environment(
+        site,
+        NEWSDESK_TASKS="rq",
+        NEWSDESK_TASKS_REDIS_URL=url,
+        NEWSDESK_WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8",
+        NEWSDESK_WEBHOOK_RETRY_DELAY="2",
+    )
+    with Receiver(secret="s3cret") as receiver:
+        receiver.statuses = [500]
+        shell(env, PUBLISH.format(url=receiver.url))
+        worker = start_worker(env)
+        try:
+            assert wait_until(lambda: len(receiver.requests) >= 2, worker)
+        finally:
+            output = stop(worker)
+        assert len(receiver.requests) == 2, output
         assert shell(env, REPORT).split() == ["delivered", "2", "200"]

@@ -28,7 +28,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from .. import languages
-from ..documents import markdown
+from ..documents import display, markdown
 from ..documents.exporter import ZipWriter, export, posts_for_export
 from ..documents.importer import ImportBusy, Importer, SourceError, jobs
 from ..documents.values import document, snapshot
@@ -310,7 +310,15 @@ class PostAdminViews:
         except markdown.MarkdownError as exc:
             return JsonResponse({"error": f"Cannot preview: {exc}."}, status=400)
         parts = fragments.render_article({"post": page}, request)
-        return JsonResponse({"html": page.body_html, "article": parts["article"]})
+        return JsonResponse(
+            {
+                "html": page.body_html,
+                "article": parts["article"],
+                # Counted as the public article counts them.
+                "words": display.word_count(page.body_html),
+                "minutes": display.reading_minutes(page.body_html),
+            }
+        )
 
     def _posted_post(self, request):
         """Return the post the editor's request names (None for a new post)."""
@@ -341,9 +349,13 @@ class PostAdminViews:
         return JsonResponse({"discarded": True})
 
     def heartbeat_view(self, request):
-        """Note that the user has the post open; answer who else has."""
+        """Note that the user has the post open, or closed it (``leaving``);
+        answer who else has it open."""
         post = self._posted_post(request)
         if post is None:
+            return JsonResponse({"others": []})
+        if request.POST.get("leaving"):
+            autosave.leave(request.user, post)
             return JsonResponse({"others": []})
         return JsonResponse({"others": autosave.beat(request.user, post)})
 

@@ -40,6 +40,8 @@ from .images import S3_ERRORS, STORAGE_ERRORS, StorageError, is_vector
 logger = logging.getLogger(__name__)
 # Images per task: small enough that two workers share an import's images.
 CHUNK_SIZE = 25
+# Posts rendered again at a time once their images' renditions exist.
+RERENDER_CHUNK = 100
 # A page that meets an image without renditions queues them once in this long.
 QUEUED_SECONDS = 10 * 60
 WIDTHS = (320, 640, 960, 1280, 1920)
@@ -443,10 +445,19 @@ def make(pks):
     for image in found:
         before = len(image.renditions.all())
         made += max(0, len(ensure(image)) - before)
-    posts = Post.objects.filter(
-        Q(image_links__image__in=pks) | Q(banner__in=pks)
-    ).distinct()
-    changed = rerender(Post.objects.filter(pk__in=posts.values("pk")), make=False)
+    shown_in = sorted(
+        set(
+            Post.objects.filter(
+                Q(image_links__image__in=pks) | Q(banner__in=pks)
+            ).values_list("pk", flat=True)
+        )
+    )
+    changed = 0
+    # In chunks: an image shared by every post (a site's banner) must not
+    # make one query of them all.
+    for start in range(0, len(shown_in), RERENDER_CHUNK):
+        chunk = shown_in[start : start + RERENDER_CHUNK]
+        changed += rerender(Post.objects.filter(pk__in=chunk), make=False)
     if made or changed:
         signals.renditions_made.send(sender=Post, images=list(pks))
     return made

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from .storage import is_temporary
 
-# images/ab/<sha256>.<ext> and renditions/ab/<sha256>-<width>.<ext>
+# images/ab/<sha256>.<ext>, renditions/ab/<sha256>-<width>.<ext> and
+# social/ab/<sha256>.png (named by a hash of all they show)
 CONTENT_ADDRESSED = re.compile(
-    r"(?:images|renditions)/[0-9a-f]{2}/[0-9a-f]{64}(?:-\d+)?\.[a-z0-9]+"
+    r"(?:images|renditions|social)/[0-9a-f]{2}/[0-9a-f]{64}(?:-\d+)?\.[a-z0-9]+"
 )
 IMMUTABLE = "public, max-age=31536000, immutable"
 # Archives uploaded for an import job wait here for their worker: they hold

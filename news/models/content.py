@@ -314,6 +314,13 @@ class Post(models.Model):
                 name="post_translations",
                 condition=~Q(translation_key=""),
             ),
+            # freshness() asks every request for the last and the next expiry:
+            # without it, two scans of the whole table (5 ms at 1,000 posts).
+            models.Index(
+                fields=["status", "expires_at"],
+                name="post_expiry",
+                condition=Q(expires_at__isnull=False),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -367,6 +374,8 @@ class Post(models.Model):
         prefetched (news.public.fragments.with_cards)."""
         if self.banner_id:
             return self.banner
+        if self.pk is None:  # an unsaved preview has no stored images
+            return None
         links = sorted(self.image_links.all(), key=lambda link: link.pk)
         stored = {link.reference: link.image for link in links}
         if not stored or "body" in self.get_deferred_fields():
@@ -391,7 +400,8 @@ class Post(models.Model):
         if display.word_count(self.body_html) < settings.NEWSDESK_TOC_MIN_WORDS:
             return []
         entries = display.contents(self.body_html, title=self.title)
-        return entries if len(entries) >= 2 else []
+        sections = sum(1 + len(entry.children) for entry in entries)
+        return entries if sections >= 2 else []
 
     def translations(self):
         """Return the other posts of this post's translation group, in any

@@ -21,6 +21,7 @@ class Section:
     name: str = ""
     slug: str = ""
     lede: str = ""  # a category's description, an author's bio
+    website: str = ""  # an author's own page (Author.url)
     # Reversed once when made: a list page shows them on every request.
     rss_url: str = ""
     atom_url: str = ""
@@ -28,6 +29,8 @@ class Section:
     # A category's image or an author's avatar as shown (a
     # news.media.renditions.Picture), set by news.public.fragments.section.
     picture: Any = None
+    # An author's bio as sanitised HTML (Markdown), set by the same function.
+    lede_html: str = ""
 
     @classmethod
     def of(cls, obj):
@@ -43,6 +46,7 @@ class Section:
             obj.name,
             obj.slug,
             lede,
+            website=getattr(obj, "url", ""),
             rss_url=reverse(feed, args=[obj.slug]),
             atom_url=reverse(f"{feed}_atom", args=[obj.slug]),
             json_url=reverse(f"{feed}_json", args=[obj.slug]),

@@ -15,14 +15,26 @@ validators and Cache-Control to every public page.
 The version lives in the cache, so processes see each other's invalidations only
 through a shared cache (Redis): settings turn the page cache on by default only
 then. ETag and Last-Modified need no shared state and are always sent.
+
+With NEWSDESK_PAGE_CACHE_LOCAL (the default on SQLite), in front of the
+shared cache each process keeps the pages it served last in
+its own memory (``_Near``), filed under the site's freshness as it was when
+the page was made, as fragments are (news.public.fragments): such a page shows
+what the database still says as long as freshness() has not moved, so a hit
+there costs the freshness query (an index lookup, in process on SQLite) and no
+round trip to Redis. A page the shared cache kept from an older freshness is
+still served from there (until invalidated), but never copied into memory.
 """
 
 import hashlib
+import threading
 import uuid
+from collections import OrderedDict
 from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
@@ -37,11 +49,44 @@ from .. import signals
 from ..models import Author, Category, Image, MenuItem, Post, SiteChange, queries
 
 VERSION_KEY = "newsdesk:pages:version"
+# Pages each process keeps in its own memory, the most recently served.
+NEAR_PAGES = 500
+
+
+class _Near:
+    """A small least-recently-used store of pages in this process's memory."""
+
+    def __init__(self, size):
+        self.size = size
+        self.pages = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            page = self.pages.get(key)
+            if page is not None:
+                self.pages.move_to_end(key)
+            return page
+
+    def set(self, key, page):
+        with self.lock:
+            self.pages[key] = page
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.pages.clear()
+
+
+_near = _Near(NEAR_PAGES)
 
 
 def invalidate():
     """Abandon every cached page: the next request of each page makes it anew."""
     cache.delete(VERSION_KEY)
+    _near.clear()
 
 
 def record_site_change():
@@ -107,6 +152,14 @@ def register_signal_handlers():
     post_delete.connect(_row_edited, sender=Post, dispatch_uid="site-delete-Post")
     post_save.connect(_menu_edited, sender=MenuItem, dispatch_uid="site-menu")
     post_delete.connect(_menu_edited, sender=MenuItem, dispatch_uid="site-delete-menu")
+    setting_changed.connect(_setting_changed, dispatch_uid="cache-settings")
+
+
+def _setting_changed(setting, **kwargs):
+    # Tests turn the page cache on and off; a page kept in memory under one
+    # test's database must not answer another's.
+    if setting.startswith("NEWSDESK_") or setting == "CACHES":
+        _near.clear()
 
 
 def _current(state, request, now):
@@ -233,26 +286,44 @@ class PageCacheMiddleware:
         ):
             return self.get_response(request)
         now = timezone.now()
+        key = _key(request)
+        stamp = None
+        if settings.NEWSDESK_PAGE_CACHE_LOCAL:
+            # Read before the page is made (by the view, which reuses it): a
+            # change in between files the new page under the old freshness.
+            changed, due = freshness(request)
+            stamp = changed.timestamp() if changed else None
+            near = _near.get((key, stamp))
+            if near is not None:
+                return _hit(request, near, due, now)
         # One round trip for the version and the page. A page stored under
         # another version is a miss, so an invalidation is seen by every
         # process at once, and a late write of a page made before it can never
         # be served after it.
-        key = _key(request)
         found = cache.get_many([VERSION_KEY, key])
         state = _current(found.get(VERSION_KEY), request, now)
         entry = found.get(key)
         if entry is not None and entry[0] == state["token"]:
-            response = HttpResponse(entry[1], headers=entry[2])
-            _cache_control(response, state["due"], now)
-            return _conditional(request, response)
+            if stamp is not None and entry[3:] == (stamp,):
+                _near.set((key, stamp), entry[1:3])
+            return _hit(request, entry[1:3], state["due"], now)
         response = self.get_response(request)
         timeout = _seconds_until(
             state["due"], now, settings.NEWSDESK_PAGE_CACHE_TIMEOUT
         )
         if response.status_code == 200 and _cacheable(response) and timeout > 0:
-            entry = (state["token"], response.content, dict(response.items()))
-            cache.set(key, entry, timeout=timeout)
+            page = (response.content, dict(response.items()))
+            cache.set(key, (state["token"], *page, stamp), timeout=timeout)
+            if stamp is not None:
+                _near.set((key, stamp), page)
         return response
+
+
+def _hit(request, page, due, now):
+    content, headers = page
+    response = HttpResponse(content, headers=headers)
+    _cache_control(response, due, now)
+    return _conditional(request, response)
 
 
 _CONDITIONS = (

@@ -42,6 +42,7 @@ from django.utils.autoreload import file_changed
 from django.utils.safestring import mark_safe
 
 from .. import languages
+from ..documents import markdown
 from ..media import renditions
 from ..models import (
     Author,
@@ -120,7 +121,8 @@ def _cards(pks, changed, lead):
 def section(model, slug, changed):
     """Return the Section of the tag, category or author ``slug`` as of
     ``changed``: what its list page shows of it (with the picture of a
-    category's image or an author's avatar); a 404 if there is none."""
+    category's image or an author's avatar, and an author's bio as
+    Markdown); a 404 if there is none."""
     # The slug comes from the URL: hashed, it makes a valid key for any cache.
     name = hashlib.sha256(f"{model._meta.label_lower}:{slug}".encode()).hexdigest()
     key = _key("section", changed, name)
@@ -130,9 +132,21 @@ def section(model, slug, changed):
         found = Section.of(row)
         image = getattr(row, "image", None) or getattr(row, "avatar", None)
         if image is not None:
-            found = dataclasses.replace(found, picture=renditions.picture(image))
+            shown = renditions.picture(image, make=False)
+            found = dataclasses.replace(found, picture=shown)
+        if getattr(row, "bio", ""):
+            found = dataclasses.replace(found, lede_html=_bio(row.bio))
         _set_many({key: found})
     return found
+
+
+def _bio(text):
+    """Return an author's bio as sanitised HTML, or "" for a bio too complex
+    to render (the page then shows it as text)."""
+    try:
+        return mark_safe(markdown.render(text))  # noqa: S308 (sanitised)
+    except markdown.MarkdownError:
+        return ""
 
 
 # The site's own pages, the menus' links when editors have set none.
@@ -159,7 +173,7 @@ def menus(changed):
 
     Editors' items (news.models.MenuItem) in their order, or the site's own
     pages when a menu has none; "sections" are the categories with the most
-    published posts, for the footer.
+    published posts in the page's language, for the footer.
     """
     key = _key("menus", changed, "all")
     found = _get_many([key]).get(key)
@@ -167,6 +181,8 @@ def menus(changed):
         items = MenuItem.objects.select_related("category", "tag", "post")
         links = {menu: [] for menu in MenuItem.Menu.values}
         for item in items:
+            # The site's own pages are named in the active language
+            # (MenuItem.Page's labels are translated).
             if (link := item.link()) is not None:
                 links[item.menu].append(link)
         for menu, pages in DEFAULT_MENUS.items():
@@ -214,8 +230,8 @@ def kept(kind, changed, names, made_by):
 
 def suggestions(changed):
     """Return what a search that found nothing offers instead, as HTML: the
-    tags with the most published posts and the latest posts, as of
-    ``changed``."""
+    tags with the most published posts and the latest posts in the page's
+    language, as of ``changed``."""
     key = _key("suggestions", changed, "")
     html = _get_many([key]).get(key)
     if html is None:
@@ -251,13 +267,17 @@ def with_cards(posts):
     """Load what a post card shows, in a fixed number of queries: the
     category, the authors, and the banner, or without one the body's images
     (the first is the thumbnail), with their renditions."""
-    body_images = PostImage.objects.filter(post__banner__isnull=True)
     return posts.select_related("banner", "category").prefetch_related(
         Prefetch("authors", queryset=Author.objects.only("name", "slug")),
         Prefetch("banner__renditions", queryset=Rendition.objects.all()),
-        Prefetch("image_links", queryset=body_images.select_related("image")),
+        Prefetch("image_links", queryset=_body_images().select_related("image")),
         Prefetch("image_links__image__renditions", queryset=Rendition.objects.all()),
     )
+
+
+def _body_images():
+    # Only posts without a banner show one of their body's images for it.
+    return PostImage.objects.filter(post__banner__isnull=True)
 
 
 def article(pk, changed, request):
@@ -288,9 +308,21 @@ def article_context(pk):
     post = (
         Post.objects.select_related("category", "banner")
         .prefetch_related(
-            Prefetch("authors", queryset=Author.objects.only("name", "slug")),
+            # The byline shows the authors' avatars.
+            Prefetch(
+                "authors",
+                queryset=Author.objects.only("name", "slug", "avatar").select_related(
+                    "avatar"
+                ),
+            ),
+            Prefetch("authors__avatar__renditions", queryset=Rendition.objects.all()),
             "tags",
             Prefetch("banner__renditions", queryset=Rendition.objects.all()),
+            # The body's first image stands for a post without a banner.
+            Prefetch("image_links", queryset=_body_images().select_related("image")),
+            Prefetch(
+                "image_links__image__renditions", queryset=Rendition.objects.all()
+            ),
         )
         .get(pk=pk)
     )

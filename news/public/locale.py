@@ -65,6 +65,10 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if not languages.is_multilingual():
+            # Django's default language is the only one: nothing to choose,
+            # and a single-language site pays nothing for languages.
+            return self.get_response(request)
         path = request.path_info
         browser = follows_browser(path)
         if browser:

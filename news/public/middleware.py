@@ -13,15 +13,18 @@
   pages a change touches (news.integrations.purge).
 """
 
+from functools import lru_cache
+
 from compression_middleware.middleware import (
     CompressionMiddleware as BaseCompressionMiddleware,
 )
+from django.conf import settings
 from django.http import (
     HttpResponseBadRequest,
     HttpResponsePermanentRedirect,
     JsonResponse,
 )
-from django.urls import Resolver404, resolve, reverse
+from django.urls import Resolver404, get_urlconf, resolve, reverse
 
 from ..integrations.payloads import page_keys
 from ..models import Post
@@ -109,14 +112,31 @@ class SurrogateKeyMiddleware:
             "Surrogate-Key"
         ):
             return response
-        match = getattr(request, "resolver_match", None)
-        if match is None:
-            try:
-                match = resolve(request.path_info)
-            except Resolver404:
-                return response
-        if match.namespace == "news":
-            response["Surrogate-Key"] = " ".join(
-                page_keys(match.url_name, match.kwargs)
-            )
+        keys = _surrogate_keys(request)
+        if keys:
+            response["Surrogate-Key"] = keys
         return response
+
+
+def _surrogate_keys(request):
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        # A page from the page cache: no view ran, so the URL was not resolved.
+        return _keys_of_path(request.path_info, get_urlconf(settings.ROOT_URLCONF))
+    return _keys_of_match(match)
+
+
+@lru_cache(maxsize=4096)
+def _keys_of_path(path, urlconf):
+    # Resolving costs as much as the rest of a page cache hit; a path's keys
+    # never change.
+    try:
+        return _keys_of_match(resolve(path, urlconf))
+    except Resolver404:
+        return ""
+
+
+def _keys_of_match(match):
+    if match.namespace not in ("news", "api"):
+        return ""
+    return " ".join(page_keys(match.url_name, match.kwargs, match.namespace))

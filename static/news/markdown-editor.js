@@ -29,26 +29,12 @@
     return field ? field.value : "";
   }
 
-  // Words as readers count them: runs of letters and digits, and each CJK
-  // character (those scripts put no spaces between words).
-  const CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af";
-  const WORD = new RegExp("[" + CJK + "]|[^\\s" + CJK + "#*_>`\\[\\]()!-]+", "g");
-  const WORDS_PER_MINUTE = 200;
-
-  function countWords(text) {
-    const found = text.match(WORD);
-    return found ? found.length : 0;
-  }
-
-  function counter(textarea, output) {
-    function update() {
-      const words = countWords(textarea.value);
-      const minutes = Math.max(1, Math.ceil(words / WORDS_PER_MINUTE));
-      output.textContent = words + (words === 1 ? " word" : " words") +
-        " · " + minutes + " min read";
-    }
-    textarea.addEventListener("input", update);
-    update();
+  // The word count and reading time come with each preview, counted by the
+  // server as the public article counts them.
+  function showCount(output, result) {
+    if (!output || result.words === undefined) return;
+    output.textContent = result.words + (result.words === 1 ? " word" : " words") +
+      " · " + result.minutes + " min read";
   }
 
   // -- editing ---------------------------------------------------------------
@@ -233,6 +219,7 @@
         // renderer and article template.
         if (request === latest && target) {
           target.innerHTML = result.article;
+          showCount(editor.querySelector(".markdown-count"), result);
           editor.dataset.previewed = String(request);
           followScroll();
         }
@@ -337,6 +324,12 @@
     }
     beat();
     setInterval(beat, Number(editor.dataset.heartbeatSeconds || 15) * 1000);
+    // Gone from the page: say so at once rather than let the last beat age.
+    window.addEventListener("pagehide", function () {
+      const data = postData(editor, { leaving: "1" });
+      data.append("csrfmiddlewaretoken", csrfToken());
+      navigator.sendBeacon(editor.dataset.heartbeatUrl, data);
+    });
   }
 
   // -- leaving ----------------------------------------------------------------
@@ -362,7 +355,13 @@
         const action = ACTIONS[button.dataset.md];
         if (action) button.addEventListener("click", function () { replaceSelection(textarea, action); });
       });
-      counter(textarea, editor.querySelector(".markdown-count"));
+      textarea.addEventListener("keydown", function (event) {
+        if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+        const action = { b: ACTIONS.bold, k: ACTIONS.link }[event.key.toLowerCase()];
+        if (!action) return;
+        event.preventDefault();
+        replaceSelection(textarea, action);
+      });
       imageUploads(editor, textarea, status);
       livePreview(editor, textarea);
       if (textarea.form) warnBeforeLeaving(textarea.form);

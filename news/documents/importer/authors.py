@@ -93,7 +93,7 @@ def bylines(values, directory, relpath):
     result = []
     for name in values.authors:
         entry = entries.get(name)
-        if entry and isinstance(entry.get("name"), str) and entry["name"].strip():
+        if entry and _storable_name(entry.get("name")):
             details = {k: entry.get(k) for k in ("title", "url", "image_url")}
             details["image_url"] = details["image_url"] or entry.get("imageURL")
             result.append(
@@ -108,6 +108,17 @@ def bylines(values, directory, relpath):
             details = values.author_profiles.get(name, {})
             result.append(Byline(name, None, details, posixpath.dirname(relpath)))
     return result
+
+
+def _storable_name(value):
+    # A name no column can hold is left for the key, which the front matter's
+    # checks have passed.
+    return (
+        isinstance(value, str)
+        and bool(value.strip())
+        and len(value.strip()) <= checks.max_length(Author, "name")
+        and checks.storable(value)
+    )
 
 
 def write(lines, *, source, site_root, relpath, stored, warnings, dry_run):
