@@ -43,6 +43,9 @@ URLS = {
     "feed": "/feed/",
     "feed_atom": "/feed/atom/",
     "feed_json": "/feed/json/",
+    # The content API (news/api/): a page of 20 posts, and one post with its body.
+    "api list": "/api/posts/",
+    "api detail": "/api/posts/en/post-{middle}/",
 }
 # Wall-clock cap on any one server, whatever happens to this script.
 SERVER_LIFETIME = 900
@@ -307,7 +310,9 @@ def measure(size, mode, redis_url, args):
     with gunicorn(port, env):
         wait_until_up(base + "/robots.txt")
         urls = {
-            name: base + path.format(middle=size // 2) for name, path in URLS.items()
+            name: base + path.format(middle=size // 2)
+            for name, path in URLS.items()
+            if name in args.urls
         }
         for url in urls.values():
             for _ in range(20):  # warm up: imports, connections, the page cache
@@ -369,8 +374,16 @@ def main():
     parser.add_argument("--repeat", type=int, default=1, help="wrk runs per URL")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--modes", nargs="+", choices=list(MODES), default=list(MODES))
+    parser.add_argument(
+        "--urls",
+        nargs="+",
+        choices=list(URLS),
+        default=list(URLS),
+        help="the URLs to measure (the ceiling always is)",
+    )
     parser.add_argument("--load", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    args.urls = ["ceiling", *(name for name in args.urls if name != "ceiling")]
     if args.load:
         load(args.load)
         return

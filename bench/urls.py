@@ -2,7 +2,9 @@
 middleware, with no database and no template. Bench only."""
 
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import path
+
+from cms import urls as site_urls
 
 CEILING_BODY = b"<!doctype html><title>ceiling</title><p>" + b"x" * (20 * 1024 - 40)
 
@@ -11,7 +13,7 @@ def ceiling(request):
     return HttpResponse(CEILING_BODY)
 
 
-urlpatterns = [
-    path("bench/ceiling/", ceiling),
-    path("", include("cms.urls")),
-]
+# The site's patterns themselves, not an include(): the language-prefixed ones
+# (i18n patterns) must be in the root URLconf.
+urlpatterns = [path("bench/ceiling/", ceiling), *site_urls.urlpatterns]
+handler403 = site_urls.handler403

@@ -186,6 +186,9 @@ MIDDLEWARE = [
     "news.public.middleware.CompressionMiddleware",
     # Outside the page cache, so that cached pages are named too.
     "news.public.middleware.SurrogateKeyMiddleware",
+    # The language comes from the URL (the admin's from the browser), and the
+    # page cache resolves the URL under it (news/public/locale.py).
+    "news.public.locale.LanguageMiddleware",
     # Before sessions and authentication, so that a cached page costs none of
     # their work (news/public/cache.py).
     "news.public.cache.PageCacheMiddleware",
@@ -290,6 +293,13 @@ LANGUAGES = env(
     "language codes separated by commas, the default first (en,zh-hans)",
 )
 LANGUAGE_CODE = LANGUAGES[0][0]
+# Whether the default language's URLs start with its code too (/en/news/x/);
+# the other languages' always do (/zh/news/x/).
+NEWSDESK_PREFIX_DEFAULT_LANGUAGE = env_bool(
+    "NEWSDESK_PREFIX_DEFAULT_LANGUAGE", default=False
+)
+# The public templates' interface strings (English, Simplified Chinese).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", "UTC", time_zone, "a time zone name such as Europe/Paris")
 USE_I18N = True
 USE_TZ = True
@@ -470,6 +480,36 @@ LOGGING = {
 NEWSDESK_SITE_NAME = os.environ.get("NEWSDESK_SITE_NAME", "Newsdesk")
 # A sentence or two about the site for the footer of every public page.
 NEWSDESK_SITE_ABOUT = os.environ.get("NEWSDESK_SITE_ABOUT", "")
+# Pre-publish checks (news.editorial.checks) that refuse submit and publish;
+# the others only warn. Names: alt_text, summary, banner, title_length,
+# internal_links, missing_images.
+NEWSDESK_PREPUBLISH_ERRORS = [
+    name.strip()
+    for name in os.environ.get(
+        "NEWSDESK_PREPUBLISH_ERRORS", "alt_text,internal_links,missing_images"
+    ).split(",")
+    if name.strip()
+]
+# Search results cut titles after about this many characters.
+NEWSDESK_TITLE_MAX_LENGTH = env_int("NEWSDESK_TITLE_MAX_LENGTH", 60, minimum=10)
+
+# Fonts for the social cards of posts without a picture (news/media/social.py),
+# the first that exists wins: a CJK font first (Debian's fonts-wqy-microhei or
+# fonts-noto-cjk), so that Chinese titles draw; NEWSDESK_SOCIAL_FONT before all.
+NEWSDESK_SOCIAL_FONTS = [
+    path
+    for path in [
+        os.environ.get("NEWSDESK_SOCIAL_FONT", ""),
+        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    ]
+    if path
+]
+# Articles of at least this many words (a CJK character counts as one), with
+# two sections or more, open with a table of contents.
+NEWSDESK_TOC_MIN_WORDS = env_int("NEWSDESK_TOC_MIN_WORDS", 600, minimum=0)
 # Images: formats accepted (Pillow opens the bitmaps, news.media.svg checks SVG),
 # and a cap on decoded pixels (decompression bombs).
 NEWSDESK_IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "SVG")

@@ -6,12 +6,15 @@ from django.urls import include, path, re_path
 
 from news.public import media
 from news.public.health import healthz
+from news.public.locale import language_patterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/", include("news.api.urls", namespace="api")),
-    path("", include("news.public.urls")),
+    # /zh/news/x/; the default language's have no prefix unless
+    # NEWSDESK_PREFIX_DEFAULT_LANGUAGE says so.
+    *language_patterns(path("", include("news.public.urls"))),
 ]
 
 # Local media are served by the app, in production too, unless they are in a

@@ -11,6 +11,7 @@ import re
 
 from django.conf import settings
 from django.conf.locale import LANG_INFO
+from django.utils import translation
 
 # BCP 47's language, script and region: zh, zh-Hans, zh-Hans-CN, en-US, es-419.
 _SHAPE = re.compile(r"[a-z]{2,3}(?:-[a-z]{4})?(?:-(?:[a-z]{2}|[0-9]{3}))?")
@@ -97,3 +98,36 @@ def path_key(relpath):
     if len(key) > MAX_KEY:
         key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
     return key
+
+
+def url_code(code):
+    """Return the segment that starts the URLs of the language ``code``: its
+    base language (``zh`` for ``zh-hans``) unless another of the site's
+    languages shares that base, else the whole code."""
+    base = code.split("-")[0]
+    shared = sum(other.split("-")[0] == base for other in codes())
+    return base if shared == 1 else code
+
+
+def from_url(path):
+    """Return the site language whose URL segment starts ``path``
+    (``/zh/news/x/``, or ``/zh``: ``zh-hans``), or None."""
+    segment = path.lstrip("/").partition("/")[0]
+    return next((code for code in codes() if url_code(code) == segment), None)
+
+
+def filter_choices(chosen):
+    """Return the links of a by-language filter, ``[(code, name, url query,
+    selected)]``, all languages first; none on a single-language site."""
+    if not is_multilingual():
+        return []
+    return [("", "All languages", "", chosen is None)] + [
+        (code, own, f"language={code}", code == chosen) for code, own in choices()
+    ]
+
+
+def current():
+    """Return the active language if it is one of the site's, else the
+    default: the language the public pages being made are in."""
+    code = translation.get_language()
+    return code if code in codes() else default()

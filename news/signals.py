@@ -28,6 +28,9 @@ post_changed = Signal()
 # Something readers see changed outside a post's own row: an author, category,
 # tag or image, or every body rendered again. Sent inside the transaction.
 site_changed = Signal()
+# A worker made renditions of ``images`` (their ids) and rendered again the
+# bodies that show them: pages and fragments made before lack their srcset.
+renditions_made = Signal()
 # A workflow transition was made: ``entry`` (its AuditEntry) and ``notify``,
 # who should hear of it ("editors", "authors" or "").
 post_transitioned = Signal()

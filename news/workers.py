@@ -1,13 +1,17 @@
-"""Task workers: the database backend's, with the tasks they left unfinished,
-and the RQ backend's.
+"""Task workers: the database backend's and the RQ backend's, with the tasks
+they left unfinished.
 
 django-tasks-db marks a task RUNNING when a worker claims it, and nothing puts
 it back if that worker dies: a task claimed by a worker killed with SIGKILL, or
 on a machine that lost power, would stay RUNNING for ever. So each worker is
 named after its host and process id, and one that starts first requeues the
 tasks still RUNNING under the name of a process of its host that no longer
-exists. The tasks are idempotent (docs/tasks.md), so running one again ends in
-the state that one uninterrupted run would have left.
+exists. RQ is the same: a job whose worker was killed stays in the queue's
+started registry until its timeout moves it to the failed ones, so an RQ worker
+is named the same way and, starting, puts back the jobs that a dead worker of
+its host had started (``requeue_abandoned_rq()``). The tasks are idempotent
+(docs/tasks.md), so running one again ends in the state that one uninterrupted
+run would have left.
 """
 
 import os
@@ -35,19 +39,25 @@ def _alive(pid):
     return True
 
 
+def gone(worker, host=None):
+    """Return whether ``worker`` (a worker id) names a process of this host
+    that no longer runs."""
+    host = host or socket.gethostname()[:40]
+    name, _, rest = worker.partition(":")
+    pid = rest.partition(":")[0]
+    if name != host or not pid.isdigit():
+        return False
+    # A process with our own id is this one, just started: in a container
+    # the restarted worker is often given the pid of the one that died.
+    return int(pid) == os.getpid() or not _alive(int(pid))
+
+
 def abandoned(host=None):
     """Return the tasks RUNNING under a worker of this host that is gone."""
-    host = host or socket.gethostname()[:40]
     found = []
     for result in DBTaskResult.objects.running().only("pk", "worker_ids"):
         last = result.worker_ids[-1] if result.worker_ids else ""
-        name, _, rest = last.partition(":")
-        pid = rest.partition(":")[0]
-        if name != host or not pid.isdigit():
-            continue
-        # A process with our own id is this one, just started: in a container
-        # the restarted worker is often given the pid of the one that died.
-        if int(pid) == os.getpid() or not _alive(int(pid)):
+        if gone(last, host):
             found.append(result.pk)
     return found
 
@@ -61,6 +71,21 @@ def requeue_abandoned(host=None):
         requeued += DBTaskResult.objects.filter(
             pk=pk, status=TaskResultStatus.RUNNING
         ).update(status=TaskResultStatus.READY, started_at=None)
+    return requeued
+
+
+def requeue_abandoned_rq(queue, host=None):
+    """Put the jobs that a dead RQ worker of this host had started back at the
+    front of ``queue`` (an rq Queue); return how many."""
+    registry = queue.started_job_registry
+    requeued = 0
+    for job_id in registry.get_job_ids(cleanup=False):
+        job = queue.fetch_job(job_id)
+        if job is None or not gone(job.worker_name or "", host):
+            continue
+        registry.remove_executions(job)
+        queue.enqueue_job(job, at_front=True)
+        requeued += 1
     return requeued
 
 

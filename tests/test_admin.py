@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from news.documents import markdown
 from news.editorial import previews, revisions, workflow
-from news.models import AuditEntry, Post, ReviewComment, Revision
+from news.models import AuditEntry, Author, Post, ReviewComment, Revision
 
 from .factories import add_authors, image_bytes, make_post, make_user
 
@@ -476,3 +476,13 @@ def test_an_editor_may_not_approve_a_post_she_created_in_the_admin(client, edito
     )
     post.refresh_from_db()
     assert post.status == S.IN_REVIEW
+
+
+def test_an_authors_url_without_a_scheme_is_saved_as_https(admin_client):
+    assert 'name="url"' in admin_client.get("/admin/news/author/add/").content.decode()
+    response = admin_client.post(
+        "/admin/news/author/add/",
+        {"name": "Vera", "slug": "vera", "bio": "", "url": "example.org/vera"},
+    )
+    assert response.status_code == 302
+    assert Author.objects.get().url == "https://example.org/vera"

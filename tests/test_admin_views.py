@@ -59,6 +59,68 @@ def test_markdown_files_upload_with_their_images(client):
     assert Post.objects.get().image_links.count() == 1
 
 
+def test_the_import_form_takes_the_commands_options_for_uploads(client):
+    client.force_login(staff("import_post", "publish_post"))
+    upload = zipped(
+        {
+            "blog/launch.md": b"---\ntitle: Launch\nwhen: 2022-07-08\n"
+            b"hero: pic.png\n---\nText.\n",
+            "blog/pic.png": image_bytes(),
+            "blog/tabs.mdx": b"---\ntitle: Tabs\ndate: 2022-07-09\n---\n<Tabs/>\n",
+            "about.md": b"---\ntitle: About\nlayout: page\ndate: 2022-01-01\n---\n",
+        }
+    )
+    response = client.post(
+        "/admin/news/post/import/",
+        {
+            "files": upload,
+            "status": "published",
+            "old_url": "/:section/:slug/",
+            "field_map": "# ours\nhero=banner\nwhen=date\n",
+            "mdx": "on",
+            "include_layouts": "page",
+        },
+        follow=True,
+    )
+    # A zip is imported as a job; its progress page ends on the report.
+    assert "3 created" in response.content.decode()
+    post = Post.objects.get(slug="launch")
+    assert post.banner is not None
+    assert post.published_at.date().isoformat() == "2022-07-08"
+    assert post.source.field_map == {"hero": "banner", "when": "date"}
+    assert sorted(Post.objects.values_list("slug", flat=True)) == [
+        "about",
+        "launch",
+        "tabs",
+    ]
+    redirect = client.get("/blog/launch/")
+    assert (redirect.status_code, redirect["Location"]) == (
+        301,
+        post.get_absolute_url(),
+    )
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("field_map", "hero=banner\nhero", "line 2: &#x27;hero&#x27; is not KEY=FIELD"),
+        ("field_map", "hero=bannr", "unknown field &#x27;bannr&#x27;"),
+        ("old_url", ":year/:slug", "&#x27;:year/:slug&#x27; must start with /"),
+        ("old_url", "/:yr/:slug/", "unknown placeholder :yr"),
+    ],
+)
+def test_import_options_that_cannot_be_read_are_form_errors(
+    client, field, value, message
+):
+    client.force_login(staff("import_post"))
+    response = client.post(
+        "/admin/news/post/import/",
+        {"files": zipped({"p.md": POST}), "status": "draft", field: value},
+    )
+    assert message in response.content.decode()
+    assert not Post.objects.exists()
+
+
 def test_admin_import_never_publishes_without_the_publish_permission(client):
     client.force_login(staff("import_post"))
     response = client.post(

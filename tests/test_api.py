@@ -2,16 +2,18 @@
 filters, cursors, caching and query counts."""
 
 import re
+import time
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.utils import timezone
+from taggit.models import Tag
 
 from news.documents import markdown
 from news.editorial import workflow
 from news.media import renditions
-from news.models import Post, PostImage
+from news.models import Author, Image, Post, PostImage
 
 from .factories import (
     HIDDEN_STATES,
@@ -269,11 +271,15 @@ def test_posts_filter_by_language_in_any_spelling(client, settings):
     make_post(title="你好", slug="hello", language="zh-hans")
     assert titles(client, "/api/posts/?language=zh-CN") == ["你好"]
     assert titles(client, "/api/posts/?language=en-US") == ["Hello"]
+    # One language at a time, as the site shows them: the default unless asked.
+    assert titles(client, "/api/posts/") == ["Hello"]
+    assert titles(client, "/api/posts/?limit=1&tag=") == ["Hello"]
     response = get(client, "/api/posts/?language=klingon", status=400)
     assert response.json() == {"detail": "language: not a language of this site."}
     detail = get(client, "/api/posts/zh-hans/hello/").json()
     assert detail["title"] == "你好"
-    assert detail["url"] == "http://testserver/news/hello/"
+    # The Chinese post is at its language's address.
+    assert detail["url"] == "http://testserver/zh/news/hello/"
 
 
 @pytest.mark.parametrize(
@@ -370,6 +376,7 @@ def test_the_page_cache_keeps_api_answers_until_publication(
     client, settings, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     settings.NEWSDESK_PAGE_CACHE = True
+    settings.NEWSDESK_PAGE_CACHE_LOCAL = False  # the shared cache alone
     make_post(title="Kept")
     draft = make_post(title="Draft", status="draft")
     get(client, "/api/posts/")
@@ -401,25 +408,31 @@ def many_posts(count):
 
 
 @pytest.mark.parametrize(
-    "url, queries",
+    "url, made, kept",
     [
-        # freshness, the posts, their authors, tags and banners' renditions
-        ("/api/posts/?limit=5", 5),
-        ("/api/posts/?limit=5&tag=common&author=person-0&category=world", 5),
+        # freshness and the page's ids; then, for posts not kept yet, the
+        # posts, their authors, tags and banners' renditions; once the answer
+        # is kept, freshness alone
+        ("/api/posts/?limit=5", 6, 1),
+        ("/api/posts/?limit=5&tag=common&author=person-0&category=world", 6, 1),
         # freshness, the tag counts, the tags
-        ("/api/tags/", 3),
+        ("/api/tags/", 3, 3),
         # freshness, the categories and counts
-        ("/api/categories/", 2),
+        ("/api/categories/", 2, 2),
         # freshness, the author counts, the authors, their avatars' renditions
-        ("/api/authors/", 4),
+        ("/api/authors/", 4, 4),
     ],
 )
 def test_lists_run_the_same_queries_for_few_posts_or_many(
-    client, django_assert_num_queries, url, queries
+    client, django_assert_num_queries, url, made, kept
 ):
     many_posts(2)
-    get(client, url)  # renditions are made on first use, as the pages make them
-    with django_assert_num_queries(queries):
+    # Renditions are made on first use, as the pages make them: not counted.
+    for image in Image.objects.all():
+        renditions.ensure(image)
+    with django_assert_num_queries(made):
+        get(client, url)
+    with django_assert_num_queries(kept):
         get(client, url)
     for n in range(9):
         post = make_post(
@@ -431,9 +444,12 @@ def test_lists_run_the_same_queries_for_few_posts_or_many(
         author = make_author(f"More {n}")
         author.avatar = post.banner
         author.save()
-        add_authors(post, author)
-    get(client, url)
-    with django_assert_num_queries(queries):
+        add_authors(post, author, Author.objects.get(slug="person-0"))
+    for image in Image.objects.all():
+        renditions.ensure(image)
+    with django_assert_num_queries(made):
+        get(client, url)
+    with django_assert_num_queries(kept):
         get(client, url)
 
 
@@ -446,17 +462,38 @@ def test_post_detail_runs_the_same_queries_for_any_post(
     large = post_with_images("Large")
     large.tags.add(*"abcdefgh")
     add_authors(large, *(make_author(f"Author {n}") for n in range(5)))
+    # Renditions are made on first use, as the pages make them: not counted.
+    for image in Image.objects.all():
+        renditions.ensure(image)
     for post in (small, large):
         url = f"/api/posts/en/{post.slug}/"
-        get(client, url)
-        # freshness, the post, its authors, tags, banner renditions, image
-        # links with their images, and their renditions
-        with django_assert_num_queries(7):
+        # freshness and the post's id; then, the first time, the post, its
+        # authors, tags, banner renditions, image links with their images,
+        # and their renditions; once the answer is kept, freshness alone
+        with django_assert_num_queries(8):
+            get(client, url)
+        with django_assert_num_queries(1):
             get(client, url)
     # With nothing to prefetch, fewer.
     make_post(title="Plain")
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         get(client, "/api/posts/en/plain/")
+
+
+def test_a_kept_post_follows_an_edit_of_what_it_shows(client):
+    post = make_post(title="Before")
+    post.tags.add("harbour")
+    assert titles(client, "/api/posts/") == ["Before"]
+    get(client, "/api/posts/en/before/")
+    post.title = "After"
+    post.save()
+    assert titles(client, "/api/posts/") == ["After"]
+    assert get(client, "/api/posts/en/before/").json()["title"] == "After"
+    tag = Tag.objects.get(slug="harbour")
+    tag.name = "Harbour front"
+    tag.save()  # the admin's save: a site change
+    item = get(client, "/api/posts/").json()["items"][0]
+    assert item["tags"][0]["name"] == "Harbour front"
 
 
 # The schema and the reference page
@@ -491,7 +528,7 @@ def test_the_reference_page_lists_endpoints_under_the_sites_csp(client):
     assert "<h1>Newsdesk content API</h1>" in page
     assert "<code>GET /api/posts/{language}/{slug}/</code>" in page
     assert '<a href="/api/schema/">OpenAPI 3.1 schema</a>' in page
-    assert "<code>published_after</code>" in page
+    assert "<dt><code>published_after</code>" in page
     # Nothing from elsewhere, and no script at all.
     assert "<script" not in page.replace('<script type="application/ld+json">', "")
     assert not re.search(r'src="(https?:)?//', page)
@@ -506,3 +543,62 @@ def test_only_get_is_allowed(client):
     for url in ("/api/posts/", "/api/posts/en/here/", "/api/tags/"):
         assert client.post(url).status_code == 405
         assert client.delete(url).status_code == 405
+
+
+def test_a_nul_in_the_address_is_a_400_in_json(client):
+    for url in ("/api/posts/?tag=a%00b", "/api/posts/en/a%00b/"):
+        response = get(client, url, status=400)
+        assert response.json() == {
+            "detail": "A NUL character is not allowed in an address."
+        }
+    # The pages keep their plain-text refusal.
+    assert get(client, "/?q=a%00b", status=400)["Content-Type"].startswith("text/plain")
+
+
+def test_section_lists_link_to_their_posts_in_the_api(client):
+    post = make_post(title="Mixed", category=make_category("Ünïcode", slug="ünïcode"))
+    post.tags.add("!!!", "Harbour")
+    tags = {t["name"]: t for t in get(client, "/api/tags/").json()["items"]}
+    assert tags["Harbour"]["posts_url"] == "http://testserver/api/posts/?tag=harbour"
+    # A tag named only in punctuation has no slug: no page, nothing to ask for.
+    assert tags["!!!"]["slug"] == tags["!!!"]["url"] == tags["!!!"]["posts_url"] == ""
+    [category] = get(client, "/api/categories/").json()["items"]
+    assert category["posts_url"].endswith("?category=%C3%BCn%C3%AFcode")
+    assert titles(client, category["posts_url"]) == ["Mixed"]
+
+
+def test_sections_count_the_posts_of_one_language(client, settings):
+    settings.LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+    make_post(title="Hello", slug="hello", language="en").tags.add("harbour")
+    chinese = make_post(title="你好", slug="hello", language="zh-hans")
+    chinese.tags.add("harbour", "港口")
+    # The site's default language, as the index pages count.
+    tags = get(client, "/api/tags/").json()["items"]
+    assert [(t["name"], t["count"]) for t in tags] == [("harbour", 1)]
+    tags = get(client, "/api/tags/?language=zh-CN").json()["items"]
+    assert [(t["name"], t["count"]) for t in tags] == [("harbour", 1), ("港口", 1)]
+    assert tags[0]["posts_url"].endswith("?tag=harbour&language=zh-hans")
+    assert titles(client, tags[0]["posts_url"]) == ["你好"]
+    for url in ("/api/tags/", "/api/categories/", "/api/authors/"):
+        response = get(client, f"{url}?language=klingon", status=400)
+        assert response.json() == {"detail": "language: not a language of this site."}
+
+
+def test_a_kept_answer_goes_when_its_post_is_unpublished_or_expires(
+    client, django_capture_on_commit_callbacks
+):
+    editor = make_user("pat", superuser=True)
+    gone = make_post(title="Gone", published_at=hours_ago(2))
+    make_post(title="Stays", published_at=hours_ago(3))
+    soon = timezone.now() + timedelta(seconds=1)
+    make_post(title="Expiring", published_at=hours_ago(1), expires_at=soon)
+    assert titles(client, "/api/posts/") == ["Expiring", "Gone", "Stays"]
+    get(client, "/api/posts/en/gone/")
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.unpublish(gone, by=editor)
+    get(client, "/api/posts/en/gone/", status=404)
+    assert titles(client, "/api/posts/") == ["Expiring", "Stays"]
+    # An expiry passing moves the site's last change: nothing kept outlives it.
+    time.sleep(max(0, (soon - timezone.now()).total_seconds()) + 0.05)
+    assert titles(client, "/api/posts/") == ["Stays"]
+    get(client, "/api/posts/en/expiring/", status=404)

@@ -65,18 +65,22 @@ def test_author_to_reader_through_review_and_scheduling(live_server, browser):
     page.locator("#id_title").press_sequentially("Hafen öffnet wieder")
     assert page.input_value("#id_slug") == "hafen-öffnet-wieder"
     page.fill("#id_body", "Ships are **back**.")
-    page.wait_for_selector("#markdown-preview strong:text('back')")
+    preview = page.frame_locator(".markdown-preview-frame")
+    preview.locator(".preview-article strong:text('back')").wait_for()
     page.set_input_files(
-        "#upload-file",
+        ".markdown-image-file",
         {"name": "harbour.png", "mimeType": "image/png", "buffer": image_bytes()},
     )
-    page.click("#upload-button")
-    assert "Alt text is required." in page.inner_text("#upload-status")
-    page.fill("#upload-alt", "The harbour at dawn")
-    page.click("#upload-button")
-    page.wait_for_selector("#upload-status:has-text('Inserted')")
+    dialog = page.locator(".markdown-alt-dialog")
+    dialog.locator("button[value=upload]").click()
+    # No alt text, no upload: the dialog stays open and asks for it.
+    assert dialog.is_visible()
+    assert dialog.locator("[role=alert]").inner_text() == "Alt text is required."
+    dialog.locator(".markdown-alt").fill("The harbour at dawn")
+    dialog.locator("button[value=upload]").click()
+    page.wait_for_selector(".markdown-upload-status:has-text('Inserted')")
     assert "![The harbour at dawn](uploads/" in page.input_value("#id_body")
-    page.wait_for_selector("#markdown-preview img[alt='The harbour at dawn']")
+    preview.locator(".preview-article img[alt='The harbour at dawn']").wait_for()
     ann.shot("1-author-writes")
     page.click("input[name=_save]")
     page.wait_for_selector("ul.messagelist")

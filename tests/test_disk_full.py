@@ -23,7 +23,8 @@ from .factories import read_tree, write_tree
 
 pytestmark = pytest.mark.django_db
 
-STORIES = 8
+# Their originals alone (~120 KiB each) do not fit on the disk.
+STORIES = 12
 
 
 def mount(*args):
@@ -70,7 +71,7 @@ def story_tree(root):
     files = {}
     for n in range(1, STORIES + 1):
         files[f"story-{n}.md"] = (
-            f"---\ntitle: Story {n}\ndate: 2024-05-0{n}\n---\n\n![photo](img/{n}.png)\n"
+            f"---\ntitle: Story {n}\ndate: 2024-05-{n:02}\n---\n\n![photo](img/{n}.png)\n"
         )
         files[f"img/{n}.png"] = noise_png(n)
     return write_tree(root, files)

@@ -139,6 +139,14 @@ QUERY_NAMES = [
     "field_name",
     "term",
     "next",
+    # the content API's (/api/posts/)
+    "tag",
+    "author",
+    "language",
+    "published_after",
+    "published_before",
+    "cursor",
+    "limit",
 ]
 
 query_strings = st.dictionaries(

@@ -81,7 +81,10 @@ def test_a_single_value_of_another_type_is_its_text(tmp_path, front, field, show
 @pytest.mark.parametrize(
     "front, expected",
     [
-        ("author: {name: Ana}", "'author' must be a list or text, not a mapping"),
+        # {name: Ana} is an inline author (Docusaurus's); without a name it is
+        # no author at all.
+        ("author: {email: a@b.c}", "'author' must be a list or text, not a mapping"),
+        ("tags: [{slug: x}]", "'tags' must list text, but an item is a mapping"),
         ("author: [[a, b]]", "'author' must list text, but an item is a list"),
         ("summary: {a: 1}", "'summary' must be text, not a mapping"),
         ("category: [{a: 1}]", "'category' must be text, not a mapping"),

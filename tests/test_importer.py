@@ -177,7 +177,7 @@ def test_a_failing_file_leaves_no_rows_and_no_stored_files(tmp_path):
 
 # Each file's transaction commits here, as on the command line, so that a
 # later file linking to a row that was rolled back would fail on commit.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_category_made_by_a_failed_file_is_made_again_by_the_next(tmp_path):
     # The first file creates the category, then fails to render (its body is
     # over the limit), so its transaction takes the category away again.

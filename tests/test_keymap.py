@@ -187,3 +187,41 @@ def test_a_space_separated_category_is_not_rewritten_unless_it_changes():
     assert rewritten(text, {"category": "news"}) == (
         "---\ntitle: x\ncategories: news\n---\n"
     )
+
+
+def test_inline_authors_and_the_single_authors_keys_describe_them():
+    post = read(
+        "---\ntitle: x\nauthors:\n  name: Joel\n  title: Co-creator\n"
+        "  image_url: /img/joel.png\n  socials: {x: joel}\n---\n"
+    )
+    assert post.authors == ["Joel"]
+    assert post.author_profiles == {
+        "Joel": {"title": "Co-creator", "image_url": "/img/joel.png"}
+    }
+    post = read(
+        "---\ntitle: x\nauthor: Joel\nauthor_title: Co-creator\n"
+        "author_url: https://example.org/joel\n---\n"
+    )
+    assert post.author_profiles == {
+        "Joel": {"title": "Co-creator", "url": "https://example.org/joel"}
+    }
+    # Kept as written, for export.
+    assert post.extra == {
+        "author_title": "Co-creator",
+        "author_url": "https://example.org/joel",
+    }
+
+
+def test_a_key_mapped_deep_in_a_table_stays_when_the_table_changes():
+    text = '+++\ntitle = "x"\n\n[params.social]\nimage = "i.png"\nsite = "a"\n+++\n'
+    field_map = {"params.social.image": "banner"}
+    post = read(text, field_map=field_map)
+    assert (post.banner, post.extra) == ("i.png", {"params": {"social": {"site": "a"}}})
+    changes = {"extra": {"params": {"social": {"site": "b"}}}}
+    assert rewritten(text, changes, field_map=field_map) == text.replace(
+        'site = "a"', 'site = "b"'
+    )
+    yaml = "---\ntitle: x\nparams:\n  social:\n    image: i.png\n    site: a\n---\n"
+    assert rewritten(yaml, changes, field_map=field_map) == yaml.replace(
+        "site: a", "site: b"
+    )

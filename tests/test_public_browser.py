@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from news.documents import markdown
 from news.media import images, renditions
-from news.models import PostImage
+from news.models import MenuItem, PostImage
 
 from .browser import ARTIFACT_ROOT
 from .factories import (
@@ -47,9 +47,22 @@ NAVIGATION_TIMEOUT = 10_000
 
 ARTICLE_TITLE = "Harbour reopens after the storm"
 ARTICLE_TEXT = "The harbour opened again on Monday morning"
+# Math (TeX to MathML) and a footnote's text, which the f-string above could
+# not hold.
+ARTICLE_MATH = r"""## Load
+
+A ferry carries $n$ cars in $t$ hours, so the quay clears
+
+$$
+r = \frac{n}{t} \quad\text{cars per hour, with } \sum_{i=1}^{k} n_i \le N
+$$
+
+[^office]: Open 9:00 to 17:00.
+"""
 # Shaped like the imported openEuler posts: an HTML <img> with a width, Markdown
 # images, and section headings written with "#" (141 of the 297 corpus files).
-ARTICLE_BODY = f"""{ARTICLE_TEXT}, three days after the storm.
+ARTICLE_BODY = (
+    f"""{ARTICLE_TEXT}, three days after the storm.
 
 <img src="images/quay.png" width="500">
 
@@ -59,8 +72,23 @@ The ferries run to the summer timetable. ![The new pier](./images/pier.png)
 
 ## Who to ask
 
-The harbour office answers questions every weekday.
+The harbour office answers questions every weekday.[^office]
+
+## Timetable
+
+| Route | First | Last | Every |
+|-------|-------|------|-------|
+| Town – Island | 06:10 | 22:40 | 40 min |
+| Town – Point | 07:00 | 21:00 | 1 h |
+
+```python
+def next_ferry(now, departures):
+    return min((d for d in departures if d > now), default=None)
+```
+
 """
+    + ARTICLE_MATH
+)
 XSS_BODY = """Nothing here may run.
 
 <img src=x onerror="window.__xss=1">
@@ -80,13 +108,18 @@ PAGES = {
     "search-empty": "/search/?q=zeppelin",
     "tags": "/tags/",
     "categories": "/categories/",
+    "category": "/categories/community/",
     "authors": "/authors/",
+    # An author's page: avatar, bio and their own website's link.
+    "author": "/authors/ana-lima/",
     "archive": "/archive/",
     "year": "/archive/{year}/",
+    # The content API's reference page (news/api/docs.py).
+    "api-docs": "/api/docs/",
 }
 # The index pages list names, not posts: of them only authors have pictures;
 # a search that found nothing suggests tags and titles.
-WITHOUT_IMAGES = {"tags", "categories", "archive", "search-empty"}
+WITHOUT_IMAGES = {"tags", "categories", "archive", "search-empty", "api-docs"}
 
 # Lazy images load only near the viewport: make them all eager, then wait (at
 # most a few seconds) for each to load or fail.
@@ -141,18 +174,27 @@ def link_images(post, references):
 
 
 @pytest.fixture
-def site(live_server):
+def site(live_server, settings):
     """Publish three illustrated posts, with authors, a category and tags, and a
-    hostile one; return the live server's address."""
+    hostile one, and a menu; return the live server's address."""
     cache.clear()
+    # The article is short: give it its table of contents all the same.
+    settings.NEWSDESK_TOC_MIN_WORDS = 0
     now = timezone.now()
     community = make_category("Community")
     ana, li = make_author("Ana Lima"), make_author("Li Wei")
     ana.bio = "Ana covers the harbour and the ferries."
+    ana.url = "https://example.org/ana"
     ana.avatar = make_image(size=(300, 300), alt="Ana Lima", color=(200, 160, 120))
     ana.save()
     community.description = "What the town does together."
+    community.image = make_image(size=(1200, 500), alt="The town square")
     community.save()
+    MenuItem.objects.create(position=1, page=MenuItem.Page.HOME)
+    MenuItem.objects.create(position=2, category=community)
+    MenuItem.objects.create(position=3, page=MenuItem.Page.TAGS)
+    MenuItem.objects.create(position=4, page=MenuItem.Page.AUTHORS)
+    MenuItem.objects.create(position=5, page=MenuItem.Page.ARCHIVE)
     article = make_post(
         title=ARTICLE_TITLE,
         slug="harbour-reopens",
@@ -195,7 +237,7 @@ def site(live_server):
         title=HOSTILE,
         slug="hostile",
         body=XSS_BODY,
-        published_at=now - timedelta(minutes=30),
+        published_at=now - timedelta(hours=4),
     )
     # The live server listens on IPv4 loopback; name it so.
     return live_server.url.replace("//localhost:", "//127.0.0.1:")
@@ -472,4 +514,69 @@ def test_article_shows_its_title_once_and_its_first_image_at_once(
     assert page.evaluate("() => document.activeElement.tagName") == "PRE"
     assert page.locator("article .body table").get_attribute("tabindex") == "0"
     assert axe_problems(page) == []
+    assert reader.problems == []
+
+
+def test_article_parts_work_for_readers(site, reader_factory):
+    """Math drawn from MathML, the table of contents and heading anchors, and
+    the copy button the script adds to code blocks."""
+    reader = reader_factory(viewport={"width": 1280, "height": 800})
+    reader.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = reader.page
+    assert reader.open(site + PAGES["article"]).status == 200
+
+    # Math is MathML that Chromium lays out: no raw TeX, real boxes.
+    body = page.locator("article .body")
+    assert "$$" not in body.inner_text() and "\\frac" not in body.inner_text()
+    formula = body.locator("math[display=block]")
+    assert formula.locator("mfrac").count() == 1
+    box = formula.bounding_box()
+    assert box["height"] > 30 and box["width"] > 100
+    assert body.locator("math[display=inline]").count() == 2
+
+    # The contents lead to the sections.
+    toc = page.locator("nav.toc")
+    assert toc.locator("a").all_inner_texts() == [
+        "What changed",
+        "Who to ask",
+        "Timetable",
+        "Load",
+    ]
+    toc.locator("a", has_text="Timetable").click()
+    page.wait_for_function("() => location.hash === '#timetable'")
+    assert page.locator("#timetable").evaluate(
+        "h => h.getBoundingClientRect().top >= 0 && h.getBoundingClientRect().top < 200"
+    )
+
+    # The copy button copies the code, and says so.
+    button = page.locator("article .body button.copy-code")
+    assert button.count() == 1 and button.inner_text() == "Copy"
+    button.click()
+    page.wait_for_function(
+        "() => document.querySelector('button.copy-code').textContent === 'Copied'"
+    )
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied.startswith("def next_ferry(now, departures):")
+    assert page.locator("[role=status]", has_text="Code copied").count() == 1
+    reader.shot("article-parts-1280")
+    assert axe_problems(page) == []
+    assert reader.problems == []
+
+
+def test_home_leads_with_a_story_and_cards_show_pictures(site, reader_factory):
+    reader = reader_factory(viewport={"width": 1280, "height": 800})
+    page = reader.page
+    assert reader.open(site + "/").status == 200
+    lead = page.locator(".lead-story img")
+    assert lead.get_attribute("loading") == "eager"
+    assert lead.evaluate("img => img.complete && img.naturalWidth > 0")
+    cards = page.locator("article.post-card")
+    # The meetup has a banner, the ferry one too; every card has a picture
+    # but the hostile post's, which has none.
+    assert cards.locator(".thumb img").count() == cards.count() - 1
+    assert "min read" in cards.first.inner_text()
+    menu = page.locator("nav.site-nav a").all_inner_texts()
+    assert menu == ["Home", "Community", "Tags", "Authors", "Archive"]
+    footer = page.locator("footer.site-footer")
+    assert footer.locator("a", has_text="Community").count() == 1
     assert reader.problems == []

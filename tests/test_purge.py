@@ -4,11 +4,14 @@ a server on loopback standing in for the cache or the CDN's API."""
 import json
 
 import pytest
+from django.urls import clear_url_caches, get_resolver
 
+from news import signals
 from news.editorial import revisions, workflow
 from news.integrations import purge
-from news.integrations.payloads import Pages, affected
+from news.integrations.payloads import Pages, affected, page_keys
 from news.models import Author, Category, Post
+from news.public import cache, context_processors
 from news.public.views import PAGE_SIZE
 
 from .factories import add_authors, make_post
@@ -49,12 +52,19 @@ ARTICLE_PAGES = {
     "/authors/ann-lee/feed/atom/",
     "/feed/",
     "/feed/atom/",
+    "/feed/json/",
+    "/tags/rivers/feed/json/",
     "/sitemap.xml",
     "/sitemap-posts.xml",
     "/tags/",
     "/categories/",
     "/authors/",
     "/archive/",
+    "/api/posts/",
+    "/api/posts/en/flood-warning/",
+    "/api/tags/",
+    "/api/categories/",
+    "/api/authors/",
 }
 
 
@@ -163,8 +173,14 @@ def test_fastly_purges_the_surrogate_keys_the_pages_send(
         "/categories/local/feed/",
         "/authors/ann-lee/",
         "/feed/atom/",
+        "/feed/json/",
+        "/authors/ann-lee/feed/json/",
         "/sitemap.xml",
+        "/sitemap-posts.xml",
         "/archive/",
+        "/api/posts/?tag=weather",
+        "/api/posts/en/flood-warning/",
+        "/api/tags/",
     ]:
         response = client.get(path)
         keys = set(response["Surrogate-Key"].split())
@@ -198,3 +214,110 @@ def test_a_refused_purge_is_a_failure_after_the_others_are_made(cdn):
     # A page the cache does not hold is no failure.
     cdn.statuses = [404]
     purger.purge(Pages(urls=[SITE + "/c/"], keys=[]))
+
+
+def test_a_page_served_from_the_page_cache_is_named_too(client, settings):
+    settings.NEWSDESK_PAGE_CACHE = True
+    make_post(title="Cached")
+    first = client.get("/news/cached/")
+    Post.objects.filter(pk=Post.objects.get().pk).update(title="Changed behind")
+    second = client.get("/news/cached/")
+    assert b"Changed behind" not in second.content  # served from the cache
+    assert first["Surrogate-Key"] == second["Surrogate-Key"] == "newsdesk post-cached"
+
+
+@pytest.fixture
+def two_languages(settings):
+    settings.LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+    settings.LANGUAGE_CODE = "en"
+    settings.NEWSDESK_SITE_URL = SITE
+    _forget_urls()
+    yield settings
+    _forget_urls()
+
+
+def _forget_urls():
+    clear_url_caches()
+    cache._cacheable_path.cache_clear()
+    context_processors._links.cache_clear()
+
+
+def test_a_post_in_another_language_purges_that_languages_pages(two_languages, client):
+    zh = make_post(title="发布说明", slug="release", language="zh-hans")
+    zh.tags.add("news")
+    pages = affected(zh)
+    for path in [
+        "/zh/news/release/",
+        "/zh/",
+        "/zh/tags/news/",
+        "/zh/feed/",
+        "/api/posts/zh-hans/release/",
+    ]:
+        assert SITE + path in pages.urls, path
+    assert "/news/release/" not in {url.removeprefix(SITE) for url in pages.urls}
+    response = client.get("/zh/news/release/")
+    assert response.status_code == 200
+    assert response["Surrogate-Key"] == "newsdesk post-release"
+    assert "post-release" in pages.keys
+
+
+def test_every_page_a_change_can_touch_has_a_key_of_its_own():
+    names = set()
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif namespace == "news" and pattern.name:
+                names.add(pattern.name)
+
+    walk(get_resolver().url_patterns, None)
+    # Pages no post change alters, and previews, which no CDN keeps.
+    unkeyed = {"search", "robots", "revision_preview", "shared_preview"}
+    assert "feed_json" in names
+    for name in names - unkeyed:
+        assert len(page_keys(name, {"slug": "x"})) == 2, name
+
+
+def test_an_edited_author_purges_the_site_pages_and_fastly_the_whole_site(
+    cdn, settings, django_capture_on_commit_callbacks
+):
+    settings.NEWSDESK_CDN_PURGER = "news.integrations.purge.FastlyPurger"
+    settings.NEWSDESK_CDN_PURGE_OPTIONS = {
+        "API_URL": cdn.url,
+        "SERVICE": "svc1",
+        "TOKEN": "t",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        author = Author.objects.create(name="New Writer", slug="new-writer")
+    assert cdn.requests == []  # a new author shows nowhere yet
+    with django_capture_on_commit_callbacks(execute=True):
+        author.name = "Renamed Writer"
+        author.save()
+    [request] = cdn.requests
+    assert request.headers["Surrogate-Key"] == "newsdesk"
+
+
+def test_a_site_change_purges_home_indexes_feeds_and_sitemap_by_url(
+    cdn, settings, django_capture_on_commit_callbacks
+):
+    settings.NEWSDESK_CDN_PURGER = "news.integrations.purge.HTTPPurger"
+    settings.NEWSDESK_CDN_PURGE_OPTIONS = {"LOCATION": cdn.url}
+    category = Category.objects.create(name="Sport", slug="sport")
+    with django_capture_on_commit_callbacks(execute=True):
+        signals.site_changed.send(sender=Post)
+    assert {r.path for r in cdn.requests} == {
+        "/",
+        "/feed/",
+        "/feed/atom/",
+        "/feed/json/",
+        "/tags/",
+        "/categories/",
+        "/authors/",
+        "/archive/",
+        "/sitemap.xml",
+    }
+    cdn.requests.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        category.delete()
+    assert "/categories/" in {r.path for r in cdn.requests}

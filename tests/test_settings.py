@@ -47,6 +47,19 @@ VARIABLES = [
     "DJANGO_LOG_LEVEL",
     "NEWSDESK_TASKS",
     "NEWSDESK_TASKS_REDIS_URL",
+    "NEWSDESK_SITE_URL",
+    "NEWSDESK_WEBHOOK_ALLOWED_NETWORKS",
+    "NEWSDESK_WEBHOOK_TIMEOUT",
+    "NEWSDESK_WEBHOOK_MAX_ATTEMPTS",
+    "NEWSDESK_WEBHOOK_RETRY_DELAY",
+    "NEWSDESK_WEBHOOK_FAILURE_LIMIT",
+    "NEWSDESK_CDN_PURGER",
+    "NEWSDESK_CDN_LOCATION",
+    "NEWSDESK_CDN_API_URL",
+    "NEWSDESK_CDN_ZONE",
+    "NEWSDESK_CDN_SERVICE",
+    "NEWSDESK_CDN_TOKEN",
+    "NEWSDESK_CDN_SOFT",
 ]
 
 
@@ -417,3 +430,41 @@ def test_check_deploy_reports_debug_left_on(tmp_path):
     result = manage_check_deploy(tmp_path, **PRODUCTION, DJANGO_DEBUG="1")
     assert result.returncode == 1
     assert "security.W018" in result.stderr
+
+
+def test_webhooks_go_to_public_addresses_only_and_purging_is_off_by_default(
+    monkeypatch,
+):
+    settings = load(monkeypatch, DJANGO_DEBUG="1")
+    assert settings.NEWSDESK_WEBHOOK_ALLOWED_NETWORKS == []
+    assert settings.NEWSDESK_CDN_PURGER == ""
+    assert settings.NEWSDESK_CDN_PURGE_OPTIONS == {}
+    assert settings.NEWSDESK_SITE_URL == "http://localhost:8000"
+
+
+def test_webhook_and_purge_settings_are_read(monkeypatch):
+    settings = load(
+        monkeypatch,
+        DJANGO_DEBUG="1",
+        NEWSDESK_SITE_URL="https://news.example.com/",
+        NEWSDESK_WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8, ::1",
+        NEWSDESK_WEBHOOK_FAILURE_LIMIT="3",
+        NEWSDESK_CDN_PURGER="news.integrations.purge.FastlyPurger",
+        NEWSDESK_CDN_SERVICE="svc",
+        NEWSDESK_CDN_TOKEN="t",
+    )
+    assert settings.NEWSDESK_SITE_URL == "https://news.example.com"
+    assert settings.NEWSDESK_WEBHOOK_ALLOWED_NETWORKS == ["127.0.0.0/8", "::1"]
+    assert settings.NEWSDESK_WEBHOOK_FAILURE_LIMIT == 3
+    assert settings.NEWSDESK_CDN_PURGE_OPTIONS == {"SERVICE": "svc", "TOKEN": "t"}
+
+
+def test_a_network_that_is_none_is_a_clear_error(monkeypatch):
+    with pytest.raises(
+        ImproperlyConfigured,
+        match="NEWSDESK_WEBHOOK_ALLOWED_NETWORKS must be networks separated by "
+        "commas, such as 127.0.0.0/8,::1, not 'localhost'",
+    ):
+        load(
+            monkeypatch, DJANGO_DEBUG="1", NEWSDESK_WEBHOOK_ALLOWED_NETWORKS="localhost"
+        )

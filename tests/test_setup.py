@@ -35,7 +35,8 @@ def first_run(tmp_path_factory):
 def test_first_run_loads_the_samples_and_creates_a_demo_account(first_run):
     var_dir, load = first_run
     assert load.returncode == 0, load.stderr
-    assert "4 created, 0 updated, 0 unchanged" in load.stdout
+    assert "5 created, 0 updated, 0 unchanged" in load.stdout
+    assert "Menu: 6 links" in load.stdout
     assert "LOCAL DEMO superuser" in load.stdout
     password = (var_dir / "demo-login.txt").read_text().split("password: ")[1].strip()
     assert password in load.stdout
@@ -45,7 +46,9 @@ def test_first_run_loads_the_samples_and_creates_a_demo_account(first_run):
     published = rows(
         var_dir, "select count(*) from news_post where status = 'published'"
     )
-    assert published == [(4,)]
+    assert published == [(5,)]
+    # A header menu: home, the samples' two categories, tags, authors, archive.
+    assert rows(var_dir, "select count(*) from news_menuitem") == [(6,)]
     assert list((var_dir / "media" / "images").rglob("*.png"))
 
 
@@ -53,10 +56,12 @@ def test_second_run_reuses_everything_and_duplicates_nothing(first_run):
     var_dir, _ = first_run
     again = manage(var_dir, "load_samples")
     assert again.returncode == 0, again.stderr
-    assert "0 created, 0 updated, 4 unchanged" in again.stdout
+    assert "0 created, 0 updated, 5 unchanged" in again.stdout
+    assert "Menu:" not in again.stdout
     assert "LOCAL DEMO superuser" not in again.stdout
     assert rows(var_dir, "select count(*) from auth_user") == [(1,)]
-    assert rows(var_dir, "select count(*) from news_post") == [(4,)]
+    assert rows(var_dir, "select count(*) from news_post") == [(5,)]
+    assert rows(var_dir, "select count(*) from news_menuitem") == [(6,)]
     assert rows(var_dir, "select count(*) from news_image") == [(9,)]
 
 

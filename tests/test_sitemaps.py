@@ -1,8 +1,11 @@
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from django.urls import clear_url_caches
 from django.utils import timezone
+from lxml import etree
 
 from .factories import HIDDEN_STATES, HOSTILE, make_post
 
@@ -73,3 +76,85 @@ def test_sitemap_queries_stay_constant(client, django_assert_num_queries):
         client.get("/sitemap-posts.xml")
     with django_assert_num_queries(3):  # count, lastmod, freshness
         client.get("/sitemap.xml")
+
+
+# -- languages: alternates, checked against the schemas ----------------------------
+
+XSD = Path(__file__).parent / "fixtures" / "xsd"
+XHTML = "{http://www.w3.org/1999/xhtml}link"
+
+
+def schema(name):
+    return etree.XMLSchema(etree.parse(str(XSD / name)))
+
+
+def validated(client, url, name):
+    response = client.get(url)
+    assert response.status_code == 200
+    document = etree.fromstring(response.content)
+    checker = schema(name)
+    assert checker.validate(document), checker.error_log
+    return document
+
+
+@pytest.fixture
+def two_languages(settings):
+    settings.LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+    settings.LANGUAGE_CODE = "en"
+    clear_url_caches()
+    yield settings
+    clear_url_caches()
+
+
+def alternates(document):
+    """{loc: {hreflang: href}} of a parsed sitemap."""
+    found = {}
+    for url in document.iterfind("sm:url", NS):
+        loc = url.findtext("sm:loc", namespaces=NS)
+        found[loc] = {
+            link.get("hreflang"): link.get("href") for link in url.iter(XHTML)
+        }
+    return found
+
+
+def test_translations_are_alternates_of_each_other_and_valid(client, two_languages):
+    make_post(title="Release", slug="release", translation_key="release")
+    make_post(
+        title="发布", slug="release", language="zh-hans", translation_key="release"
+    )
+    make_post(title="Alone", slug="alone", translation_key="alone")
+    draft = make_post(
+        title="草稿", slug="alone", language="zh-hans", translation_key="alone"
+    )
+    draft.status = draft.Status.DRAFT
+    draft.save()
+    validated(client, "/sitemap.xml", "siteindex.xsd")
+    document = validated(client, "/sitemap-posts.xml", "sitemap-with-xhtml.xsd")
+    pair = {
+        "en": "http://testserver/news/release/",
+        "zh-hans": "http://testserver/zh/news/release/",
+        "x-default": "http://testserver/news/release/",
+    }
+    assert alternates(document) == {
+        "http://testserver/news/release/": pair,
+        "http://testserver/zh/news/release/": pair,
+        # A translation that is not published is no alternate.
+        "http://testserver/news/alone/": {},
+    }
+
+
+def test_a_link_that_is_no_xhtml_link_fails_the_schema():
+    bad = etree.fromstring(
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        b' xmlns:xhtml="http://www.w3.org/1999/xhtml"><url>'
+        b"<loc>http://testserver/news/x/</loc>"
+        b'<xhtml:link rel="alternate" hreflang="not a code" href="/x/"/>'
+        b"</url></urlset>"
+    )
+    assert not schema("sitemap-with-xhtml.xsd").validate(bad)
+
+
+def test_a_single_language_sitemap_is_valid_without_alternates(client):
+    make_post(title="Plain", slug="plain", translation_key="plain")
+    document = validated(client, "/sitemap-posts.xml", "sitemap-with-xhtml.xsd")
+    assert alternates(document) == {"http://testserver/news/plain/": {}}

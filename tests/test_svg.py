@@ -286,10 +286,12 @@ def test_imported_svgs_are_shown_as_img_with_their_size_and_come_back_out(
     assert set(Rendition.objects.values_list("image__file", flat=True)) == {
         Image.objects.get(file__endswith=".png").file.name
     }
-    # An SVG is no preview image for social sites or search engines.
-    assert 'property="og:image"' not in page
-    assert '"image":' not in page
-    assert '<meta name="twitter:card" content="summary">' in page
+    # An SVG is no preview image for social sites or search engines: they
+    # get the post's drawn social card (news.media.social) instead.
+    previews = re.findall(r'(?:og:image|twitter:image)" content="([^"]+)"', page)
+    assert len(previews) == 2
+    assert all("/media/social/" in url and url.endswith(".png") for url in previews)
+    assert ".svg" not in re.search(r'"image": \[[^]]*\]', page)[0]
     export(posts_for_export(), DirectoryWriter(tmp_path / "out"))
     assert read_tree(tmp_path / "out") == read_tree(tmp_path / "in")
 

@@ -12,7 +12,7 @@ from news.documents.exporter import DirectoryWriter, export, posts_for_export
 from news.documents.importer import Importer
 from news.editorial import revisions
 from news.media import renditions
-from news.models import Author, Post, PostAlias
+from news.models import Author, Post, PostAlias, PostImage
 
 from .factories import (
     HIDDEN_STATES,
@@ -416,6 +416,16 @@ def test_author_page_lists_their_published_posts(client):
     content = html(client.get("/authors/ana-costa/"))
     assert "<h1>Posts by Ana Costa</h1>" in content
     assert "By Ana" in content and "By nobody" not in content
+    assert "Website" not in content
+
+
+def test_an_authors_page_links_their_website(client):
+    ana = make_author("Ana Costa")
+    ana.url = "https://example.org/ana"
+    ana.save()
+    add_authors(make_post(title="By Ana"), ana)
+    content = html(client.get("/authors/ana-costa/"))
+    assert '<a href="https://example.org/ana">Website</a>' in content
 
 
 @pytest.mark.parametrize("state", HIDDEN_STATES)
@@ -529,13 +539,19 @@ def test_robots_txt_points_to_the_sitemap(client):
 # Query counts stay constant, whatever the number of posts, tags, authors, images
 
 
-def rich_post(n, *, tags=3, authors=3, banner=True):
+def rich_post(n, *, tags=3, authors=3, banner=True, body_image=False):
     post = make_post(
         title=f"Rich {n}",
         published_at=timezone.now() - timedelta(hours=n + 1),
         category=make_category(f"Category {n}"),
         banner=make_image(size=(400, 200), color=(n, 10, 10)) if banner else None,
     )
+    if body_image:
+        post.body = "Text.\n\n![A figure](figure.png)"
+        image = make_image(size=(400, 200), color=(10, n, 10))
+        PostImage.objects.create(post=post, image=image, reference="figure.png")
+        renditions.render(post)
+        post.save()
     post.tags.add(*[f"tag-{i}" for i in range(tags)])
     add_authors(post, *[make_author(f"Author {n}-{i}") for i in range(authors)])
     if post.banner:
@@ -559,27 +575,32 @@ def queries_for(client, url, django_assert_num_queries, expected):
 # reads the site's freshness. Lists: the page of posts, and no COUNT(*);
 # sections add their lookup when their header is made (an empty first page is
 # their 404), archives an emptiness check, their months and their neighbours.
-# Making cards loads the posts, their authors and banner renditions. Search
-# renders its own highlighted cards and counts them.
+# Making cards loads the posts with their categories, their authors, banner
+# renditions and the body images of the posts without a banner (their
+# thumbnails). Search renders its own highlighted cards and counts them. The
+# first page of a version also makes the menus (the editors' items, and the
+# categories for the footer): 2 queries, once.
 LIST_PAGES = [
-    ("/", (5, 2)),
-    ("/tags/tag-0/", (6, 2)),
-    ("/authors/author-0-0/", (6, 2)),
-    ("/archive/{year}/", (9, 6)),
-    ("/search/?q=Rich", (5, 5)),
+    ("/", (8, 2)),
+    ("/tags/tag-0/", (9, 2)),
+    ("/authors/author-0-0/", (9, 2)),
+    ("/archive/{year}/", (12, 6)),
+    ("/search/?q=Rich", (8, 6)),
 ]
 
 
 @pytest.mark.parametrize("url,expected", LIST_PAGES)
+@pytest.mark.parametrize("thumbnail", ["banner", "body image"])
 def test_list_pages_run_the_same_queries_for_one_post_or_many(
-    client, django_assert_num_queries, url, expected
+    client, django_assert_num_queries, url, expected, thumbnail
 ):
-    first = rich_post(0)
+    pictures = {"banner": thumbnail == "banner", "body_image": thumbnail != "banner"}
+    first = rich_post(0, **pictures)
     url = url.format(year=first.published_at.year)
     queries_for(client, url, django_assert_num_queries, expected)
     author = first.authors.first()
     for n in range(1, 25):
-        post = rich_post(n)
+        post = rich_post(n, **pictures)
         post.tags.add("tag-0")
         add_authors(post, author)
     queries_for(client, url, django_assert_num_queries, expected)
@@ -590,26 +611,27 @@ def test_category_page_queries_stay_constant(client, django_assert_num_queries):
     post = rich_post(0)
     post.category = category
     post.save()
-    queries_for(client, "/categories/fixed/", django_assert_num_queries, (6, 2))
+    queries_for(client, "/categories/fixed/", django_assert_num_queries, (9, 2))
     for n in range(30):
         post = rich_post(n + 1)
         post.category = category
         post.save()
-    queries_for(client, "/categories/fixed/", django_assert_num_queries, (6, 2))
+    queries_for(client, "/categories/fixed/", django_assert_num_queries, (9, 2))
 
 
 @pytest.mark.parametrize("rich", [False, True])
 def test_article_queries_stay_constant(client, django_assert_num_queries, rich):
     # Always the post and the site's freshness. Making the article's parts adds
     # the post with its category and banner, authors, tags, renditions, related
-    # posts, the previous and the next.
+    # posts, the previous and the next, the body images (the social image of a
+    # post without a banner); and the menus (2).
     if rich:
         for n in range(1, 6):
             rich_post(n, tags=5, authors=4)
         post = rich_post(0, tags=8, authors=6)
     else:
         post = rich_post(0, tags=0, authors=0)
-    queries_for(client, post.get_absolute_url(), django_assert_num_queries, (9, 2))
+    queries_for(client, post.get_absolute_url(), django_assert_num_queries, (12, 2))
 
 
 # Static files
@@ -650,7 +672,9 @@ def test_section_pages_lead_with_the_description_or_bio(client):
     assert '<p class="lede">Advisories &amp; fixes.</p>' in category
     assert '<meta name="description" content="Advisories &amp; fixes.">' in category
     author = html(client.get("/authors/grace/"))
-    assert '<p class="lede">Wrote the first compiler.</p>' in author
+    # A bio is Markdown.
+    assert '<div class="lede"><p>Wrote the first compiler.</p></div>' in author
+    assert '<meta name="description" content="Wrote the first compiler.">' in author
     assert "<h1>Posts by Grace Hopper</h1>" in author
 
 
@@ -877,13 +901,15 @@ def test_article_does_not_repeat_its_title_from_the_body(client):
     assert content.count(">Pier opens</h") == 1
     assert "<h1>Pier opens</h1>" in content
     # The body's sections move up to sit right under the title.
-    assert '<h2 id="who-came">Who came</h2>' in content
+    assert '<h2 id="who-came">Who came <a class="anchor" href="#who-came">' in content
     assert Post.objects.get(slug="pier").body == body
 
 
 def test_article_keeps_a_leading_heading_that_is_not_its_title(client):
     make_post(title="Pier opens", slug="pier", body="# Background\n\nText.")
-    assert '<h2 id="background">Background</h2>' in html(client.get("/news/pier/"))
+    assert '<h2 id="background">Background <a class="anchor"' in html(
+        client.get("/news/pier/")
+    )
 
 
 def test_first_body_image_is_eager_only_without_a_banner(client):

@@ -48,6 +48,9 @@ def test_a_subscription_is_added_with_its_events_and_its_owner(client, boss):
     page = client.get(CHANGELIST)
     assert b"https://hooks.example.com/in" in page.content
     assert b"post.deleted, post.published" in page.content
+    log = f"/admin/news/webhookdelivery/?subscription__id__exact={subscription.pk}"
+    assert f'href="{log}"' in page.content.decode()
+    assert client.get(log).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -136,6 +139,9 @@ def test_the_webhook_pages_pass_axe(live_server, browser, settings):  # noqa: F8
     subscription = WebhookSubscription.objects.create(
         url="http://127.0.0.1:9/", events=["post.published", "post.updated"]
     )
+    WebhookSubscription.objects.create(
+        url="https://hooks.example.com/in", events=["post.deleted"], active=False
+    )
     webhooks.queue("post.published", make_post(title="Logged").pk)
     delivery = WebhookDelivery.objects.get()
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
@@ -160,3 +166,23 @@ def test_the_webhook_pages_pass_axe(live_server, browser, settings):  # noqa: F8
             for node in violation["nodes"]
         ]
     assert problems == [], "\n".join(problems)
+
+
+def test_who_may_only_look_cannot_send_a_test(client, db):
+    from django.contrib.auth.models import Permission
+
+    viewer = make_user("vera")
+    viewer.user_permissions.add(
+        Permission.objects.get(codename="view_webhooksubscription")
+    )
+    subscription = WebhookSubscription.objects.create(
+        url="https://hooks.example.com/in", events=["post.published"]
+    )
+    client.force_login(viewer)
+    page = client.get(CHANGELIST)
+    assert page.status_code == 200
+    assert b"send_test" not in page.content
+    client.post(
+        CHANGELIST, {"action": "send_test", "_selected_action": [subscription.pk]}
+    )
+    assert not WebhookDelivery.objects.exists()

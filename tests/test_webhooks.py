@@ -1,11 +1,18 @@
 """Webhooks: signed deliveries to a real receiver on loopback, retries, the
 SSRF guard, turning a failing subscription off, and nothing unpublished sent."""
 
+import contextlib
+import io
 import json
+import socket
+import threading
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_tasks import default_task_backend
 
@@ -13,7 +20,14 @@ from news.editorial import revisions, workflow
 from news.integrations import signing, webhooks
 from news.models import Post, WebhookDelivery, WebhookSubscription
 
-from .factories import add_authors, make_author, make_category, make_post, make_user
+from .factories import (
+    add_authors,
+    make_author,
+    make_category,
+    make_image,
+    make_post,
+    make_user,
+)
 from .loopback import Receiver, signature_ok
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +107,21 @@ def test_a_published_post_is_delivered_signed_with_its_public_fields(
     )
     assert delivery.response_ms is not None
     assert str(delivery.uuid) == request.headers["X-Newsdesk-Delivery"]
+
+
+def test_the_banner_is_sent_with_its_absolute_url(receiver):
+    subscribe(receiver.url)
+    banner = make_image(size=(64, 48), alt="A river in flood")
+    post = make_post(title="Bannered", banner=banner)
+    webhooks.queue("post.published", post.pk)
+    image = json.loads(receiver.requests[0].body)["post"]["image"]
+    assert image == {
+        "url": "https://news.example.com" + banner.file.url,
+        "width": 64,
+        "height": 48,
+        "alt": "A river in flood",
+    }
+    assert banner.file.url.startswith("/")
 
 
 def test_relative_image_urls_in_the_html_are_made_absolute(receiver, settings):
@@ -391,3 +420,195 @@ def test_nothing_is_queued_before_the_transaction_commits(
         workflow.publish(post, by=None)
     assert WebhookDelivery.objects.count() == 0
     assert callbacks
+
+
+def receiver_code():
+    """Return the namespace of the receiver's check in docs/integrations.md."""
+    text = (Path(__file__).resolve().parent.parent / "docs/integrations.md").read_text()
+    section = text.split("### Receiving a delivery", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(code, namespace)  # noqa: S102 (the project's own documentation)
+    return namespace
+
+
+def test_the_documented_receiver_check_accepts_a_delivery_and_refuses_a_replay(
+    receiver,
+):
+    subscribe(receiver.url)
+    webhooks.queue("post.published", make_post(title="Documented").pk)
+    [request] = receiver.requests
+    docs = receiver_code()
+    assert docs["accept"]("s3cret", request.headers, request.body) is True
+    assert request.headers["X-Newsdesk-Delivery"] in docs["seen"]
+    assert docs["accept"]("wrong", request.headers, request.body) is False
+    assert docs["accept"]("s3cret", request.headers, request.body + b"x") is False
+    stale = {**request.headers, "X-Newsdesk-Timestamp": str(int(time.time()) - 301)}
+    assert docs["accept"]("s3cret", stale, request.body) is False
+
+
+def test_a_pending_change_put_live_is_an_update_not_a_second_publication(
+    receiver, django_capture_on_commit_callbacks
+):
+    subscribe(receiver.url)
+    post = make_post(title="Live", status=S.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(post, by=None)
+    author = make_user("ann", "Authors")
+    add_authors(post, author)
+    post.refresh_from_db()
+    post.title = "Live, corrected"
+    with django_capture_on_commit_callbacks(execute=True):
+        revisions.save_edit(post, by=author, save=post.save)
+    # A change waiting for review is not public: nothing is sent of it.
+    assert len(receiver.requests) == 1
+    assert b"corrected" not in receiver.requests[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(post, by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.unpublish(post, by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(post, by=None)
+    events = [r.headers["X-Newsdesk-Event"] for r in receiver.requests]
+    assert events == [
+        "post.published",
+        "post.updated",
+        "post.unpublished",
+        "post.published",
+    ]
+    assert json.loads(receiver.requests[1].body)["post"]["title"] == "Live, corrected"
+
+
+def test_the_name_is_resolved_once_and_the_checked_address_is_connected_to(
+    receiver, monkeypatch
+):
+    """A name that answers a checked address first and a private one after
+    (DNS rebinding) is still delivered to the address that was checked."""
+    real = socket.getaddrinfo
+    lookups = []
+
+    def rebinding(host, port, *args, **kwargs):
+        if host == "rebind.test":
+            lookups.append(host)
+            host = "127.0.0.1" if len(lookups) == 1 else "10.9.9.9"
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    subscribe(f"http://rebind.test:{receiver.port}/hook")
+    webhooks.queue("post.published", make_post(title="Rebinding").pk)
+    [request] = receiver.requests
+    assert request.headers["Host"] == f"rebind.test:{receiver.port}"
+    assert lookups == ["rebind.test"]
+    assert WebhookDelivery.objects.get().status == D.DELIVERED
+
+
+def test_no_answer_is_a_failed_attempt_with_the_reason(loopback_allowed):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    subscribe(f"http://127.0.0.1:{port}/")
+    webhooks.queue("post.published", make_post(title="Nobody home").pk)
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (D.FAILED, 3)
+    assert delivery.response_code is None
+    assert delivery.error.startswith("ConnectionRefusedError")
+
+
+def test_posts_deleted_together_are_each_announced(
+    receiver, django_capture_on_commit_callbacks
+):
+    subscribe(receiver.url, events=["post.deleted"])
+    for title in ("One", "Two"):
+        make_post(title=title)
+    make_post(title="Draft three", status=S.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        Post.objects.all().delete()
+    urls = sorted(json.loads(r.body)["post"]["url"] for r in receiver.requests)
+    assert urls == [
+        "https://news.example.com/news/one/",
+        "https://news.example.com/news/two/",
+    ]
+
+
+def test_prune_webhook_deliveries_deletes_old_finished_ones(loopback_allowed):
+    subscription = subscribe("http://10.0.0.1/")  # refused: finished at once
+    post = make_post(title="Old news")
+    old, recent = webhooks.queue("post.published", post.pk) + webhooks.queue(
+        "post.updated", post.pk
+    )
+    waiting = WebhookDelivery.objects.create(
+        subscription=subscription, event="post.updated", status=D.RETRYING
+    )
+    long_ago = timezone.now() - timedelta(days=31)
+    WebhookDelivery.objects.filter(pk__in=[old.pk, waiting.pk]).update(
+        created_at=long_ago
+    )
+    out = io.StringIO()
+    call_command("prune_webhook_deliveries", "--dry-run", stdout=out)
+    assert out.getvalue().strip() == "1 delivery(ies) would be deleted."
+    assert WebhookDelivery.objects.count() == 3
+    out = io.StringIO()
+    call_command("prune_webhook_deliveries", stdout=out)
+    assert out.getvalue().strip() == "1 delivery(ies) deleted."
+    assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {
+        recent.pk,
+        waiting.pk,
+    }
+    with pytest.raises(CommandError, match="--older-than must be 0 or more days."):
+        call_command("prune_webhook_deliveries", "--older-than", "-1")
+
+
+def test_an_internationalised_name_is_looked_up_in_its_ascii_form(
+    receiver, monkeypatch
+):
+    real = socket.getaddrinfo
+    looked_up = []
+
+    def resolver(host, port, *args, **kwargs):
+        looked_up.append(host)
+        if host == "xn--caf-dma.test":
+            host = "127.0.0.1"
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    subscribe(f"http://café.test:{receiver.port}/hook")
+    webhooks.queue("post.published", make_post(title="Accented").pk)
+    assert looked_up[0] == "xn--caf-dma.test"
+    assert receiver.requests[0].headers["Host"] == f"xn--caf-dma.test:{receiver.port}"
+    assert WebhookDelivery.objects.get().status == D.DELIVERED
+
+
+def test_a_receiver_answering_a_byte_at_a_time_is_cut_off(loopback_allowed, settings):
+    settings.NEWSDESK_WEBHOOK_TIMEOUT = 1
+    settings.NEWSDESK_WEBHOOK_MAX_ATTEMPTS = 1
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip():
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"x" * 100:
+                if stop.is_set():
+                    return
+                with contextlib.suppress(OSError):
+                    connection.sendall(bytes([byte]))
+                time.sleep(0.2)  # each byte well within the socket's timeout
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    subscribe(f"http://127.0.0.1:{server.getsockname()[1]}/")
+    started = time.monotonic()
+    webhooks.queue("post.published", make_post(title="Slow").pk)
+    took = time.monotonic() - started
+    stop.set()
+    server.close()
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.error) == (D.FAILED, "No answer within 1 s.")
+    assert took < 5
+
+
+def test_the_wait_doubles_up_to_a_day(settings):
+    settings.NEWSDESK_WEBHOOK_RETRY_DELAY = 60
+    waits = [webhooks.retry_delay(n).total_seconds() for n in (1, 2, 3, 12, 500)]
+    assert waits == [60, 120, 240, 86400, 86400]

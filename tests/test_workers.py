@@ -6,6 +6,8 @@ project's own settings, with NEWSDESK_VAR_DIR pointing there), queues work with
 Every wait is bounded, and every worker is stopped by the test that started it.
 """
 
+import contextlib
+import json
 import os
 import shutil
 import signal
@@ -15,6 +17,7 @@ import sys
 import textwrap
 import time
 from email import message_from_bytes
+from pathlib import Path
 
 import pytest
 import redis
@@ -81,10 +84,29 @@ def start_worker(env):
     )
 
 
+def children(pid):
+    """Return the ids of the processes whose parent is ``pid``."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def stop(worker):
-    """Kill the worker with SIGKILL, which it cannot catch; return its output."""
+    """Kill the worker with SIGKILL, which it cannot catch, and the work horse
+    an RQ worker forks for each job in a process group of its own; return
+    the worker's output."""
     if worker.poll() is None:
+        horses = [child for pid in [worker.pid] for child in children(pid)]
         os.killpg(worker.pid, signal.SIGKILL)
+        for horse in horses:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(horse, signal.SIGKILL)
     return worker.communicate(timeout=TIMEOUT)[0]
 
 
@@ -254,3 +276,119 @@ def test_only_tasks_of_gone_workers_of_this_machine_are_requeued(settings):
         "alive here": "RUNNING",
         "elsewhere": "RUNNING",
     }
+
+
+IMPORT_PHOTOS = """
+    import io, random
+    from pathlib import Path
+    from PIL import Image
+    from news.documents.importer import Importer
+
+    tree = Path(TREE)
+    (tree / "img").mkdir(parents=True)
+    for n in range(PHOTOS):
+        rng = random.Random(n)
+        # Noise: every rendition takes a while to encode.
+        pixels = bytes(rng.getrandbits(8) for _ in range(1600 * 1000 * 3))
+        Image.frombytes("RGB", (1600, 1000), pixels).save(tree / "img" / f"{n}.png")
+        (tree / f"photo-{n}.md").write_text(
+            f"---\\ntitle: Photo {n}\\ndate: 2024-01-0{n + 1}\\n---\\n\\n![Photo](img/{n}.png)\\n"
+        )
+    report = Importer().run([tree])
+    assert report.created == PHOTOS, report.problems
+"""
+
+RENDITIONS = """
+    import json
+    from pathlib import Path
+    from django.conf import settings
+    from django.db.models import Count
+    from news.models import Image, Post, Rendition
+
+    root = Path(settings.MEDIA_ROOT) / "renditions"
+    files = sorted(
+        p.relative_to(settings.MEDIA_ROOT).as_posix()
+        for p in root.rglob("*") if p.is_file()
+    ) if root.exists() else []
+    print(json.dumps({
+        "rows": sorted(Rendition.objects.values_list("file", flat=True)),
+        "files": files,
+        "per_image": sorted(
+            Image.objects.annotate(n=Count("renditions")).values_list("n", flat=True)
+        ),
+        "with_srcset": Post.objects.filter(body_html__contains="srcset").count(),
+    }))
+"""
+PHOTOS = 3
+# Five widths (320 to 1280, and the original's 1600) in WebP and PNG.
+PER_IMAGE = 10
+
+
+def renditions_state(env):
+    return json.loads(shell(env, RENDITIONS).strip().splitlines()[-1])
+
+
+def import_photos(env, site):
+    shell(
+        env,
+        IMPORT_PHOTOS.replace("TREE", repr(str(site / "tree"))).replace(
+            "PHOTOS", str(PHOTOS)
+        ),
+    )
+
+
+def assert_every_rendition_made_once(env):
+    state = renditions_state(env)
+    assert state["per_image"] == [PER_IMAGE] * PHOTOS
+    assert len(set(state["rows"])) == len(state["rows"]) == PER_IMAGE * PHOTOS
+    # No orphan and no half-written temporary file: the files are the rows.
+    assert state["files"] == state["rows"]
+    assert state["with_srcset"] == PHOTOS
+
+
+def test_renditions_killed_mid_way_are_all_made_once_after_a_restart(site):
+    env = environment(site)
+    import_photos(env, site)
+    # The import stored the originals only.
+    assert renditions_state(env)["rows"] == []
+
+    worker = start_worker(env)
+    try:
+        assert wait_until(
+            lambda: 2 <= len(renditions_state(env)["rows"]) < PER_IMAGE * PHOTOS,
+            worker,
+        )
+    finally:
+        stop(worker)  # SIGKILL, mid-way through the images
+    partial = renditions_state(env)
+    assert 0 < len(partial["rows"]) < PER_IMAGE * PHOTOS
+
+    again = manage_py(env, "run_worker", "--batch", timeout=TIMEOUT)
+    assert again.returncode == 0, again.stderr
+    assert "Requeued 1 task(s) left running by a worker that is gone." in again.stdout
+    assert_every_rendition_made_once(env)
+
+
+def test_an_rq_worker_killed_mid_renditions_is_finished_after_a_restart(
+    site, redis_url
+):
+    url = redis_url.rpartition("/")[0] + "/13"
+    redis.Redis.from_url(url).flushdb()
+    env = environment(site, NEWSDESK_TASKS="rq", NEWSDESK_TASKS_REDIS_URL=url)
+    import_photos(env, site)
+    assert renditions_state(env)["rows"] == []
+
+    worker = start_worker(env)
+    try:
+        assert wait_until(
+            lambda: 2 <= len(renditions_state(env)["rows"]) < PER_IMAGE * PHOTOS,
+            worker,
+        )
+    finally:
+        stop(worker)
+    assert 0 < len(renditions_state(env)["rows"]) < PER_IMAGE * PHOTOS
+
+    again = manage_py(env, "run_worker", "--batch", timeout=TIMEOUT)
+    assert again.returncode == 0, again.stderr
+    assert "Requeued 1 task(s) left running by a worker that is gone." in again.stdout
+    assert_every_rendition_made_once(env)

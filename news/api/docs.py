@@ -7,6 +7,8 @@ and without script: every endpoint, its parameters and its answers, and a
 link to the schema for tools.
 """
 
+import re
+
 from django.shortcuts import render
 from ninja.openapi.docs import DocsBase
 
@@ -35,15 +37,19 @@ def endpoints(schema):
                     "path": path,
                     "id": operation["operationId"],
                     "summary": operation.get("summary", ""),
-                    "description": operation.get("description", ""),
+                    "description": spans(
+                        operation.get("description") or operation.get("summary", "")
+                    ),
                     "parameters": [
                         {
                             "name": parameter["name"],
                             "in": parameter["in"],
                             "required": parameter.get("required", False),
                             "type": _type(parameter.get("schema", {})),
-                            "description": parameter.get("description")
-                            or parameter.get("schema", {}).get("description", ""),
+                            "description": spans(
+                                parameter.get("description")
+                                or parameter.get("schema", {}).get("description", "")
+                            ),
                         }
                         for parameter in operation.get("parameters", [])
                     ],
@@ -54,6 +60,13 @@ def endpoints(schema):
                 }
             )
     return found
+
+
+def spans(text):
+    """Return ``text`` as ``[(words, is_code), ...]``: its `code` spans apart,
+    for the template to show (and escape) each."""
+    parts = re.split(r"`([^`]+)`", text)
+    return [(part, n % 2 == 1) for n, part in enumerate(parts) if part]
 
 
 def _type(schema):

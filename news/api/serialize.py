@@ -1,18 +1,23 @@
 """Posts, sections and images as the API shows them (news.api.schemas).
 
-Everything here reads what the queries in news.api.views loaded, so a page of
-posts costs the same queries whatever it holds. URLs are made absolute against
-the request's site address: API clients read them away from the site.
+A post's summary and detail are kept as fragments are (news.public.fragments),
+for the version of the site they show and per site address: a view making an
+answer decides which posts it holds with one query, and these say what each
+looks like, loading the missing ones in a fixed number of queries. URLs are
+made absolute against the request's site address: API clients read them away
+from the site.
 """
 
-from urllib.parse import urljoin
+import hashlib
+from urllib.parse import urlencode, urljoin
 
 from django.db.models import Prefetch
 from django.urls import reverse
 
 from ..documents import display
 from ..media import renditions
-from ..models import Author, PostImage, Rendition
+from ..models import Author, Post, PostImage, Rendition
+from ..public import fragments
 
 
 class Site:
@@ -20,24 +25,51 @@ class Site:
 
     def __init__(self, request):
         self.base = request.build_absolute_uri("/")
+        self.key = hashlib.sha256(self.base.encode()).hexdigest()[:16]
 
     def url(self, path):
         """Return ``path`` (or a storage URL, perhaps absolute already) absolute."""
         return urljoin(self.base, path) if path else ""
 
 
-def summaries(posts):
-    """Load what a post's summary shows, in a fixed number of queries."""
-    return _with_relations(posts).defer("body", "body_html", "extra")
+def summaries(pks, changed, site):
+    """Return the summaries of the posts ``pks``, in order, as of ``changed``.
+
+    A list is kept whole; a list not seen yet is made from the posts'
+    summaries, which lists share."""
+    name = hashlib.sha256(repr(pks).encode()).hexdigest()
+
+    def list_made_by(missing):
+        return {name: _summaries(pks, changed, site)}
+
+    return fragments.kept(f"api-list:{site.key}", changed, [name], list_made_by)[name]
 
 
-def details(posts):
-    """Load what a post's detail shows, in a fixed number of queries."""
-    links = PostImage.objects.select_related("image").order_by("id")
-    return _with_relations(posts).prefetch_related(
-        Prefetch("image_links", queryset=links),
-        Prefetch("image_links__image__renditions", queryset=Rendition.objects.all()),
-    )
+def _summaries(pks, changed, site):
+    def made_by(missing):
+        posts = _with_relations(Post.objects.filter(pk__in=missing))
+        posts = posts.defer("body", "body_html", "extra")
+        return {post.pk: summary(post, site) for post in posts}
+
+    found = fragments.kept(f"api-summary:{site.key}", changed, pks, made_by)
+    return [found[pk] for pk in pks if pk in found]
+
+
+def details(pk, changed, site):
+    """Return the detail of the post ``pk`` as of ``changed``, or None if it is
+    gone."""
+
+    def made_by(missing):
+        links = PostImage.objects.select_related("image").order_by("id")
+        posts = _with_relations(Post.objects.filter(pk__in=missing)).prefetch_related(
+            Prefetch("image_links", queryset=links),
+            Prefetch(
+                "image_links__image__renditions", queryset=Rendition.objects.all()
+            ),
+        )
+        return {post.pk: detail(post, site) for post in posts}
+
+    return fragments.kept(f"api-detail:{site.key}", changed, [pk], made_by).get(pk)
 
 
 def _with_relations(posts):
@@ -87,10 +119,14 @@ def named(obj, url_name, site):
     return {"name": obj.name, "slug": obj.slug, "url": url}
 
 
-def section(entry, kind, site):
+def section(entry, kind, site, language=None):
     """Return an index entry (news.models.indexes.Entry) of ``kind`` ("tag",
-    "category" or "author") as the API lists it."""
-    posts = f"{reverse('api:posts')}?{kind}={entry.slug}" if entry.slug else ""
+    "category" or "author") as the API lists it, counted in ``language``."""
+    query = {kind: entry.slug} | ({"language": language} if language else {})
+    # A tag without a slug cannot be asked for: "?tag=" filters nothing.
+    posts = f"{reverse('api:posts')}?{urlencode(query)}"
+    if not entry.slug:
+        posts = ""
     return {
         "name": entry.name,
         "slug": entry.slug,
@@ -101,9 +137,9 @@ def section(entry, kind, site):
     }
 
 
-def author(entry, site):
+def author(entry, site, language=None):
     avatar = picture(entry.avatar, site) if entry.avatar else None
-    return section(entry, "author", site) | {"avatar": avatar}
+    return section(entry, "author", site, language) | {"avatar": avatar}
 
 
 def picture(image, site):

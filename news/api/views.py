@@ -9,15 +9,20 @@ of queries, whatever the page holds. The caching rules are the pages'
 (news.api.urls).
 """
 
+import hashlib
 from datetime import UTC, datetime
+from typing import Annotated
 
 from django.db.models import Q
+from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from .. import languages
-from ..models import Post, indexes
+from ..models import Post, indexes, queries
+from ..public import fragments
+from ..public.cache import freshness
 from . import cursor, schemas, serialize
 from .docs import Reference
 
@@ -27,8 +32,8 @@ MAX_PAGE_SIZE = 100
 api = NinjaAPI(
     title="Newsdesk content API",
     version="1",
-    description="Published posts, tags, categories and authors, read-only. "
-    "See docs/api.md.",
+    description="The published posts of this site, and its tags, categories "
+    "and authors, as JSON. Read-only; no key needed.",
     urls_namespace="api",
     openapi_url="/schema/",
     docs_url="/docs/",
@@ -53,7 +58,9 @@ class PostFilters(Schema):
     category: str | None = Field(None, description="A category's slug.")
     author: str | None = Field(None, description="An author's slug.")
     language: str | None = Field(
-        None, description="A language of the site (`en`, `zh-hans`; any spelling)."
+        None,
+        description="A language of the site (`en`, `zh-hans`; any spelling); "
+        "the site's default if omitted.",
     )
     published_after: datetime | None = Field(
         None,
@@ -82,32 +89,63 @@ ERRORS = {400: schemas.Error, 404: schemas.Error}
 def posts(request, filters: Query[PostFilters]):
     """Published posts, newest first (by publication time, then id), a page at
     a time. Filters combine; a page's `next_cursor` continues the same list."""
-    found = serialize.summaries(_filtered(filters)).order_by("-published_at", "-id")
+
+    def make(changed, site):
+        page = serialize.summaries(_page(filters), changed, site)
+        more, page = len(page) > filters.limit, page[: filters.limit]
+        last = page[-1] if more else None
+        next_cursor = cursor.encode(last["published_at"], last["id"]) if last else None
+        return {
+            "items": page,
+            "next_cursor": next_cursor,
+            "next": site.url(_with_cursor(request, next_cursor)) if more else None,
+        }
+
+    return _kept(request, schemas.PostPage, make)
+
+
+def _kept(request, model, make):
+    """Return the answer at the request's address as JSON, kept whole for the
+    site as of its last change (as news.public.fragments keeps feeds):
+    ``make(changed, site)`` makes it, checked against ``model``, when it is
+    not kept yet. Every change of what readers see moves the site's last
+    change (news.models.queries.freshness), so a kept answer never outlives
+    what it shows; an error raised by ``make`` is never kept."""
+    # The site's version first, then the rows (news.public.fragments).
+    changed, _ = freshness(request)
+    site = serialize.Site(request)
+    name = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+
+    def made_by(missing):
+        answer = model.model_validate(make(changed, site))
+        return {name: answer.model_dump_json().encode()}
+
+    body = fragments.kept(f"api:{site.key}", changed, [name], made_by)[name]
+    return HttpResponse(body, content_type=api.get_content_type())
+
+
+def _page(filters):
+    """Return the ids of the posts of the page ``filters`` ask for, and of
+    the one after it, if any."""
+    if filters == PostFilters(limit=filters.limit, language=filters.language):
+        # A language's first page: the home page's hand-written query.
+        return queries.listed_ids(0, filters.limit + 1, language=_language(filters))
+    found = _filtered(filters).order_by("-published_at", "-id")
     if filters.cursor:
         try:
             at, pk = cursor.decode(filters.cursor)
         except cursor.CursorError as exc:
             raise HttpError(400, str(exc)) from exc
         found = found.filter(Q(published_at__lt=at) | Q(published_at=at, id__lt=pk))
-    page = list(found[: filters.limit + 1])
-    more, page = len(page) > filters.limit, page[: filters.limit]
-    next_cursor = cursor.encode(page[-1].published_at, page[-1].pk) if more else None
-    site = serialize.Site(request)
-    return {
-        "items": [serialize.summary(post, site) for post in page],
-        "next_cursor": next_cursor,
-        "next": site.url(_with_cursor(request, next_cursor)) if more else None,
-    }
+    return list(found.values_list("pk", flat=True)[: filters.limit + 1])
 
 
 def _filtered(filters):
     # An empty value ("?tag=", as forms send it) filters nothing.
-    found = Post.objects.published()
-    if filters.language:
-        code = languages.match(filters.language)
-        if code is None:
-            raise HttpError(400, "language: not a language of this site.")
-        found = found.in_language(code)
+    # One language at a time, as the site shows them: the default unless asked.
+    found = Post.objects.published().in_language(
+        _language(filters) or languages.default()
+    )
     for name, lookup in [
         ("tag", "tags__slug"),
         ("category", "category__slug"),
@@ -150,56 +188,91 @@ def _with_cursor(request, next_cursor):
     summary="One published post, with its body",
     tags=["posts"],
 )
-def post(request, language: str, slug: str):
+def post(
+    request,
+    language: Annotated[str, Path(description="The post's language (`en`).")],
+    slug: Annotated[str, Path(description="The post's slug.")],
+):
     """A published post by its language and slug: its summary, its body as
     HTML and as Markdown, and its images. A 404 for any post readers may not
     see."""
-    code = languages.match(language)
+
+    def make(changed, site):
+        code = languages.match(language)
+        # The article page's lookup: published() as one hand-written statement.
+        pk = queries.published_id(slug, code) if code else None
+        shown = serialize.details(pk, changed, site) if pk else None
+        if shown is None:
+            raise HttpError(404, "No published post has this address.")
+        return shown
+
+    return _kept(request, schemas.PostDetail, make)
+
+
+class SectionFilters(Schema):
+    language: str | None = Field(
+        None,
+        description="Count the posts in this language (any spelling); the "
+        "site's default language if omitted, as the index pages count.",
+    )
+
+
+def _language(filters):
+    """Return the site language ``filters`` name, None for the default."""
+    if not filters.language:
+        return None
+    code = languages.match(filters.language)
     if code is None:
-        raise HttpError(404, "No published post has this address.")
-    found = serialize.details(Post.objects.published().in_language(code))
-    shown = found.filter(slug=slug).first()
-    if shown is None:
-        raise HttpError(404, "No published post has this address.")
-    return serialize.detail(shown, serialize.Site(request))
+        raise HttpError(400, "language: not a language of this site.")
+    return code
+
+
+SECTION_ANSWERS = {400: schemas.Error}
 
 
 @api.get(
     "/tags/",
-    response=schemas.SectionList,
+    response={200: schemas.SectionList, **SECTION_ANSWERS},
     url_name="tags",
     summary="Tags with published posts",
     tags=["sections"],
 )
-def tags(request):
-    """Every tag with published posts, by name, with how many it has."""
+def tags(request, filters: Query[SectionFilters]):
+    """Every tag with published posts in a language, by name, with how many
+    it has."""
     site = serialize.Site(request)
-    return {"items": [serialize.section(e, "tag", site) for e in indexes.tags()]}
+    code = _language(filters)
+    entries = indexes.tags(code)
+    return {"items": [serialize.section(e, "tag", site, code) for e in entries]}
 
 
 @api.get(
     "/categories/",
-    response=schemas.SectionList,
+    response={200: schemas.SectionList, **SECTION_ANSWERS},
     url_name="categories",
     summary="Categories with published posts",
     tags=["sections"],
 )
-def categories(request):
-    """Every category with published posts, by name, with how many it has."""
+def categories(request, filters: Query[SectionFilters]):
+    """Every category with published posts in a language, by name, with how
+    many it has."""
     site = serialize.Site(request)
-    entries = indexes.categories()
-    return {"items": [serialize.section(e, "category", site) for e in entries]}
+    code = _language(filters)
+    entries = indexes.categories(code)
+    return {"items": [serialize.section(e, "category", site, code) for e in entries]}
 
 
 @api.get(
     "/authors/",
-    response=schemas.AuthorList,
+    response={200: schemas.AuthorList, **SECTION_ANSWERS},
     url_name="authors",
     summary="Authors with published posts",
     tags=["sections"],
 )
-def authors(request):
-    """Every author with published posts, by name, with how many they have,
-    their bio and avatar."""
+def authors(request, filters: Query[SectionFilters]):
+    """Every author with published posts in a language, by name, with how
+    many they have, their bio and avatar."""
     site = serialize.Site(request)
-    return {"items": [serialize.author(e, site) for e in indexes.authors()]}
+    code = _language(filters)
+    entries = indexes.authors(code)
+    return {"items": [serialize.author(e, site, code) for e in entries]}

@@ -133,6 +133,8 @@ def document_for(post):
         doc = frontmatter.compose(written, post.body)
         return relpath, frontmatter.serialize(doc), False, list(files.items())
 
+    # Authors the file named by a key of its authors.yml go back as keys.
+    written["authors"] = [source.author_keys.get(n, n) for n in written["authors"]]
     doc = frontmatter.Document(
         front=source.front,
         body=post.body,

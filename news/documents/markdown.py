@@ -9,6 +9,7 @@ import bisect
 import html
 import posixpath
 import re
+import secrets
 import textwrap
 import time
 import unicodedata
@@ -25,6 +26,8 @@ from markdown.extensions.md_in_html import HtmlBlockPreprocessor, HTMLExtractorE
 from markdown.extensions.toc import slugify_unicode
 from markdown.preprocessors import Preprocessor
 from pygments.token import STANDARD_TYPES
+
+from . import math
 
 
 class MarkdownError(ValueError):
@@ -372,6 +375,65 @@ class _CommonMarkBlocks(Preprocessor):
         return out
 
 
+class _Math(Preprocessor):
+    """Take TeX math outside code out of the text (news.documents.math),
+    before Markdown's inline patterns read its ``_`` and ``*`` as emphasis.
+
+    Each formula leaves a token no author can type (it holds a random
+    nonce); render() puts the formula's MathML, sanitised on its own, in its
+    place once the body is sanitised. Raw ``<math>`` written in a body is
+    still removed by the body's sanitiser.
+    """
+
+    def __init__(self, deadline: "_Deadline"):
+        super().__init__()
+        self.deadline = deadline
+        self.nonce = secrets.token_hex(8)
+        self.formulas: dict[str, str] = {}
+        self.sources: dict[str, str] = {}
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if "$" not in text:
+            return lines
+        parts, pos = [], 0
+        for span in math.spans(_masked(text)):
+            self.deadline.check()
+            shown = math.mathml(span.tex, display=span.display)
+            if shown is None:
+                continue
+            token = f"mathml{self.nonce}x{len(self.formulas)}"
+            self.formulas[token] = shown
+            self.sources[token] = text[span.start : span.end]
+            parts += [text[pos : span.start], token]
+            pos = span.end
+        return "".join([*parts, text[pos:]]).split("\n")
+
+    def restore(self, body: str) -> str:
+        """Return ``body`` with each formula's sanitised MathML in place; in
+        an indented code block, which no mask finds, with the TeX as written."""
+        if not self.formulas:
+            return body
+        tokens = re.compile(f"mathml{self.nonce}x\\d+")
+        parts = _PRE.split(body)
+        for i, part in enumerate(parts):
+            if i % 2:  # inside <pre>
+                parts[i] = tokens.sub(
+                    lambda m: html.escape(self.sources[m[0]], quote=False), part
+                )
+            else:
+                parts[i] = tokens.sub(lambda m: self.mathml(m[0]), part)
+        return "".join(parts)
+
+    def mathml(self, token: str) -> str:
+        return nh3.clean(
+            self.formulas[token], attribute_filter=_filter_math, **_MATH_OPTIONS
+        )
+
+
+_PRE = re.compile(r"(<pre[\s>].*?</pre>)", re.S)
+
+
 _FOOTNOTE_REF = r"\[\^([^\]\[]*)\]"
 
 
@@ -419,7 +481,7 @@ class _HtmlBlocks(HtmlBlockPreprocessor):
         return "".join(parser.cleandoc).split("\n")
 
 
-def _markdown(deadline: _Deadline) -> markdown.Markdown:
+def _markdown(deadline: _Deadline, formulas: _Math) -> markdown.Markdown:
     # A new instance per call: Markdown objects keep per-document state.
     md = markdown.Markdown(
         extensions=["tables", "footnotes", "codehilite", "toc", "sane_lists"]
@@ -432,6 +494,8 @@ def _markdown(deadline: _Deadline) -> markdown.Markdown:
         output_format="html",
     )
     md.preprocessors.register(_FencedCode(md), "newsdesk_fenced_code", 26)
+    formulas.md = md
+    md.preprocessors.register(formulas, "newsdesk_math", 25)
     md.preprocessors.register(_CommonMarkBlocks(md), "newsdesk_commonmark", 21)
     md.preprocessors.register(_HtmlBlocks(md, deadline), "html_block", 20)
     # The footnote pattern searched on from every "[^" for a "]", a quadratic
@@ -487,6 +551,20 @@ _NH3_OPTIONS: dict[str, Any] = {
     "strip_comments": True,
     "link_rel": None,  # the finisher adds rel to external links only
 }
+# Formulas are sanitised on their own, as MathML only: no HTML inside them.
+_MATH_OPTIONS: dict[str, Any] = {
+    "tags": math.TAGS,
+    "clean_content_tags": _NH3_OPTIONS["clean_content_tags"],
+    "attributes": math.ATTRIBUTES,
+    "url_schemes": set(),
+    "link_rel": None,
+}
+
+
+def _filter_math(tag: str, name: str, value: str) -> str | None:
+    return value if math.allowed_value(value) else None
+
+
 _LENGTH = re.compile(r"\d{1,5}%?")
 
 
@@ -647,7 +725,9 @@ def render(
             f"{MAX_BODY_CHARS:,}"
         )
     try:
-        md = _markdown(_Deadline(seconds or RENDER_SECONDS))
+        deadline = _Deadline(seconds or RENDER_SECONDS)
+        formulas = _Math(deadline)
+        md = _markdown(deadline, formulas)
         body = md.convert(_CONTROL.sub("", text))
     except RecursionError:
         raise MarkdownError("the body nests lists or quotes too deeply") from None
@@ -655,4 +735,4 @@ def render(
     finisher = _Finisher(resolve_image)
     finisher.feed(clean)
     finisher.close()
-    return "".join(finisher.out)
+    return formulas.restore("".join(finisher.out))

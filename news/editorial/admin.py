@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -24,6 +24,7 @@ from ..models import (
     Author,
     Category,
     Image,
+    MenuItem,
     Post,
     PostAlias,
     PostAuthor,
@@ -34,8 +35,9 @@ from ..models import (
     SourceFile,
 )
 from ..slugs import unique_slug
-from . import previews, revisions, translations, workflow
+from . import autosave, previews, revisions, translations, workflow
 from .admin_views import PostAdminViews, export_zip
+from .widgets import MarkdownEditor
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +57,28 @@ class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
+    raw_id_fields = ["image"]
+
+
+@admin.register(MenuItem)
+class MenuItemAdmin(admin.ModelAdmin):
+    """The header and footer menus of the public site; each item links to
+    one category, tag, post, site page or address (MenuItem.clean)."""
+
+    list_display = ["__str__", "menu", "position"]
+    list_editable = ["position"]
+    list_filter = ["menu"]
+    raw_id_fields = ["category", "tag", "post"]
+    fieldsets = [
+        (None, {"fields": ["menu", "position", "label"]}),
+        ("Links to (one of)", {"fields": ["category", "tag", "post", "page", "url"]}),
+    ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            # An address typed without a scheme is taken as https.
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class ImageAddForm(forms.ModelForm):
@@ -260,6 +284,12 @@ class PostAdminForm(forms.ModelForm):
     before someone else saved the post is refused with what changed."""
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        label="Why",
+        required=False,
+        max_length=300,
+        help_text="What this save changes and why, for the revision history.",
+    )
 
     class Meta:
         model = Post
@@ -422,7 +452,10 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
         export_zip,
     ]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "body", "version"]}),
+        (
+            None,
+            {"fields": ["title", "slug", "summary", "body", "reason", "version"]},
+        ),
         (
             "Publication",
             {
@@ -449,6 +482,17 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
 
     def has_export_permission(self, request):
         return request.user.has_perm("news.export_post")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if "body" in form.base_fields:
+            # modelform_factory made this class for this request: its fields
+            # are its own.
+            form.base_fields["body"].widget = MarkdownEditor(
+                post=obj.pk if obj is not None else None,
+                may_upload=request.user.has_perm("news.add_image"),
+            )
+        return form
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = self._with_languages(super().get_fieldsets(request, obj), obj)
@@ -541,11 +585,15 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
         pending = Revision.objects.filter(post=OuterRef("pk")).exclude(
             pending_status=""
         )
+        latest = AuditEntry.objects.filter(post=OuterRef("pk")).order_by("-at", "-id")
         posts = (
             super()
             .get_queryset(request)
             .prefetch_related("tags", "authors")
-            .annotate(has_pending_change=Exists(pending))
+            .annotate(
+                has_pending_change=Exists(pending),
+                last_transition=Subquery(latest.values("transition")[:1]),
+            )
         )
         return revisions.viewable(posts, request.user)
 
@@ -573,9 +621,18 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_shown(self, post):
+        label = post.state_label()
         if post.status == Post.Status.PUBLISHED and post.has_pending_change:
-            return "Published, with pending changes"
-        return post.state_label()
+            label = "Published, with pending changes"
+        badge = format_html(
+            '<span class="state-badge state-{}">{}</span>', post.status, label
+        )
+        if post.last_transition == "request_changes":
+            return format_html(
+                '{} <span class="state-badge state-requested">Changes requested</span>',
+                badge,
+            )
+        return badge
 
     @admin.display(description="authors")
     def author_names(self, post):
@@ -608,11 +665,16 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
             Post.objects.filter(pk=post.pk).update(body_html=post.body_html)
 
         revision = revisions.save_edit(
-            post, by=request.user, save=save, reason="edited in the admin"
+            post,
+            by=request.user,
+            save=save,
+            reason=form.cleaned_data.get("reason") or "edited in the admin",
         )
         for formset in formsets:
             if formset.model is ReviewComment:
                 self.save_formset(request, form, formset, change)
+        # What the form kept while it was open is saved now.
+        autosave.discard(request.user, post if change else None)
         if revision.pending_status:
             messages.info(
                 request,
@@ -682,8 +744,29 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
                 else None,
                 "audit_entries": post.audit_entries.select_related("user")[:50],
                 "preview_links": post.preview_links.filter(revoked=False),
+                "present": autosave.others(request.user, post),
             }
+            request_entry = post.audit_entries.select_related("user").first()
+            if request_entry and request_entry.transition == "request_changes":
+                extra_context["changes_requested"] = request_entry
+            if any(t.name in workflow.CHECKED for t in extra_context["transitions"]):
+                extra_context["findings"] = workflow.findings(post)
+            if request.method == "GET":
+                extra_context.update(self._autosaved(request, post))
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if request.method == "GET":
+            extra_context = {**(extra_context or {}), **self._autosaved(request, None)}
+        return super().add_view(request, form_url, extra_context)
+
+    def _autosaved(self, request, post):
+        """Offer back what the form kept when it was last closed unsaved."""
+        slot = autosave.offered(request.user, post)
+        if slot is None:
+            return {}
+        values = {name: getattr(slot, name) for name in autosave.FIELDS}
+        return {"autosaved": slot, "autosaved_values": values}
 
     def get_urls(self):
         return self.workflow_urls() + super().get_urls()

@@ -11,6 +11,8 @@ import datetime
 import logging
 import tempfile
 
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,18 +21,21 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from .. import languages
-from ..documents import markdown
+from ..documents import display, markdown
 from ..documents.exporter import ZipWriter, export, posts_for_export
-from ..documents.importer import ImportBusy, Importer
-from ..documents.values import document
+from ..documents.importer import ImportBusy, Importer, SourceError, jobs
+from ..documents.values import document, snapshot
 from ..media import uploads
-from ..models import Post, Revision
-from . import previews, revisions, translations, workflow
+from ..models import ImportJob, Post, Revision
+from ..public import fragments
+from . import autosave, history, previews, revisions, translations, workflow
 from .forms import ImportForm
 
 # Uploads larger than this are refused before Pillow reads them.
@@ -91,6 +96,26 @@ class PostAdminViews:
                 name="news_post_render_markdown",
             ),
             path(
+                "autosave/",
+                view(require_POST(self.autosave_view)),
+                name="news_post_autosave",
+            ),
+            path(
+                "autosave/discard/",
+                view(require_POST(self.autosave_discard_view)),
+                name="news_post_autosave_discard",
+            ),
+            path(
+                "heartbeat/",
+                view(require_POST(self.heartbeat_view)),
+                name="news_post_heartbeat",
+            ),
+            path(
+                "preview-frame/",
+                view(self.preview_frame_view),
+                name="news_post_preview_frame",
+            ),
+            path(
                 "upload-image/",
                 view(require_POST(self.upload_image_view)),
                 name="news_post_upload_image",
@@ -101,7 +126,22 @@ class PostAdminViews:
                 name="news_post_translate",
             ),
             path("calendar/", view(self.calendar_view), name="news_post_calendar"),
+            path(
+                "<path:object_id>/reschedule/",
+                view(require_POST(self.reschedule_view)),
+                name="news_post_reschedule",
+            ),
             path("import/", view(self.import_view), name="news_post_import"),
+            path(
+                "import/<int:job_id>/",
+                view(self.import_job_view),
+                name="news_post_import_job",
+            ),
+            path(
+                "import/<int:job_id>/cancel/",
+                view(require_POST(self.import_cancel_view)),
+                name="news_post_import_cancel",
+            ),
         ]
 
     def _post_or_404(self, request, object_id):
@@ -144,6 +184,7 @@ class PostAdminViews:
             "post": post,
             "transition": transition,
             "form": form,
+            "findings": workflow.findings(post) if name in workflow.CHECKED else [],
         }
         return TemplateResponse(request, "admin/news/post/transition.html", context)
 
@@ -176,30 +217,40 @@ class PostAdminViews:
         return TemplateResponse(request, "admin/news/post/translate.html", context)
 
     def revisions_view(self, request, object_id):
+        """The post's saves and transitions as one timeline, and two versions
+        side by side: by default the last two that differ."""
         post = self._post_or_404(request, object_id)
-        history = list(post.revisions.select_related("created_by"))
-        live = document(Post.objects.get(pk=post.pk))
-        documents = {str(r.pk): r.document for r in history} | {"live": live}
-        old = request.GET.get("a") or (str(history[0].pk) if history else "live")
-        new = request.GET.get("b") or "live"
-        if old not in documents or new not in documents:
+        numbered = history.numbered(post)
+        live = Post.objects.get(pk=post.pk)
+        versions = {
+            str(r.pk): (history.name(r), r.values, r.document) for r in numbered
+        } | {"live": ("the post as it is now", snapshot(live), document(live))}
+        pair = history.latest_pair(numbered)
+        if pair is not None:
+            old, new = str(pair[0].pk), str(pair[1].pk)
+        else:
+            old, new = (str(numbered[0].pk) if numbered else "live"), "live"
+        old, new = request.GET.get("a") or old, request.GET.get("b") or new
+        if old not in versions or new not in versions:
             raise Http404("No such revision.")
-        names = {str(r.pk): _revision_name(r) for r in history} | {
-            "live": "the post as it is now"
-        }
+        (old_name, old_values, old_text), (new_name, new_values, new_text) = (
+            versions[old],
+            versions[new],
+        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": f"Revisions of “{post}”",
             "post": post,
-            "history": history,
+            "timeline": history.timeline(post, numbered),
+            "history": numbered,
             "a": old,
             "b": new,
+            "old_name": old_name,
+            "new_name": new_name,
+            "fields": history.compare(old_values, new_values),
             "diff": revisions.diff(
-                documents[old],
-                documents[new],
-                old_label=names[old],
-                new_label=names[new],
+                old_text, new_text, old_label=old_name, new_label=new_name
             ),
             "may_restore": self.has_change_permission(request, post),
         }
@@ -208,11 +259,16 @@ class PostAdminViews:
     def restore_view(self, request, object_id, revision_id):
         post = self._post_or_404(request, object_id)
         revision = get_object_or_404(post.revisions, pk=revision_id)
-        restored = revisions.restore(revision, by=request.user)
+        named = history.name(
+            next(r for r in history.numbered(post) if r.pk == revision.pk)
+        )
+        restored = revisions.restore(revision, by=request.user, name=named)
         if restored.pending_status:
-            messages.info(request, "Restored as a pending change of the live post.")
+            messages.info(
+                request, f"Restored {named} as a pending change of the live post."
+            )
         else:
-            messages.success(request, f"Restored {_revision_name(revision)}.")
+            messages.success(request, f"Restored {named}.")
         return HttpResponseRedirect(
             reverse("admin:news_post_revisions", args=[post.pk])
         )
@@ -245,10 +301,73 @@ class PostAdminViews:
         if request.POST.get("post"):
             post = self._post_or_404(request, request.POST["post"])
         try:
-            html = uploads.render(request.POST.get("body", ""), post)
+            page = previews.draft(
+                post,
+                title=request.POST.get("title", ""),
+                summary=request.POST.get("summary", ""),
+                body=request.POST.get("body", ""),
+            )
         except markdown.MarkdownError as exc:
             return JsonResponse({"error": f"Cannot preview: {exc}."}, status=400)
-        return JsonResponse({"html": html})
+        parts = fragments.render_article({"post": page}, request)
+        return JsonResponse(
+            {
+                "html": page.body_html,
+                "article": parts["article"],
+                # Counted as the public article counts them.
+                "words": display.word_count(page.body_html),
+                "minutes": display.reading_minutes(page.body_html),
+            }
+        )
+
+    def _posted_post(self, request):
+        """Return the post the editor's request names (None for a new post)."""
+        if not request.POST.get("post"):
+            return None
+        return self._post_or_404(request, request.POST["post"])
+
+    def autosave_view(self, request):
+        """Keep the form's unsaved title, summary and body in the user's slot."""
+        post = self._posted_post(request)
+        try:
+            slot = autosave.keep(
+                request.user,
+                post,
+                title=request.POST.get("title", ""),
+                summary=request.POST.get("summary", ""),
+                body=request.POST.get("body", ""),
+            )
+        except PermissionDenied as exc:
+            return JsonResponse({"error": str(exc)}, status=403)
+        saved = timezone.localtime(slot.saved_at)
+        return JsonResponse(
+            {"saved_at": saved.isoformat(), "shown": f"{saved:%H:%M:%S}"}
+        )
+
+    def autosave_discard_view(self, request):
+        autosave.discard(request.user, self._posted_post(request))
+        return JsonResponse({"discarded": True})
+
+    def heartbeat_view(self, request):
+        """Note that the user has the post open, or closed it (``leaving``);
+        answer who else has it open."""
+        post = self._posted_post(request)
+        if post is None:
+            return JsonResponse({"others": []})
+        if request.POST.get("leaving"):
+            autosave.leave(request.user, post)
+            return JsonResponse({"others": []})
+        return JsonResponse({"others": autosave.beat(request.user, post)})
+
+    @method_decorator(xframe_options_sameorigin)
+    @method_decorator(csp_replace({"frame-ancestors": [SELF]}))
+    def preview_frame_view(self, request):
+        """The public page the editor's live preview shows the article in."""
+        if not (
+            self.has_add_permission(request) or self.has_change_permission(request)
+        ):
+            raise PermissionDenied("You may not edit posts.")
+        return TemplateResponse(request, "admin/news/post/preview_frame.html")
 
     def upload_image_view(self, request):
         if not request.user.has_perm("news.add_image"):
@@ -282,6 +401,9 @@ class PostAdminViews:
         first, last = weeks[0][0], weeks[-1][-1]
         days = {day: [] for week in weeks for day in week}
         posts = self.get_queryset(request)
+        language = languages.match(request.GET.get("language", ""))
+        if language:
+            posts = posts.in_language(language)
         for post in posts.filter(
             status=Post.Status.PUBLISHED,
             published_at__date__range=(first, last),
@@ -291,6 +413,12 @@ class PostAdminViews:
             status__in=[Post.Status.PUBLISHED, Post.Status.ARCHIVED]
         ):
             days[post.planned_for].append(post)
+        may_schedule = workflow.can(request.user, "publish")
+        now = timezone.now()
+        for post in (p for listed in days.values() for p in listed):
+            post.movable = may_schedule and (
+                post.status != Post.Status.PUBLISHED or post.published_at > now
+            )
         previous = (month - datetime.timedelta(days=1)).replace(day=1)
         following = (month + datetime.timedelta(days=31)).replace(day=1)
         context = {
@@ -302,29 +430,60 @@ class PostAdminViews:
             "today": today,
             "previous": f"{previous:%Y-%m}",
             "following": f"{following:%Y-%m}",
+            "current_month": f"{month:%Y-%m}",
+            "language": language,
+            "language_filter": languages.filter_choices(language),
+            "multilingual": languages.is_multilingual(),
+            "may_schedule": may_schedule,
         }
         return TemplateResponse(request, "admin/news/post/calendar.html", context)
 
+    def reschedule_view(self, request, object_id):
+        """Move a post to another day of the calendar (workflow.reschedule)."""
+        post = self._post_or_404(request, object_id)
+        calendar_url = reverse("admin:news_post_calendar")
+        try:
+            day = datetime.date.fromisoformat(request.POST.get("day", ""))
+        except ValueError:
+            messages.error(request, "Choose a day to move the post to.")
+            return HttpResponseRedirect(calendar_url)
+        try:
+            workflow.reschedule(post, by=request.user, day=day)
+        except workflow.TransitionNotAllowed as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Moved “{post}” to {day:%A %d %B %Y}.")
+        if datetime.MINYEAR < day.year < datetime.MAXYEAR:
+            calendar_url += f"?month={day:%Y-%m}"
+        return HttpResponseRedirect(calendar_url)
+
     def import_view(self, request):
-        """Import an uploaded .zip or set of Markdown files and show the report."""
-        if not request.user.has_perm("news.import_post"):
-            raise PermissionDenied("You may not import posts.")
+        """Import an uploaded .zip on a worker (and go to its progress page),
+        or a set of Markdown files here, and show the report."""
+        self._may_import(request)
         report = None
         if request.method == "POST":
             form = ImportForm(request.POST, request.FILES, user=request.user)
-            if form.is_valid():
-                importer = Importer(
-                    site_root=form.cleaned_data["site_root"],
-                    status=form.cleaned_data["status"],
-                    overwrite=form.cleaned_data["overwrite"],
-                    dry_run=form.cleaned_data["dry_run"],
-                    user=request.user,
-                )
+            if form.is_valid() and form.archive():
+                try:
+                    job = jobs.start(
+                        form.archive(),
+                        options=form.importer_options(),
+                        user=request.user,
+                    )
+                except SourceError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    return HttpResponseRedirect(
+                        reverse("admin:news_post_import_job", args=[job.pk])
+                    )
+            elif form.is_valid():
+                importer = Importer(user=request.user, **form.importer_options())
                 try:
                     report = importer.run([form.source()])
                 except ImportBusy as exc:
                     form.add_error(None, str(exc))
-                except ValueError as exc:  # the site root, or an unreadable zip
+                except ValueError as exc:  # the site root
                     form.add_error(None, str(exc))
         else:
             form = ImportForm(user=request.user)
@@ -334,8 +493,55 @@ class PostAdminViews:
             "title": "Import Markdown",
             "form": form,
             "report": report,
+            "jobs": ImportJob.objects.select_related("created_by")[:10],
         }
         return TemplateResponse(request, "admin/news/post/import.html", context)
+
+    def import_job_view(self, request, job_id):
+        """Show how far an import job got: as a page that refreshes itself
+        until the job ends, or as JSON (``?format=json``) for its script."""
+        self._may_import(request)
+        job = get_object_or_404(
+            ImportJob.objects.select_related("created_by"), pk=job_id
+        )
+        if request.GET.get("format") == "json":
+            return JsonResponse(
+                {
+                    "status": job.status,
+                    "status_label": job.get_status_display(),
+                    "finished": job.finished,
+                    "files_done": job.files_done,
+                    "files_total": job.files_total,
+                    "current_file": job.current_file,
+                    "summary": job.report.get("summary", ""),
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Import of {job.name}",
+            "job": job,
+            "report": job.report,
+        }
+        return TemplateResponse(
+            request, "admin/news/post/import_progress.html", context
+        )
+
+    def import_cancel_view(self, request, job_id):
+        self._may_import(request)
+        job = get_object_or_404(ImportJob, pk=job_id)
+        if not job.finished:
+            jobs.cancel(job)
+            messages.info(
+                request, "Cancelling: the import stops after its current file."
+            )
+        return HttpResponseRedirect(
+            reverse("admin:news_post_import_job", args=[job.pk])
+        )
+
+    def _may_import(self, request):
+        if not request.user.has_perm("news.import_post"):
+            raise PermissionDenied("You may not import posts.")
 
 
 def permission_denied(request, exception):
@@ -357,11 +563,6 @@ def permission_denied(request, exception):
         else admin_prefix,
     }
     return TemplateResponse(request, "admin/refused.html", context, status=403)
-
-
-def _revision_name(revision):
-    when = timezone.localtime(revision.created_at)
-    return f"the revision of {when:%Y-%m-%d %H:%M:%S}"
 
 
 @admin.action(description="Export selected posts as a .zip", permissions=["export"])

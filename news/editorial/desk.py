@@ -11,7 +11,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from ..models import AuditEntry, Post
-from . import revisions, workflow
+from . import autosave, revisions, workflow
 
 Status = Post.Status
 # How many posts each list shows, and how far ahead "scheduled" looks.
@@ -27,15 +27,21 @@ class Desk:
     awaiting_label: str
     scheduled: list
     published: list
+    open_now: list
 
 
-def desk(user, *, now=None):
+def desk(user, *, now=None, language=None):
     """Return ``user``'s desk: their drafts, the changes requested of them (each
     post with ``request_comment`` and ``requested_by``), the posts waiting for
     what they may do (review, publication), and the posts scheduled for the next
-    SCHEDULE_DAYS days and recently published that they may see."""
+    SCHEDULE_DAYS days and recently published that they may see, and those
+    someone else has open now (each with ``editors``, their names); only the
+    posts in ``language``, if given."""
     now = now or timezone.now()
-    mine = Post.objects.filter(bylines__author__user=user)
+    posts = Post.objects.all()
+    if language:
+        posts = posts.in_language(language)
+    mine = posts.filter(bylines__author__user=user)
     latest = AuditEntry.objects.filter(post=OuterRef("pk")).order_by("-at", "-id")
     my_drafts = list(
         mine.filter(status=Status.DRAFT)
@@ -48,8 +54,8 @@ def desk(user, *, now=None):
     )
     requested = [p for p in my_drafts if p.last_transition == "request_changes"]
     drafts = [p for p in my_drafts if p.last_transition != "request_changes"]
-    awaiting, label = _awaiting(user, mine)
-    visible = revisions.viewable(Post.objects.all(), user)
+    awaiting, label = _awaiting(user, mine, posts)
+    visible = revisions.viewable(posts, user)
     scheduled = visible.filter(
         status=Status.PUBLISHED,
         published_at__gt=now,
@@ -63,10 +69,11 @@ def desk(user, *, now=None):
         awaiting_label=label,
         scheduled=list(scheduled[:LIMIT]),
         published=list(published[:LIMIT]),
+        open_now=autosave.open_now(visible, exclude=user, now=now)[:LIMIT],
     )
 
 
-def _awaiting(user, mine):
+def _awaiting(user, mine, posts):
     """Return the posts waiting for this user's review or publication, and what
     the list is called for them."""
     reviews = workflow.can(user, "approve")
@@ -89,5 +96,5 @@ def _awaiting(user, mine):
         (True, False): "Awaiting your review",
         (False, True): "Awaiting publication",
     }[(reviews, publishes)]
-    posts = Post.objects.filter(wanted).distinct().order_by("updated_at")
-    return list(posts[:LIMIT]), label
+    waiting = posts.filter(wanted).distinct().order_by("updated_at")
+    return list(waiting[:LIMIT]), label

@@ -2,10 +2,12 @@
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from .. import languages
 from ..models import Revision
 from ..public import fragments
 from . import previews, revisions
@@ -16,6 +18,11 @@ class PreviewView(TemplateView):
     template_name = "news/post_preview.html"
 
     def get_context_data(self, *, post, **kwargs):
+        # A preview is in its post's language, whatever the URL's, as the
+        # published page will be: its interface, dates and <html lang>.
+        if post.language in languages.codes():
+            translation.activate(post.language)
+            self.request.LANGUAGE_CODE = post.language
         context = super().get_context_data(post=post, **kwargs)
         context["article"] = fragments.render_article({"post": post}, self.request)
         return context

@@ -16,10 +16,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import slugify
 from taggit.models import Tag
 
 from ..documents.values import load, snapshot
-from ..media import renditions
+from ..media import renditions, uploads
 from ..models import Author, Image, Post, PreviewLink
 
 LIFETIME = timedelta(days=7)
@@ -142,3 +143,22 @@ class Page:
 
     def __getattr__(self, name):
         return getattr(self._post, name)
+
+
+def draft(post, *, title, summary, body):
+    """Return ``post`` (None for a new one) with the editor's unsaved ``title``,
+    ``summary`` and ``body``, as a Page for the public article template: the
+    live preview beside the Markdown. Images are the post's own and any uploads
+    the body refers to; rendering errors (news.documents.markdown.MarkdownError)
+    are the caller's to report."""
+    if post is None:
+        values = snapshot(Post(), tags=[], authors=[], links=[])
+    else:
+        values = snapshot(post)
+    values.update(title=title, summary=summary, body=body)
+    # The article's breadcrumbs link to the post's URL, which needs a slug.
+    values["slug"] = values["slug"] or slugify(title) or "preview"
+    known = {reference for reference, _, _ in values["images"]}
+    found = uploads.uploaded(uploads.references(body) - known)
+    values["images"] += [[key, image.pk, ""] for key, image in found.items()]
+    return Page(values)

@@ -222,16 +222,17 @@ def _add_author(post, user):
         PostAuthor.objects.create(post=post, author=author, position=0)
 
 
-def restore(revision, *, by):
+def restore(revision, *, by, name=""):
     """Put ``revision`` back, as a new revision (a pending change where editing
-    the post would make one); return the new revision."""
+    the post would make one); return the new revision. ``name`` is how the
+    history names it ("revision 3 by ann"), its time when not given."""
     post = Post.objects.get(pk=revision.post_id)
     when = timezone.localtime(revision.created_at)
     return save_edit(
         post,
         by=by,
         save=partial(apply, post, revision.values),
-        reason=f"restored the revision of {when:%Y-%m-%d %H:%M:%S}",
+        reason=f"restored {name or f'the revision of {when:%Y-%m-%d %H:%M:%S}'}",
     )
 
 

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 
+from .. import languages
 from . import desk
 
 
@@ -39,7 +40,12 @@ class AdminSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         """Open on the desk: what this person has to do next, above the models."""
-        context = {**(extra_context or {}), "desk": desk.desk(request.user)}
+        language = languages.match(request.GET.get("language", ""))
+        context = {
+            **(extra_context or {}),
+            "desk": desk.desk(request.user, language=language),
+            "language_filter": languages.filter_choices(language),
+        }
         return super().index(request, context)
 
     def admin_view(self, view, cacheable=False):

@@ -28,14 +28,25 @@ from django.utils import timezone
 from .. import signals
 from ..models import AuditEntry, Post
 from ..models.relations import sync_listing_dates
-from . import revisions
+from . import checks, revisions
 
 Status = Post.Status
+# The transitions that run the pre-publish checks (news.editorial.checks).
+CHECKED = frozenset({"submit", "publish"})
 
 
 class TransitionNotAllowed(Exception):
     """The post is not in a state this transition starts from, or the actor lacks
     the permission it needs."""
+
+
+class ChecksFailed(TransitionNotAllowed):
+    """A pre-publish check that is an error failed; ``findings`` are all of
+    them, warnings included."""
+
+    def __init__(self, message, findings):
+        super().__init__(message)
+        self.findings = findings
 
 
 @dataclass(frozen=True)
@@ -229,7 +240,27 @@ def allowed(user, post):
     return [t for t in TRANSITIONS.values() if _refusal(user, t, post, pending) is None]
 
 
-def _apply(post, name, *, by, comment="", **changes):
+def findings(post):
+    """Return the pre-publish checks' findings on the version of ``post`` that
+    submit or publish would move: its pending change, where it has one."""
+    return _findings(post, _pending(post))
+
+
+def _findings(post, pending):
+    return checks.run(checks.version_of(post, pending.values if pending else None))
+
+
+def _check(post, transition, pending):
+    found = _findings(post, pending)
+    errors = [f.message for f in found if f.blocking]
+    if errors:
+        raise ChecksFailed(
+            f"Cannot {transition.label.lower()} “{post}” yet: " + " ".join(errors),
+            found,
+        )
+
+
+def _apply(post, name, *, by, comment="", check=True, **changes):
     transition = TRANSITIONS[name]
     if by is not None and not by.has_perm(transition.permission):
         raise TransitionNotAllowed(f"You may not {transition.label.lower()} posts.")
@@ -244,6 +275,9 @@ def _apply(post, name, *, by, comment="", **changes):
         refusal = _refusal(by, transition, locked, pending)
         if refusal:
             raise TransitionNotAllowed(refusal)
+        # The system actor (the command line) runs unchecked, as the operator.
+        if check and by is not None and name in CHECKED:
+            _check(locked, transition, pending)
         from_status = _state(locked, transition, pending)
         if pending is not None:
             _move_pending(locked, pending, transition, by=by, **changes)
@@ -310,9 +344,10 @@ def _move_pending(post, pending, transition, *, by, **changes):
         Post.objects.filter(pk=post.pk).update(updated_at=timezone.now())
 
 
-def submit(post, *, by, comment=""):
-    """Send a draft (or a live post's pending change) to the editors for review."""
-    return _apply(post, "submit", by=by, comment=comment)
+def submit(post, *, by, comment="", check=True):
+    """Send a draft (or a live post's pending change) to the editors for review,
+    if it passes the pre-publish checks (unless ``check`` is off)."""
+    return _apply(post, "submit", by=by, comment=comment, check=check)
 
 
 def approve(post, *, by, comment=""):
@@ -325,16 +360,17 @@ def request_changes(post, *, by, comment):
     return _apply(post, "request_changes", by=by, comment=comment)
 
 
-def publish(post, *, by, at=None, comment=""):
+def publish(post, *, by, at=None, comment="", check=True):
     """Publish ``post`` at ``at`` (a future time schedules it), keeping an existing
-    publication time when ``at`` is not given.
+    publication time when ``at`` is not given, if it passes the pre-publish
+    checks (unless ``check`` is off: an import publishes what was published).
 
     For a live post with an approved pending change, put the change live.
     """
     changes = {"published_at": at} if at else {}
     if not at and not post.published_at:
         changes["published_at"] = timezone.now()
-    return _apply(post, "publish", by=by, comment=comment, **changes)
+    return _apply(post, "publish", by=by, comment=comment, check=check, **changes)
 
 
 def unpublish(post, *, by, comment=""):
@@ -345,6 +381,56 @@ def unpublish(post, *, by, comment=""):
 def archive(post, *, by, comment=""):
     """Take ``post`` off the public site for good, keeping it for the record."""
     return _apply(post, "archive", by=by, comment=comment)
+
+
+def reschedule(post, *, by, day):
+    """Move ``post`` to ``day`` on the calendar, for whoever may schedule: a
+    scheduled post is published on that day at the same time, a post not yet
+    published is planned for it. Audited as "reschedule"."""
+    if by is not None and not by.has_perm("news.publish_post"):
+        raise TransitionNotAllowed("You may not schedule posts.")
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().get(pk=post.pk)
+        now = timezone.now()
+        scheduled = locked.status == Status.PUBLISHED and (
+            locked.published_at is not None and locked.published_at > now
+        )
+        if scheduled:
+            old = timezone.localtime(locked.published_at)
+            moved = old.replace(year=day.year, month=day.month, day=day.day)
+            if moved <= now:
+                raise TransitionNotAllowed(
+                    f"Cannot move “{locked}” to {day:%Y-%m-%d}: it would be "
+                    "published at once. Publish it now instead, or pick a later day."
+                )
+            changes = {"published_at": moved}
+            comment = f"moved from {old:%Y-%m-%d} to {day:%Y-%m-%d}"
+        elif locked.status in (Status.DRAFT, Status.IN_REVIEW, Status.APPROVED):
+            changes = {"planned_for": day}
+            before = (
+                f"{locked.planned_for:%Y-%m-%d}" if locked.planned_for else "no day"
+            )
+            comment = f"planned for {day:%Y-%m-%d} (was {before})"
+        else:
+            raise TransitionNotAllowed(
+                f"Cannot move “{locked}”: it is {locked.state_label().lower()}."
+            )
+        Post.objects.filter(pk=post.pk).update(**changes, updated_at=now)
+        if scheduled:
+            sync_listing_dates([post.pk])
+        entry = AuditEntry.objects.create(
+            post=locked,
+            user=by,
+            transition="reschedule",
+            from_status=locked.status,
+            to_status=locked.status,
+            comment=comment,
+        )
+        post.refresh_from_db()
+        signals.send_on_commit(signals.post_transitioned, entry=entry, notify="")
+        if scheduled:
+            signals.send_on_commit(signals.post_published, post=post)
+    return post
 
 
 def run(name, post, *, by, **kwargs):

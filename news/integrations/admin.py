@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 
 from ..models import WebhookDelivery, WebhookSubscription
 from . import http, webhooks
@@ -40,7 +42,14 @@ class SubscriptionForm(forms.ModelForm):
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
     form = SubscriptionForm
-    list_display = ["url", "events_shown", "active", "consecutive_failures", "owner"]
+    list_display = [
+        "url",
+        "events_shown",
+        "active",
+        "consecutive_failures",
+        "owner",
+        "deliveries_link",
+    ]
     list_filter = ["active"]
     search_fields = ["url"]
     readonly_fields = ["consecutive_failures", "created_at"]
@@ -50,6 +59,13 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     def events_shown(self, subscription):
         return ", ".join(sorted(subscription.events))
 
+    @admin.display(description="deliveries")
+    def deliveries_link(self, subscription):
+        url = reverse("admin:news_webhookdelivery_changelist")
+        return format_html(
+            '<a href="{}?subscription__id__exact={}">Log</a>', url, subscription.pk
+        )
+
     def save_model(self, request, obj, form, change):
         if obj.owner_id is None:
             obj.owner = request.user
@@ -58,7 +74,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
             obj.consecutive_failures = 0
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Send a test delivery")
+    @admin.action(description="Send a test delivery", permissions=["change"])
     def send_test(self, request, queryset):
         sent = [webhooks.send_test(subscription) for subscription in queryset]
         self.message_user(

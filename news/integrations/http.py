@@ -11,10 +11,12 @@ the connection (DNS rebinding). Redirects are never followed: a 3xx is an
 answer like any other.
 """
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -40,7 +42,8 @@ class Target:
     host: str
     port: int
     path: str
-    address: str
+    # Every address the name resolved to, all checked, in the resolver's order.
+    addresses: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -101,9 +104,14 @@ def split(url):
         raise Refused("Only http and https URLs may be called.")
     if not parts.hostname:
         raise Refused(f"{url!r} names no host.")
+    try:
+        # An internationalised name is looked up, and sent, in its ASCII form.
+        host = parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise Refused(f"{parts.hostname!r} is not a host name.") from None
     port = port or (443 if parts.scheme == "https" else 80)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return parts.scheme, parts.hostname, port, path
+    return parts.scheme, host, port, path
 
 
 def check_url(url):
@@ -118,7 +126,7 @@ def check_url(url):
 
 
 def resolve(url, *, guard=True):
-    """Return the Target of ``url``: the address to connect to.
+    """Return the Target of ``url``: the addresses to connect to.
 
     With ``guard``, raise Refused if the host has any address that is not a
     public one (and not allowed by the settings)."""
@@ -127,23 +135,20 @@ def resolve(url, *, guard=True):
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise RequestFailed(f"{host} does not resolve: {error}") from None
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]
     if guard:
         allowed = allowed_networks()
         for address in addresses:
             kind = refusal(address, allowed)
             if kind:
                 raise Refused(f"{host} resolves to {address}, a {kind} address.")
-    return Target(scheme, host, port, path, addresses[0])
+    return Target(scheme, host, port, path, tuple(addresses))
 
 
-def send(method, url, *, body=b"", headers=None, guard=True, timeout=None):
-    """Make one request and return its Answer; never follow a redirect.
-
-    Raises Refused for a URL that may not be called, and RequestFailed when no
-    answer comes."""
-    target = resolve(url, guard=guard)
-    timeout = settings.NEWSDESK_WEBHOOK_TIMEOUT if timeout is None else timeout
+def _connection(target, timeout):
+    """Return an unopened connection to ``target`` that will connect to one of
+    its checked addresses, not to whatever the name resolves to by then; the
+    name stays for the Host header, SNI and the certificate check."""
     connection: http.client.HTTPConnection
     if target.scheme == "https":
         connection = http.client.HTTPSConnection(
@@ -157,22 +162,52 @@ def send(method, url, *, body=b"", headers=None, guard=True, timeout=None):
             target.host, target.port, timeout=timeout
         )
 
-    # Connect to the address that was checked, not to whatever the name
-    # resolves to now; the name stays for Host, SNI and the certificate.
     def connect(address, timeout=timeout, source_address=None):
-        return socket.create_connection(
-            (target.address, target.port), timeout, source_address
-        )
+        error = OSError(f"{target.host} has no address")
+        for checked in target.addresses:
+            try:
+                return socket.create_connection(
+                    (checked, target.port), timeout, source_address
+                )
+            except OSError as failure:
+                error = failure
+        raise error
 
     connection._create_connection = connect  # type: ignore[attr-defined]
+    return connection
+
+
+def send(method, url, *, body=b"", headers=None, guard=True, timeout=None):
+    """Make one request and return its Answer; never follow a redirect.
+
+    The whole request, answer included, has ``timeout`` seconds
+    (NEWSDESK_WEBHOOK_TIMEOUT): a receiver that answers a byte at a time is
+    cut off then. Raises Refused for a URL that may not be called, and
+    RequestFailed when no answer comes in time."""
+    target = resolve(url, guard=guard)
+    timeout = settings.NEWSDESK_WEBHOOK_TIMEOUT if timeout is None else timeout
+    connection = _connection(target, timeout)
+    expired = threading.Event()
+
+    def cut_off():
+        expired.set()
+        if connection.sock is not None:
+            with contextlib.suppress(OSError):
+                connection.sock.shutdown(socket.SHUT_RDWR)
+
+    watchdog = threading.Timer(timeout, cut_off)
+    watchdog.start()
     started = time.monotonic()
     try:
         connection.request(method, target.path, body=body, headers=headers or {})
         response = connection.getresponse()
         text = response.read(MAX_ANSWER).decode("utf-8", "replace")
     except (OSError, http.client.HTTPException) as error:
+        if expired.is_set():
+            raise RequestFailed(f"No answer within {timeout} s.") from None
         raise RequestFailed(f"{type(error).__name__}: {error}") from None
     finally:
+        watchdog.cancel()
         connection.close()
     milliseconds = round((time.monotonic() - started) * 1000)
     return Answer(response.status, milliseconds, text)

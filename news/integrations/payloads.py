@@ -16,34 +16,34 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from .. import languages
+
 # Every public page carries this key too: purging it purges the whole site.
 SITE_KEY = "newsdesk"
 
-# URL name -> the kind of page for its surrogate key; "{slug}" pages are keyed
-# by their slug as well.
-_PAGE_KEYS = {
-    "post_list": "home",
-    "post_detail": "post-{slug}",
-    "tag": "tag-{slug}",
-    "tag_feed": "tag-{slug}",
-    "tag_feed_atom": "tag-{slug}",
-    "category": "category-{slug}",
-    "category_feed": "category-{slug}",
-    "category_feed_atom": "category-{slug}",
-    "author": "author-{slug}",
-    "author_feed": "author-{slug}",
-    "author_feed_atom": "author-{slug}",
-    "tag_index": "indexes",
-    "category_index": "indexes",
-    "author_index": "indexes",
-    "archive": "indexes",
-    "archive_year": "indexes",
-    "archive_month": "indexes",
-    "feed": "feeds",
-    "feed_atom": "feeds",
-    "sitemap": "sitemap",
-    "sitemap_section": "sitemap",
-}
+# The sections whose pages (and feeds) are keyed by their slug.
+_SECTIONS = ("tag", "category", "author")
+_FEED_FORMATS = ("feed", "feed_atom", "feed_json")
+
+
+def _page_kind(url_name):
+    """Return the key of the news page named ``url_name``, with "{slug}" where
+    the page's slug goes, or "" for a page of no kind (search, robots.txt)."""
+    if url_name == "post_list":
+        return "home"
+    if url_name == "post_detail":
+        return "post-{slug}"
+    for section in _SECTIONS:
+        if url_name == section or url_name.startswith(f"{section}_feed"):
+            return section + "-{slug}"
+    if url_name.endswith("_index") or url_name.startswith("archive"):
+        return "indexes"
+    if url_name.startswith("feed"):
+        return "feeds"
+    if url_name.startswith("sitemap"):
+        return "sitemap"
+    return ""
+
 
 # src="/..." and href="/..." in rendered HTML, and each "/..." of a srcset.
 _RELATIVE = re.compile(r'(\s(?:src|href)=")/(?!/)')
@@ -71,10 +71,16 @@ def _key(kind, slug):
     return kind.format(slug=quote(slug, safe=""))
 
 
-def page_keys(url_name, kwargs):
-    """Return the surrogate keys of the page at URL name ``url_name`` (of the
-    news app) with ``kwargs``."""
-    kind = _PAGE_KEYS.get(url_name)
+def page_keys(url_name, kwargs, namespace="news"):
+    """Return the surrogate keys of the page at ``namespace:url_name`` with
+    ``kwargs``: a public page's, or the content API's (news.api), whose answers
+    all carry ``api`` and a post's its ``post-<slug>`` too."""
+    if namespace == "api":
+        keys = [SITE_KEY, "api"]
+        if url_name == "post":
+            keys.append(_key("post-{slug}", str(kwargs.get("slug", ""))))
+        return keys
+    kind = _page_kind(url_name or "")
     keys = [SITE_KEY]
     if kind:
         keys.append(_key(kind, str(kwargs.get("slug", ""))))
@@ -86,6 +92,16 @@ def _section(item, url_name):
         "name": item.name,
         "slug": item.slug,
         "url": absolute(reverse(f"news:{url_name}", kwargs={"slug": item.slug})),
+    }
+
+
+def _image(image):
+    url = image.file.url  # a path under MEDIA_URL, or a bucket's absolute URL
+    return {
+        "url": absolute(url) if url.startswith("/") else url,
+        "width": image.width,
+        "height": image.height,
+        "alt": image.alt,
     }
 
 
@@ -105,6 +121,7 @@ def post_fields(post):
             "html": _absolute_html(post.body_html),
             "published_at": post.published_at.isoformat(),
             "updated_at": (post.lastmod or post.updated_at).isoformat(),
+            "image": _image(post.banner) if post.banner_id else None,
             "category": _section(category, "category") if category else None,
             "tags": [_section(tag, "tag") for tag in post.tags.order_by("name")],
             "authors": [
@@ -131,7 +148,7 @@ class Pages:
 def affected(post):
     """Return the pages a change of ``post`` shows on: the article, home, its
     tags', category's and authors' pages and feeds, the index pages and its
-    archive month, the feeds and the sitemap."""
+    archive month, the feeds, the sitemap, and the content API's answers."""
     pages: list[tuple[str, dict]] = [("post_detail", {"slug": post.slug})]
     slugs = [("tag", tag.slug) for tag in post.tags.all()]
     if post.category_id:
@@ -154,21 +171,38 @@ def affected(post):
         for name, kwargs in pages:
             found.urls.append(absolute(reverse(f"news:{name}", kwargs=kwargs)))
             found.keys += page_keys(name, kwargs)
+    # The content API's lists (without their filters) and the post's answer.
+    api = [(name, {}) for name in ("posts", "tags", "categories", "authors")]
+    api.append(("post", {"language": post.language, "slug": post.slug}))
+    for name, kwargs in api:
+        found.urls.append(absolute(reverse(f"api:{name}", kwargs=kwargs)))
+        found.keys += page_keys(name, kwargs, namespace="api")
     found.keys = sorted(set(found.keys) - {SITE_KEY})
     return found
 
 
 _FEEDS = {
-    kind: [kind, f"{kind}_feed", f"{kind}_feed_atom"]
-    for kind in ("tag", "category", "author")
+    kind: [kind] + [f"{kind}_{feed}" for feed in _FEED_FORMATS] for kind in _SECTIONS
 }
 _SITE_PAGES = [
     "post_list",
-    "feed",
-    "feed_atom",
+    *_FEED_FORMATS,
     "tag_index",
     "category_index",
     "author_index",
     "archive",
     "sitemap",
 ]
+
+
+def site_pages():
+    """Return the pages every change outside a post's own row can show on (an
+    author renamed, a tag edited, every body rendered again): home, the index
+    pages, the feeds and the sitemap in each language by URL, and the whole
+    site by its key."""
+    found = Pages(keys=[SITE_KEY])
+    for code in languages.codes():
+        with translation.override(code):
+            found.urls += [absolute(reverse(f"news:{n}")) for n in _SITE_PAGES]
+    found.urls = list(dict.fromkeys(found.urls))
+    return found

@@ -82,6 +82,8 @@ def queue(event, post_id, *, identity=None, run_after=None):
     for subscription in WebhookSubscription.objects.filter(active=True):
         if not subscription.wants(event):
             continue
+        if event == Event.PUBLISHED and _known_live(subscription, post_id):
+            continue
         delivery = WebhookDelivery.objects.create(
             subscription=subscription, event=event, post_id=post_id
         )
@@ -92,6 +94,20 @@ def queue(event, post_id, *, identity=None, run_after=None):
     for delivery in deliveries:
         _enqueue(delivery, 1, run_after)
     return deliveries
+
+
+def _known_live(subscription, post_id):
+    """Return whether ``subscription`` was last told the post is live: a
+    pending change put live is published again, but it is an update (which
+    post_changed sends) to a receiver that knows the post."""
+    last = (
+        subscription.deliveries.filter(post_id=post_id)
+        .exclude(status=Status.SKIPPED)
+        .order_by("-created_at", "-id")
+        .values_list("event", flat=True)
+        .first()
+    )
+    return last in {Event.PUBLISHED, Event.UPDATED}
 
 
 def send_test(subscription):
@@ -118,9 +134,15 @@ def _enqueue(delivery, attempt, run_after):
         deliver_task.enqueue(delivery.pk, attempt)
 
 
+MAX_RETRY_DELAY = timedelta(days=1)
+
+
 def retry_delay(attempt):
-    """Return how long to wait after failed attempt number ``attempt``."""
-    return timedelta(seconds=settings.NEWSDESK_WEBHOOK_RETRY_DELAY * 2 ** (attempt - 1))
+    """Return how long to wait after failed attempt number ``attempt``: twice
+    as long as after the one before, and never more than a day."""
+    doublings = min(attempt - 1, 30)  # 2**30 seconds is decades: capped anyway
+    delay = timedelta(seconds=settings.NEWSDESK_WEBHOOK_RETRY_DELAY * 2**doublings)
+    return min(delay, MAX_RETRY_DELAY)
 
 
 def deliver(delivery_pk, attempt):
@@ -143,47 +165,55 @@ def deliver(delivery_pk, attempt):
         return
     if not delivery.body and not _read_post(delivery, attempt):
         return
-    timestamp = int(time.time())
     delivery.attempts = attempt
     delivery.attempted_at = timezone.now()
     delivery.next_attempt_at = None
     try:
-        answer = http.send(
-            "POST",
-            subscription.url,
-            body=delivery.body.encode(),
-            headers=headers(delivery, timestamp),
-        )
+        error = _send(delivery)
     except http.Refused as refusal:
-        delivery.response_code = delivery.response_ms = None
         _finish(delivery, Status.REFUSED, f"Refused: {refusal}")
         _count_failure(delivery)
         return
+    if error:
+        delivery.error = error
+        _failed_attempt(delivery, attempt)
+        return
+    _finish(delivery, Status.DELIVERED, "")
+    WebhookSubscription.objects.filter(
+        pk=subscription.pk, consecutive_failures__gt=0
+    ).update(consecutive_failures=0)
+
+
+def _send(delivery):
+    """Make one attempt and note its answer on ``delivery``; return what went
+    wrong, or "" for a 2xx. Raises http.Refused for an address not allowed."""
+    delivery.response_code = delivery.response_ms = None
+    try:
+        answer = http.send(
+            "POST",
+            delivery.subscription.url,
+            body=delivery.body.encode(),
+            headers=headers(delivery, int(time.time())),
+        )
     except http.RequestFailed as failure:
-        delivery.response_code = delivery.response_ms = None
-        delivery.error = str(failure)
-    else:
-        delivery.response_code = answer.status
-        delivery.response_ms = answer.milliseconds
-        if 200 <= answer.status < 300:
-            _finish(delivery, Status.DELIVERED, "")
-            WebhookSubscription.objects.filter(pk=subscription.pk).update(
-                consecutive_failures=0
-            )
-            return
-        delivery.error = f"HTTP {answer.status}"
-        if 300 <= answer.status < 400:
-            delivery.error += ": redirects are not followed"
-    _failed_attempt(delivery, attempt)
+        return str(failure)
+    delivery.response_code = answer.status
+    delivery.response_ms = answer.milliseconds
+    if 200 <= answer.status < 300:
+        return ""
+    if 300 <= answer.status < 400:
+        return f"HTTP {answer.status}: redirects are not followed"
+    return f"HTTP {answer.status}"
 
 
 def _read_post(delivery, attempt):
     """Fix the body of a delivery about a public post; return False (having
     finished or deferred the delivery) if the post is not public now."""
-    post = Post.objects.published().filter(pk=delivery.post_id).first()
+    posts = Post.objects.published().select_related("category", "banner")
+    post = posts.filter(pk=delivery.post_id).first()
     if post is not None:
+        # Saved with the attempt's outcome, before any retry is queued.
         delivery.body = body(delivery, payloads.post_fields(post))
-        delivery.save(update_fields=["body"])
         return True
     scheduled = Post.objects.scheduled().filter(pk=delivery.post_id).first()
     if scheduled is not None and _can_defer():
@@ -257,6 +287,17 @@ def _tell_owner(subscription, delivery):
         settings.DEFAULT_FROM_EMAIL,
         [owner.email],
     )
+
+
+def prune(older_than, *, dry_run=False):
+    """Delete the finished deliveries made more than ``older_than`` (a
+    timedelta) ago; return how many (would have) gone. Deliveries still
+    pending or retrying stay, however old."""
+    old = WebhookDelivery.objects.filter(
+        created_at__lt=timezone.now() - older_than,
+        status__in=[Status.DELIVERED, Status.FAILED, Status.REFUSED, Status.SKIPPED],
+    )
+    return old.count() if dry_run else old.delete()[0]
 
 
 @task()

@@ -30,6 +30,34 @@ STORAGE_ERRORS = (OSError, *S3_ERRORS)
 
 # EXIF orientations that turn the picture a quarter: width and height swap.
 ROTATED = {5, 6, 7, 8}
+# What Pillow may read from a file that says nothing about who made it, where
+# or when: a file with anything else (EXIF, XMP, comments, text chunks) is not
+# shown to readers as it is.
+PLAIN_INFO = frozenset(
+    [
+        "dpi",
+        "jfif",
+        "jfif_version",
+        "jfif_unit",
+        "jfif_density",
+        "progressive",
+        "progression",
+        "adobe",
+        "adobe_transform",
+        "icc_profile",
+        "transparency",
+        "gamma",
+        "srgb",
+        "chromaticity",
+        "duration",
+        "loop",
+        "background",
+        "version",
+        "interlace",
+        "aspect",
+        "lossless",
+    ]
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +75,8 @@ class ImageInfo:
     format: str
     width: int
     height: int
+    # No metadata: readers may be shown the file itself (see PLAIN_INFO).
+    plain: bool = False
 
 
 def sha256(data):
@@ -69,13 +99,13 @@ def inspect(data):
             # ImageFile.LOAD_TRUNCATED_IMAGES is off) before any rendition is
             # made from it.
             with PILImage.open(io.BytesIO(data)) as img:
-                info = ImageInfo(info.format, *shown_size(img))
                 try:
                     img.load()
                 except OSError as exc:
                     if "truncated" in str(exc):
                         raise InvalidImage(f"truncated image: {exc}") from exc
                     raise
+                info = ImageInfo(info.format, *shown_size(img), plain=is_plain(img))
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as exc:
         raise InvalidImage(f"image is too large to decode safely: {exc}") from exc
     except UnidentifiedImageError as exc:
@@ -119,6 +149,12 @@ def is_vector(image):
     return image.file.name.lower().endswith(".svg")
 
 
+def is_plain(img):
+    """Return whether the loaded ``img`` carries nothing but pixels, colour
+    and timing: no EXIF (so no orientation either), XMP or comment."""
+    return not img.getexif() and set(img.info) <= PLAIN_INFO
+
+
 def shown_size(img):
     """Return the width and height of ``img`` as shown: its EXIF orientation
     applied, as the renditions have it."""
@@ -146,7 +182,13 @@ def store(data, *, alt=""):
             existing.save(update_fields=["file"])
         return existing, False
     info = inspect(data)
-    image = Image(sha256=digest, width=info.width, height=info.height, alt=alt)
+    image = Image(
+        sha256=digest,
+        width=info.width,
+        height=info.height,
+        alt=alt,
+        plain=info.plain,
+    )
     image.file.name = write(storage_name(digest, info.format), data, digest)
     image.save()
     return image, True

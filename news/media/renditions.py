@@ -1,23 +1,34 @@
 """Resized copies of images for responsive pages: several widths, WebP and a
 fallback format, kept in the default storage.
 
-``ensure(image)`` makes whatever renditions an image lacks and is cheap when it
-lacks none; call it at upload or import time. Pages call ``picture(image)``,
-which makes missing renditions on first use. Post bodies get theirs when their
-HTML is rendered: ``render(post)`` is that step, which every service that
-changes a body takes before saving (Post.save() renders nothing). Each
-(image, width, format) is made once: a unique constraint settles races, and the
-loser deletes its file.
+Renditions are made on the task workers: ``make_renditions_task`` makes what
+the images it is given lack, renders again the bodies of the posts that show
+them, and sends ``renditions_made``, whose receiver moves the site's version
+so that cached pages and fragments pick up the new ``srcset``. An import
+stores originals and queues that task (``queue()``); pages never make
+renditions (``picture()`` queues the missing ones, once), and show an image
+without them as its original, at its width and height, when the original is
+``plain`` (no metadata to leak). The editor's own save and preview
+(``render(post)``) still make the few renditions one post needs, so that what
+an editor sees is what readers get.
+
+Each (image, width, format) is made once: a unique constraint settles races,
+and the loser deletes its file. Files are written under a temporary name and
+moved into place (news.media.storage), and a task run again after its worker
+was killed first removes what that worker left half written.
 """
 
 import io
 import logging
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
+from django_tasks import task
+from django_tasks.backends.immediate import ImmediateBackend
 from PIL import Image as PILImage
 from PIL import ImageOps
 
@@ -27,6 +38,12 @@ from ..models import Image, Post, Rendition
 from .images import S3_ERRORS, STORAGE_ERRORS, StorageError, is_vector
 
 logger = logging.getLogger(__name__)
+# Images per task: small enough that two workers share an import's images.
+CHUNK_SIZE = 25
+# Posts rendered again at a time once their images' renditions exist.
+RERENDER_CHUNK = 100
+# A page that meets an image without renditions queues them once in this long.
+QUEUED_SECONDS = 10 * 60
 WIDTHS = (320, 640, 960, 1280, 1920)
 Format = Rendition.Format
 EXTENSIONS = {Format.WEBP: "webp", Format.JPEG: "jpg", Format.PNG: "png"}
@@ -118,6 +135,10 @@ def ensure(image):
         have = {(r.width, r.format): r for r in Rendition.objects.filter(image=image)}
         missing = [spec for spec in wanted(image) if spec not in have]
     if missing:
+        remove_abandoned = getattr(default_storage, "remove_abandoned", None)
+        if remove_abandoned is not None:
+            for width, fmt in missing:
+                remove_abandoned(storage_name(image, width, fmt))
         try:
             with default_storage.open(image.file.name, "rb") as handle:
                 source = PILImage.open(handle)
@@ -227,13 +248,29 @@ def _srcset(renditions):
     return ", ".join(f"{r.file.url} {r.width}w" for r in renditions)
 
 
-def picture(image, *, strict=False):
-    """Return a Picture for ``image``, making its renditions on first use.
+def lacking(images):
+    """Return the ids of ``images`` that lack some of their renditions, from
+    their prefetched ``renditions``."""
+    return [
+        image.pk
+        for image in images
+        if len({(r.width, r.format) for r in image.renditions.all()})
+        < len(wanted(image))
+    ]
 
-    When they cannot be made (an unreadable file, a failing storage), the
-    page shows the renditions there are, or none, rather than failing, and
-    the failure is logged; ``strict`` raises StorageError instead, for the
-    services that must not store HTML missing its renditions.
+
+def picture(image, *, strict=False, make=True, queue_missing=True):
+    """Return a Picture for ``image``.
+
+    With ``make``, its missing renditions are made first; when they cannot be
+    (an unreadable file, a failing storage), the picture has the renditions
+    there are, or none, rather than failing, and the failure is logged;
+    ``strict`` raises StorageError instead, for the services that must not
+    store HTML missing its renditions.
+
+    Without ``make`` (pages), nothing is made here: the missing renditions are
+    queued for a worker (once, unless ``queue_missing`` is false) and, until
+    they exist, the picture is the original at its size if it is ``plain``.
     """
     if is_vector(image):
         return Picture(
@@ -248,15 +285,25 @@ def picture(image, *, strict=False):
             type="image/svg+xml",
             vector=True,
         )
-    try:
-        renditions = ensure(image)
-    except (OSError, StorageError) as exc:
-        if strict and isinstance(exc, StorageError):
-            raise
-        logger.warning("No renditions for image %s: %s", image.pk, exc)
-        renditions = sorted(image.renditions.all(), key=lambda r: (r.format, r.width))
+    if make:
+        try:
+            renditions = ensure(image)
+        except (OSError, StorageError) as exc:
+            if strict and isinstance(exc, StorageError):
+                raise
+            logger.warning("No renditions for image %s: %s", image.pk, exc)
+            renditions = _sorted(image.renditions.all())
+    else:
+        renditions = _sorted(image.renditions.all())
+        if len(renditions) < len(wanted(image)) and queue_missing:
+            _queue_once(image)
+            if _runs_in_place():
+                # No worker: the task has run (or failed) in this process.
+                renditions = _sorted(Rendition.objects.filter(image=image))
     webp = [r for r in renditions if r.format == Format.WEBP]
     fallback = [r for r in renditions if r.format != Format.WEBP]
+    if not fallback and not make and image.plain and image.file:
+        return _original(image)
     largest = fallback[-1] if fallback else None
     return Picture(
         src=largest.file.url if largest else "",
@@ -271,10 +318,49 @@ def picture(image, *, strict=False):
     )
 
 
-def resolver(images):
+def _sorted(renditions):
+    return sorted(renditions, key=lambda r: (r.format, r.width))
+
+
+def _original(image):
+    """The picture of an image whose renditions are not made yet: the file
+    itself, which holds nothing but pixels (``plain``), at its size."""
+    name = image.file.name.lower()
+    kind = next(
+        (MIME_TYPES[f] for f, ext in EXTENSIONS.items() if name.endswith(ext)),
+        "image/jpeg" if name.endswith(".jpeg") else "",
+    )
+    return Picture(
+        src=image.file.url,
+        src_width=image.width,
+        src_height=image.height,
+        width=image.width,
+        height=image.height,
+        alt=image.alt,
+        webp_srcset="",
+        srcset="",
+        type=kind,
+    )
+
+
+def _runs_in_place():
+    return isinstance(make_renditions_task.get_backend(), ImmediateBackend)
+
+
+def _queue_once(image):
+    """Queue the renditions of ``image`` unless a page did in the last
+    QUEUED_SECONDS; return whether this call queued them."""
+    if not cache.add(f"newsdesk:renditions-queued:{image.pk}", 1, QUEUED_SECONDS):
+        return False
+    queue([image.pk])
+    return True
+
+
+def resolver(images, *, make=True):
     """Return a ``resolve_image`` for ``news.documents.markdown.render`` that shows
     ``images`` (normalised reference -> Image) with the srcsets of their
-    renditions, making the missing ones.
+    renditions, making the missing ones (without ``make``: the original,
+    when it is plain, where they are missing; the caller queues them).
 
     Runs one query for the renditions of all of them, none if the caller
     prefetched ``renditions``.
@@ -287,10 +373,13 @@ def resolver(images):
         if image is None:
             return None
         if image.pk not in pictures:
-            pictures[image.pk] = picture(image, strict=True)
+            pictures[image.pk] = picture(
+                image, strict=True, make=make, queue_missing=False
+            )
         shown = pictures[image.pk]
         if not shown.src:
-            return None  # never the original: it keeps its metadata
+            # No rendition yet, and an original with metadata: never shown.
+            return None
         return markdown.ResolvedImage(
             url=shown.src,
             width=image.width,
@@ -304,28 +393,77 @@ def resolver(images):
     return resolve
 
 
-def render(post, images=None):
+def render(post, images=None, *, make=True):
     """Render ``post.body`` to ``body_html`` in memory, showing its images
     (``images``: normalised reference -> Image; the post's own links when not
-    given) with the srcsets of their renditions, made where missing. The
-    caller saves."""
+    given) with the srcsets of their renditions, made where missing (without
+    ``make``: shown as they are until a worker makes them; see ``queue()``).
+    The caller saves."""
     if images is None:
         images = post.image_map() if post.pk else {}
-    post.refresh_html(resolver(images))
+    post.refresh_html(resolver(images, make=make))
     return post
 
 
-def rerender(posts):
+def rerender(posts, *, make=True):
     """Render the bodies of ``posts`` again (after a renderer or storage
-    change), making missing renditions; return how many posts' HTML changed."""
+    change), making missing renditions unless not ``make``; return how many
+    posts' HTML changed."""
     changed = 0
     posts = posts.prefetch_related("image_links__image__renditions")
     for post in posts.iterator(chunk_size=500):
         before = post.body_html
-        render(post, {link.reference: link.image for link in post.image_links.all()})
+        links = {link.reference: link.image for link in post.image_links.all()}
+        render(post, links, make=make)
         if post.body_html != before:
             Post.objects.filter(pk=post.pk).update(body_html=post.body_html)
             changed += 1
     if changed:
         signals.site_changed.send(sender=Post)
     return changed
+
+
+def queue(pks):
+    """Queue the making of the renditions of images ``pks``, CHUNK_SIZE
+    images a task."""
+    pks = sorted(set(pks))
+    for start in range(0, len(pks), CHUNK_SIZE):
+        make_renditions_task.enqueue(pks[start : start + CHUNK_SIZE])
+
+
+def make(pks):
+    """Make the renditions that images ``pks`` lack, render again the bodies
+    of the posts that show them, and tell the site; return how many
+    renditions were made.
+
+    Safe to run again: what exists is not made again, and posts whose HTML
+    already shows the renditions are not written, so a run after one killed
+    half way ends where one whole run would have.
+    """
+    made = 0
+    found = Image.objects.filter(pk__in=pks).prefetch_related("renditions")
+    for image in found:
+        before = len(image.renditions.all())
+        made += max(0, len(ensure(image)) - before)
+    shown_in = sorted(
+        set(
+            Post.objects.filter(
+                Q(image_links__image__in=pks) | Q(banner__in=pks)
+            ).values_list("pk", flat=True)
+        )
+    )
+    changed = 0
+    # In chunks: an image shared by every post (a site's banner) must not
+    # make one query of them all.
+    for start in range(0, len(shown_in), RERENDER_CHUNK):
+        chunk = shown_in[start : start + RERENDER_CHUNK]
+        changed += rerender(Post.objects.filter(pk__in=chunk), make=False)
+    if made or changed:
+        signals.renditions_made.send(sender=Post, images=list(pks))
+    return made
+
+
+@task()
+def make_renditions_task(pks):
+    """Make the renditions of images ``pks``, on a worker (see ``make()``)."""
+    return make(pks)

@@ -2,7 +2,8 @@
 cached, and which bytes a Range header asks for.
 
 Only regular files under the media root are served: no dot names (temporary
-files), no ``..``, no symlink that leads out of the root, no directories.
+files), nothing under ``imports/`` (archives waiting for an import job), no
+``..``, no symlink that leads out of the root, no directories.
 Images and renditions are named by their content, so they never change and
 are cached for a year.
 """
@@ -15,11 +16,15 @@ from dataclasses import dataclass
 
 from .storage import is_temporary
 
-# images/ab/<sha256>.<ext> and renditions/ab/<sha256>-<width>.<ext>
+# images/ab/<sha256>.<ext>, renditions/ab/<sha256>-<width>.<ext> and
+# social/ab/<sha256>.png (named by a hash of all they show)
 CONTENT_ADDRESSED = re.compile(
-    r"(?:images|renditions)/[0-9a-f]{2}/[0-9a-f]{64}(?:-\d+)?\.[a-z0-9]+"
+    r"(?:images|renditions|social)/[0-9a-f]{2}/[0-9a-f]{64}(?:-\d+)?\.[a-z0-9]+"
 )
 IMMUTABLE = "public, max-age=31536000, immutable"
+# Archives uploaded for an import job wait here for their worker: they hold
+# unpublished posts, so they are never served.
+PRIVATE_FOLDER = "imports"
 # Anything else (a file put there by hand) may change.
 MUTABLE = "public, max-age=300"
 SVG = "image/svg+xml"
@@ -64,7 +69,7 @@ def locate(root, name):
         for part in parts
     ):
         return None
-    if is_temporary(name):
+    if is_temporary(name) or parts[0] == PRIVATE_FOLDER:
         return None
     base = os.path.realpath(root)
     path = os.path.realpath(os.path.join(base, *parts))

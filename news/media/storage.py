@@ -5,20 +5,43 @@ place once complete, so a full disk or a killed process never leaves a short
 file under a real name: either the whole file is there, or nothing is (and, at
 worst, a temporary file that ``news.media.orphans`` removes). S3 uploads are
 atomic already and need none of this.
+
+A temporary name says which process writes it (a hash of the host and the
+process id), so that a task run again after its worker was killed can remove
+what that worker left half written (``remove_abandoned()``).
 """
 
+import hashlib
 import os
 import posixpath
+import re
 import secrets
+import socket
 
 from django.core.files.storage import FileSystemStorage
 
 TEMPORARY_PREFIX = ".tmp-"
+# .tmp-<host hash>-<pid>-<random>-<name>
+_WRITER = re.compile(r"\.tmp-([0-9a-f]{8})-(\d+)-[0-9a-f]+-(.+)")
 
 
 def is_temporary(name):
     """Return whether the stored ``name`` is a file still being written."""
     return posixpath.basename(name).startswith(TEMPORARY_PREFIX)
+
+
+def _host():
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 class AtomicFileSystemStorage(FileSystemStorage):
@@ -27,7 +50,8 @@ class AtomicFileSystemStorage(FileSystemStorage):
     def _save(self, name, content):
         folder, base = posixpath.split(name)
         temporary = posixpath.join(
-            folder, f"{TEMPORARY_PREFIX}{secrets.token_hex(8)}-{base}"
+            folder,
+            f"{TEMPORARY_PREFIX}{_host()}-{os.getpid()}-{secrets.token_hex(4)}-{base}",
         )
         try:
             written = super()._save(temporary, content)
@@ -52,3 +76,25 @@ class AtomicFileSystemStorage(FileSystemStorage):
         finally:
             os.unlink(source)
         return name
+
+    def remove_abandoned(self, name):
+        """Delete the temporary files of ``name`` whose writer, a process of
+        this host, is gone (killed mid-write); return how many."""
+        folder, base = posixpath.split(name)
+        try:
+            entries = os.listdir(self.path(folder or "."))
+        except FileNotFoundError:
+            return 0
+        removed = 0
+        for entry in entries:
+            match = _WRITER.fullmatch(entry)
+            if not match or match[3] != base or match[1] != _host():
+                continue
+            if int(match[2]) != os.getpid() and _alive(int(match[2])):
+                continue
+            try:
+                os.unlink(self.path(posixpath.join(folder, entry)))
+            except FileNotFoundError:
+                continue
+            removed += 1
+        return removed

@@ -53,7 +53,7 @@ def key(image):
     return PREFIX + posixpath.basename(image.file.name)
 
 
-def _uploaded(keys):
+def uploaded(keys):
     """Return the stored images that ``keys`` (upload references) name."""
     digests = {posixpath.splitext(k.removeprefix(PREFIX))[0]: k for k in keys}
     found = Image.objects.filter(sha256__in=digests)
@@ -74,7 +74,7 @@ def link(post):
             "reference", flat=True
         )
     )
-    new = _uploaded(wanted - known)
+    new = uploaded(wanted - known)
     add_image_links(post, [(key, image, "") for key, image in new.items()])
 
 
@@ -82,5 +82,5 @@ def render(body, post=None):
     """Render ``body`` as the public site would, resolving the post's images
     and any uploads it refers to."""
     found = post.image_map() if post is not None else {}
-    found.update(_uploaded(references(body) - set(found)))
+    found.update(uploaded(references(body) - set(found)))
     return renditions.render(Post(body=body), found).body_html

@@ -3,8 +3,10 @@
 - content: Post (with its queryset), Author, Category, tags and the rows that
   tie them; SiteChange.
 - media: Image and Rendition.
-- editorial: AuditEntry, Revision, ReviewComment, PreviewLink.
-- documents: SourceFile, where an imported post came from.
+- editorial: AuditEntry, Revision, ReviewComment, PreviewLink, Autosave,
+  Presence.
+- documents: SourceFile, where an imported post came from; ImportJob, an
+  admin upload imported on a worker.
 - integrations: WebhookSubscription and WebhookDelivery, its log.
 - sections: Section, a tag, category or author as pages and queries use it.
 - queries: the public site's hand-written SQL (freshness, published_id,
@@ -12,6 +14,7 @@
 - indexes: the tags, categories, authors and months with published posts,
   and how many each has (the index pages).
 - relations: writing a post's tags, bylines and image links.
+- navigation: MenuItem, the links of the site's header and footer menus.
 - lookups: `in` lookups that drop integers no column can hold (registered on
   import, so every query of the project has them).
 """
@@ -28,22 +31,34 @@ from .content import (
     SiteChange,
     TaggedPost,
 )
-from .documents import SourceFile
-from .editorial import AuditEntry, PreviewLink, ReviewComment, Revision
+from .documents import ImportJob, SourceFile
+from .editorial import (
+    AuditEntry,
+    Autosave,
+    Presence,
+    PreviewLink,
+    ReviewComment,
+    Revision,
+)
 from .integrations import WebhookDelivery, WebhookSubscription
 from .media import Image, Rendition
+from .navigation import MenuItem
 from .sections import Section
 
 __all__ = [
     "AuditEntry",
     "Author",
+    "Autosave",
     "Category",
     "Image",
+    "ImportJob",
+    "MenuItem",
     "OldSlug",
     "Post",
     "PostAlias",
     "PostAuthor",
     "PostImage",
+    "Presence",
     "PreviewLink",
     "Rendition",
     "ReviewComment",

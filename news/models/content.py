@@ -58,6 +58,14 @@ class Category(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     description = models.TextField(blank=True)
+    image = models.ForeignKey(
+        Image,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown at the top of the category's page.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -358,6 +366,42 @@ class Post(models.Model):
         # refresh_html() is the only writer of; display adds only fixed
         # attributes and drops a repeated title.
         return mark_safe(shown)  # noqa: S308
+
+    def lead_image(self):
+        """Return the image that stands for the post: the banner, else the
+        first image of the body that is stored. Cards show it as their
+        thumbnail and the social card uses it. Reads ``image_links`` as
+        prefetched (news.public.fragments.with_cards)."""
+        if self.banner_id:
+            return self.banner
+        if self.pk is None:  # an unsaved preview has no stored images
+            return None
+        links = sorted(self.image_links.all(), key=lambda link: link.pk)
+        stored = {link.reference: link.image for link in links}
+        if not stored or "body" in self.get_deferred_fields():
+            # Search results leave the body unread: links are written in the
+            # body's order, so the oldest is the first image as imported.
+            return links[0].image if links else None
+        for reference in markdown.image_references(self.body):
+            image = stored.get(markdown.image_key(reference.src) or "")
+            if image is not None:
+                return image
+        return None
+
+    @cached_property
+    def reading_minutes(self):
+        """About how many minutes the body takes to read."""
+        return display.reading_minutes(self.body_html)
+
+    def table_of_contents(self):
+        """Return the body's sections (news.documents.display.Heading) when
+        it is long enough to need a table of contents: at least
+        NEWSDESK_TOC_MIN_WORDS words and two sections; else an empty list."""
+        if display.word_count(self.body_html) < settings.NEWSDESK_TOC_MIN_WORDS:
+            return []
+        entries = display.contents(self.body_html, title=self.title)
+        sections = sum(1 + len(entry.children) for entry in entries)
+        return entries if sections >= 2 else []
 
     def translations(self):
         """Return the other posts of this post's translation group, in any

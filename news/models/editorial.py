@@ -163,3 +163,63 @@ class PreviewLink(models.Model):
     @property
     def is_active(self):
         return not self.revoked and self.expires_at > timezone.now()
+
+
+class Autosave(models.Model):
+    """One person's unsaved work on one post, kept every few seconds by the
+    editor so that a closed or crashed tab loses nothing: one slot per person
+    and post (``post`` empty for a post not saved yet), written over each time.
+    It is no revision: saving the form discards it."""
+
+    post = models.ForeignKey(
+        Post,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="autosaves",
+        help_text="Empty for a new post.",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(max_length=300, blank=True)
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "post"],
+                condition=Q(post__isnull=False),
+                name="one_autosave_per_user_and_post",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(post__isnull=True),
+                name="one_autosave_per_user_for_a_new_post",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user}'s unsaved work on {self.post or 'a new post'}"
+
+
+class Presence(models.Model):
+    """Who has a post's form open: the editor's heartbeat renews ``seen_at``."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "user"], name="one_presence_per_post_and_user"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} on {self.post}"

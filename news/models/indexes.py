@@ -16,6 +16,7 @@ from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from taggit.models import Tag
 
+from .. import languages
 from .content import Author, Post, PostAuthor, TaggedPost
 from .media import Image
 
@@ -55,14 +56,20 @@ class Year:
         return reverse("news:archive_year", args=[self.year])
 
 
-def _published():
-    return Post.objects.published().values("pk")
+def _posts(language):
+    """The published posts in ``language``, the site's default if None."""
+    return Post.objects.published().in_language(language or languages.default())
 
 
-def tags():
-    """Return an Entry for each tag with published posts, by name."""
+def _published(language):
+    return _posts(language).values("pk")
+
+
+def tags(language=None):
+    """Return an Entry for each tag with published posts in ``language``, by
+    name."""
     counts = dict(
-        TaggedPost.objects.filter(content_object__in=_published())
+        TaggedPost.objects.filter(content_object__in=_published(language))
         .values_list("tag_id")
         .annotate(count=Count("id"))
         .order_by()
@@ -82,10 +89,11 @@ def tags():
     ]
 
 
-def categories():
-    """Return an Entry for each category with published posts, by name."""
+def categories(language=None):
+    """Return an Entry for each category with published posts in
+    ``language``, by name."""
     rows = (
-        Post.objects.published()
+        _posts(language)
         .filter(category__isnull=False)
         .values_list("category__name", "category__slug", "category__description")
         .annotate(count=Count("id"))
@@ -99,11 +107,11 @@ def categories():
     ]
 
 
-def authors():
-    """Return an Entry for each author with published posts, by name, with
-    their bio and avatar (its renditions loaded)."""
+def authors(language=None):
+    """Return an Entry for each author with published posts in ``language``,
+    by name, with their bio and avatar (its renditions loaded)."""
     counts = dict(
-        PostAuthor.objects.filter(post__in=_published())
+        PostAuthor.objects.filter(post__in=_published(language))
         .values_list("author_id")
         .annotate(count=Count("id"))
         .order_by()
@@ -127,11 +135,12 @@ def authors():
     ]
 
 
-def archive():
-    """Return each Year with published posts, newest first, with its Months
-    (in the site's time zone, as the archive pages count them)."""
+def archive(language=None):
+    """Return each Year with published posts in ``language``, newest first,
+    with its Months (in the site's time zone, as the archive pages count
+    them)."""
     rows = (
-        Post.objects.published()
+        _posts(language)
         .annotate(month=TruncMonth("published_at"))
         .values_list("month")
         .annotate(count=Count("id"))

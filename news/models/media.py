@@ -13,6 +13,9 @@ class Image(models.Model):
     alt = models.CharField(max_length=500, blank=True)
     caption = models.CharField(max_length=500, blank=True)
     credit = models.CharField(max_length=300, blank=True)
+    # The original carries no metadata (EXIF, XMP, comments) and is upright, so
+    # pages may show it until its renditions are made (news.media.renditions).
+    plain = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

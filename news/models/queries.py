@@ -13,6 +13,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from .. import languages
 from .content import Post, PostAuthor, SiteChange, TaggedPost
 from .sections import Section
 
@@ -50,25 +51,29 @@ def freshness(using=DEFAULT_DB_ALIAS):
     return changed, min(filter(None, [due, expires]), default=None)
 
 
-def published_id(slug, using=DEFAULT_DB_ALIAS):
-    """Return the id of the published post ``slug``, or None: the lookup every
-    article page makes."""
+def published_id(slug, language=None, using=DEFAULT_DB_ALIAS):
+    """Return the id of the published post ``slug`` in ``language`` (the
+    site's default if None), or None: the lookup every article page makes.
+    Translations may share a slug."""
     published, params = _published(using)
     rows = _rows(
         using,
         f"SELECT id FROM {_table(Post, using)}"  # noqa: S608
-        f" WHERE slug = %s AND {published}",
-        [slug, *params],
+        f" WHERE language = %s AND slug = %s AND {published}",
+        [language or languages.default(), slug, *params],
     )
     return rows[0][0] if rows else None
 
 
-def listed_ids(start, stop, section=None, using=DEFAULT_DB_ALIAS):
-    """Return the ids of the published posts ``[start:stop]``, newest first, of
-    the whole site or of ``section`` (a Section), in the order in_section()
-    gives: what a list page shows."""
+def listed_ids(start, stop, section=None, language=None, using=DEFAULT_DB_ALIAS):
+    """Return the ids of the published posts ``[start:stop]`` in ``language``
+    (the site's default if None), newest first, of the whole site or of
+    ``section`` (a Section), in the order in_section() gives: what a list page
+    shows."""
     quote = connections[using].ops.quote_name
     published, params = _published(using, "p.")
+    published = f"p.language = %s AND {published}"
+    params.insert(0, language or languages.default())
     join = where = ""
     order = "p.published_at DESC, p.id DESC"
     if section is not None:
@@ -97,10 +102,12 @@ def listed_ids(start, stop, section=None, using=DEFAULT_DB_ALIAS):
     return [pk for (pk,) in rows]
 
 
-def with_published_posts(queryset, post_field):
+def with_published_posts(queryset, post_field, language=None):
     """Keep the rows of ``queryset`` (authors, categories, tags) that at least one
-    published post points to through ``post_field``."""
+    published post (in ``language``, if given) points to through ``post_field``."""
     posts = Post.objects.published().filter(**{post_field: OuterRef("pk")})
+    if language:
+        posts = posts.in_language(language)
     return queryset.filter(Exists(posts))
 
 

@@ -1,6 +1,7 @@
 """Section: a tag, category or author, as list pages, feeds and queries use it."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 
@@ -20,10 +21,16 @@ class Section:
     name: str = ""
     slug: str = ""
     lede: str = ""  # a category's description, an author's bio
+    website: str = ""  # an author's own page (Author.url)
     # Reversed once when made: a list page shows them on every request.
     rss_url: str = ""
     atom_url: str = ""
     json_url: str = ""
+    # A category's image or an author's avatar as shown (a
+    # news.media.renditions.Picture), set by news.public.fragments.section.
+    picture: Any = None
+    # An author's bio as sanitised HTML (Markdown), set by the same function.
+    lede_html: str = ""
 
     @classmethod
     def of(cls, obj):
@@ -39,6 +46,7 @@ class Section:
             obj.name,
             obj.slug,
             lede,
+            website=getattr(obj, "url", ""),
             rss_url=reverse(feed, args=[obj.slug]),
             atom_url=reverse(f"{feed}_atom", args=[obj.slug]),
             json_url=reverse(f"{feed}_json", args=[obj.slug]),

@@ -46,7 +46,7 @@ from django.utils.http import http_date, parse_http_date
 from taggit.models import Tag
 
 from .. import signals
-from ..models import Author, Category, Image, Post, SiteChange, queries
+from ..models import Author, Category, Image, MenuItem, Post, SiteChange, queries
 
 VERSION_KEY = "newsdesk:pages:version"
 # Pages each process keeps in its own memory, the most recently served.
@@ -115,6 +115,12 @@ def _site_changed(sender, **kwargs):
     record_site_change()
 
 
+def _renditions_made(sender, images, **kwargs):
+    # Cards and article banners show pictures through the fragments, which a
+    # new site version makes again with the srcset; bodies were re-rendered.
+    record_site_change()
+
+
 def _row_edited(sender, instance, created=False, raw=False, **kwargs):
     # Authors, categories, tags and images are edited through the stock admin
     # and django-taggit, which send no domain signal, and the app never writes
@@ -124,12 +130,19 @@ def _row_edited(sender, instance, created=False, raw=False, **kwargs):
         record_site_change()
 
 
+def _menu_edited(sender, instance, raw=False, **kwargs):
+    # Unlike a new tag, a new menu item shows on every page at once.
+    if not raw:
+        record_site_change()
+
+
 def register_signal_handlers():
     """Drop cached pages when what readers see changes (news.apps calls this)."""
     signals.post_published.connect(_post_moved, dispatch_uid="cache-published")
     signals.post_unpublished.connect(_post_moved, dispatch_uid="cache-unpublished")
     signals.post_changed.connect(_post_changed, dispatch_uid="cache-changed")
     signals.site_changed.connect(_site_changed, dispatch_uid="cache-site")
+    signals.renditions_made.connect(_renditions_made, dispatch_uid="cache-renditions")
     for model in (Author, Category, Tag, Image):
         name = model.__name__
         post_save.connect(_row_edited, sender=model, dispatch_uid=f"site-{name}")
@@ -137,6 +150,8 @@ def register_signal_handlers():
             _row_edited, sender=model, dispatch_uid=f"site-delete-{name}"
         )
     post_delete.connect(_row_edited, sender=Post, dispatch_uid="site-delete-Post")
+    post_save.connect(_menu_edited, sender=MenuItem, dispatch_uid="site-menu")
+    post_delete.connect(_menu_edited, sender=MenuItem, dispatch_uid="site-delete-menu")
     setting_changed.connect(_setting_changed, dispatch_uid="cache-settings")
 
 

@@ -1,5 +1,5 @@
 """RSS, Atom and JSON Feed 1.1 of the latest published posts: the whole site,
-and one per tag, category and author.
+and one per tag, category and author, in each language (/feed/, /zh/feed/).
 
 A rendered feed is a fragment (news.public.fragments.feed()): made once per
 version of the site and address, then served from each process's memory, so
@@ -30,8 +30,10 @@ from django.urls import reverse
 from django.utils.feedgenerator import Enclosure, Stylesheet
 from django.utils.html import escape, strip_tags
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 from taggit.models import Tag
 
+from .. import languages
 from ..documents.syndication import AtomFeed, JsonFeed, RssFeed, absolute_urls
 from ..models import Author, Category, Post, Section
 from ..models.queries import with_published_posts
@@ -70,10 +72,13 @@ class LatestPostsFeed(Feed):
         return reverse("news:post_list")
 
     def description(self, obj=None):
-        return f"The latest posts from {settings.NEWSDESK_SITE_NAME}."
+        return gettext("The latest posts from {site}.").format(
+            site=settings.NEWSDESK_SITE_NAME
+        )
 
     def posts(self, obj):
-        return Post.objects.published()
+        # The feed of /zh/feed/ is the Chinese posts'.
+        return Post.objects.published().in_language(languages.current())
 
     def items(self, obj=None):
         return (
@@ -155,7 +160,7 @@ class SectionFeed(LatestPostsFeed):
 
     def get_object(self, request, slug):
         sections = with_published_posts(
-            self.section_model.objects.all(), self.post_field
+            self.section_model.objects.all(), self.post_field, languages.current()
         )
         return get_object_or_404(sections, slug=slug)
 
@@ -166,10 +171,12 @@ class SectionFeed(LatestPostsFeed):
         return reverse(self.url_name, kwargs={"slug": obj.slug})
 
     def description(self, obj=None):
-        return f"The latest posts in {obj.name} from {settings.NEWSDESK_SITE_NAME}."
+        return gettext("The latest posts in {section} from {site}.").format(
+            section=obj.name, site=settings.NEWSDESK_SITE_NAME
+        )
 
     def posts(self, obj):
-        return Post.objects.published().in_section(Section.of(obj))
+        return super().posts(obj).in_section(Section.of(obj))
 
 
 class TagFeed(SectionFeed):

@@ -19,8 +19,12 @@ from compression_middleware.middleware import (
     CompressionMiddleware as BaseCompressionMiddleware,
 )
 from django.conf import settings
-from django.http import HttpResponseBadRequest, HttpResponsePermanentRedirect
-from django.urls import Resolver404, get_urlconf, resolve
+from django.http import (
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
+from django.urls import Resolver404, get_urlconf, resolve, reverse
 
 from ..integrations.payloads import page_keys
 from ..models import Post
@@ -33,7 +37,10 @@ class RefuseNulMiddleware:
     parameter: a slug, a media path, an admin object id or search term with
     %00 in it was a 500 wherever it reached a query. Forms reject NUL already
     ("Null characters are not allowed."); this covers what comes by the URL.
+    The content API's addresses get it as JSON, as the API answers every error.
     """
+
+    MESSAGE = "A NUL character is not allowed in an address."
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -43,10 +50,9 @@ class RefuseNulMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
-            return HttpResponseBadRequest(
-                "A NUL character is not allowed in an address.",
-                content_type="text/plain",
-            )
+            if request.path_info.startswith(reverse("api:api-root")):
+                return JsonResponse({"detail": self.MESSAGE}, status=400)
+            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain")
         return self.get_response(request)
 
 
@@ -131,6 +137,6 @@ def _keys_of_path(path, urlconf):
 
 
 def _keys_of_match(match):
-    if match.namespace != "news":
+    if match.namespace not in ("news", "api"):
         return ""
-    return " ".join(page_keys(match.url_name, match.kwargs))
+    return " ".join(page_keys(match.url_name, match.kwargs, match.namespace))

@@ -76,11 +76,15 @@ def page_links(request, page):
 
 
 class ListedIds:
-    """The ids of the posts a list page shows (the site's, or a Section's), for
-    UncountedPaginator to slice: news.models.queries.listed_ids() per page."""
+    """The ids of the posts a list page shows (the site's, or a Section's, in
+    one language), for UncountedPaginator to slice:
+    news.models.queries.listed_ids() per page."""
 
-    def __init__(self, section=None):
+    def __init__(self, section=None, language=None):
         self.section = section
+        self.language = language
 
     def __getitem__(self, index):
-        return queries.listed_ids(index.start or 0, index.stop, self.section)
+        return queries.listed_ids(
+            index.start or 0, index.stop, self.section, self.language
+        )

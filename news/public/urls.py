@@ -1,5 +1,6 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
+from django.utils.translation import gettext_noop
 
 from ..editorial import preview_views
 from . import feeds, views
@@ -17,10 +18,10 @@ urlpatterns = [
     *(
         path(f"{kind}/", views.IndexView.as_view(kind=kind, heading=heading), name=name)
         for kind, heading, name in [
-            ("tags", "Tags", "tag_index"),
-            ("categories", "Categories", "category_index"),
-            ("authors", "Authors", "author_index"),
-            ("archive", "Archive", "archive"),
+            ("tags", gettext_noop("Tags"), "tag_index"),
+            ("categories", gettext_noop("Categories"), "category_index"),
+            ("authors", gettext_noop("Authors"), "author_index"),
+            ("archive", gettext_noop("Archive"), "archive"),
         ]
     ),
     path("tags/<str:slug>/", views.TagPostListView.as_view(), name="tag"),

@@ -13,7 +13,8 @@ from typing import NamedTuple
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import reverse
-from django.utils import dateformat
+from django.utils import dateformat, formats
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.views.generic import (
     ListView,
     MonthArchiveView,
@@ -22,6 +23,7 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
+from .. import languages
 from ..models import Author, Category, Post, Section, queries
 from . import fragments, search
 from .cache import freshness, public_page
@@ -32,7 +34,7 @@ PAGE_SIZE = 20
 
 def home():
     """The first crumb of every trail."""
-    return ("Home", reverse("news:post_list"))
+    return (gettext("Home"), reverse("news:post_list"))
 
 
 class Index(NamedTuple):
@@ -42,9 +44,9 @@ class Index(NamedTuple):
 
 # The index page of each kind of section, for the sections' breadcrumbs.
 INDEXES = {
-    Section.TAG: Index("news:tag_index", "Tags"),
-    Section.CATEGORY: Index("news:category_index", "Categories"),
-    Section.AUTHOR: Index("news:author_index", "Authors"),
+    Section.TAG: Index("news:tag_index", gettext_lazy("Tags")),
+    Section.CATEGORY: Index("news:category_index", gettext_lazy("Categories")),
+    Section.AUTHOR: Index("news:author_index", gettext_lazy("Authors")),
 }
 
 
@@ -56,17 +58,19 @@ class PostListMixin:
 
     def get_queryset(self):
         # Which posts, in which order: the cards come from news.public.fragments.
-        return ListedIds()
+        return ListedIds(language=languages.current())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         changed, _ = freshness(self.request)
-        context["cards"] = fragments.cards(self.post_ids(context["posts"]), changed)
+        context["cards"] = fragments.cards(
+            self.post_ids(context["posts"]), changed, lead=self.has_lead(context)
+        )
         context["heading"] = self.heading(context)
         add_page_links(self.request, context)
         context["breadcrumbs"] = self.breadcrumbs(context)
         # What only some lists have: set, so that no lookup in the template fails.
-        for name in ("section", "lede", "date_list", "archive_url"):
+        for name in ("section", "lede", "date_list", "archive_url", "home_page"):
             context.setdefault(name, None)
         return context
 
@@ -86,7 +90,11 @@ class PostListMixin:
         return list(posts)
 
     def heading(self, context):
-        return "Latest news"
+        return gettext("Latest news")
+
+    def has_lead(self, context):
+        """Whether the list opens with a lead story: the home page's first page."""
+        return False
 
     def breadcrumbs(self, context):
         """Return the trail to this list, [(name, url), ...]; the home page
@@ -96,7 +104,13 @@ class PostListMixin:
 
 @public_page
 class PostListView(PostListMixin, ListView):
-    pass
+    def has_lead(self, context):
+        return context["page_obj"].number == 1
+
+    def get_context_data(self, **kwargs):
+        # The home page names the other languages' homes (hreflang) and may
+        # suggest one of them.
+        return super().get_context_data(home_page=True, **kwargs)
 
 
 @public_page
@@ -108,14 +122,15 @@ class PostDetailView(TemplateView):
             return super().get(request, *args, **kwargs)
         except Http404:
             # A slug the post had before answers 301 to its current URL.
-            post = Post.objects.published().filter(old_slugs__slug=kwargs["slug"])
+            post = Post.objects.published().in_language(languages.current())
+            post = post.filter(old_slugs__slug=kwargs["slug"])
             post = post.only("slug", "language").first()
             if post is None:
                 raise
             return HttpResponsePermanentRedirect(post.get_absolute_url())
 
     def get_context_data(self, **kwargs):
-        pk = queries.published_id(kwargs["slug"])
+        pk = queries.published_id(kwargs["slug"], languages.current())
         if pk is None:
             raise Http404("No published post has this address.")
         changed, _ = freshness(self.request)
@@ -128,7 +143,7 @@ class SectionPostListView(PostListMixin, ListView):
     """Posts of one author, category or tag; a 404 unless one is published."""
 
     section_model = None
-    heading_format = "{}"
+    heading_format = "{name}"
     # Empty sections are 404s through get_paginator(), without an extra query.
     allow_empty = True
 
@@ -137,7 +152,7 @@ class SectionPostListView(PostListMixin, ListView):
         self.section = fragments.section(
             self.section_model, self.kwargs["slug"], changed
         )
-        return ListedIds(self.section)
+        return ListedIds(self.section, languages.current())
 
     def get_paginator(self, *args, **kwargs):
         # A section without a published post is a 404: its first page comes
@@ -151,14 +166,14 @@ class SectionPostListView(PostListMixin, ListView):
         )
 
     def heading(self, context):
-        return self.heading_format.format(self.section.name)
+        return gettext(self.heading_format).format(name=self.section.name)
 
     def breadcrumbs(self, context):
         section = self.section
         index = INDEXES[section.kind]
         return [
             home(),
-            (index.heading, reverse(index.url_name)),
+            (str(index.heading), reverse(index.url_name)),
             (section.name, reverse(f"news:{section.kind}", args=[section.slug])),
         ]
 
@@ -166,7 +181,8 @@ class SectionPostListView(PostListMixin, ListView):
 @public_page
 class TagPostListView(SectionPostListView):
     section_model = Tag
-    heading_format = "Posts tagged “{}”"
+    # Translated when shown: gettext_noop marks them for makemessages.
+    heading_format = gettext_noop("Posts tagged “{name}”")
 
 
 @public_page
@@ -177,7 +193,7 @@ class CategoryPostListView(SectionPostListView):
 @public_page
 class AuthorPostListView(SectionPostListView):
     section_model = Author
-    heading_format = "Posts by {}"
+    heading_format = gettext_noop("Posts by {name}")
 
 
 class ArchiveMixin(PostListMixin):
@@ -187,7 +203,11 @@ class ArchiveMixin(PostListMixin):
 
     def get_queryset(self):
         # Date views read their neighbouring months' dates from the posts.
-        return Post.objects.published().only("pk", "published_at")
+        return (
+            Post.objects.published()
+            .in_language(languages.current())
+            .only("pk", "published_at")
+        )
 
     def post_ids(self, posts):
         return [post.pk for post in posts]
@@ -209,7 +229,7 @@ class PostYearArchiveView(ArchiveMixin, YearArchiveView):
         year = context["year"]
         return [
             home(),
-            ("Archive", reverse("news:archive")),
+            (gettext("Archive"), reverse("news:archive")),
             (self.heading(context), reverse("news:archive_year", args=[year.year])),
         ]
 
@@ -219,13 +239,13 @@ class PostMonthArchiveView(ArchiveMixin, MonthArchiveView):
     month_format = "%m"
 
     def heading(self, context):
-        return dateformat.format(context["month"], "F Y")
+        return formats.date_format(context["month"], "YEAR_MONTH_FORMAT")
 
     def breadcrumbs(self, context):
         month = context["month"]
         return [
             home(),
-            ("Archive", reverse("news:archive")),
+            (gettext("Archive"), reverse("news:archive")),
             (str(month.year), reverse("news:archive_year", args=[month.year])),
             (
                 dateformat.format(month, "F"),
@@ -246,7 +266,7 @@ class IndexView(TemplateView):
     def get_context_data(self, **kwargs):
         changed, _ = freshness(self.request)
         return super().get_context_data(
-            heading=self.heading,
+            heading=gettext(self.heading),
             listing=fragments.index(self.kind, changed),
             breadcrumbs=[home(), (self.heading, self.request.path)],
             **kwargs,
@@ -264,7 +284,8 @@ class SearchView(ListView):
     def get_queryset(self):
         self.query = search.clean(self.request.GET.get("q", ""))
         # Highlighted cards differ per query: rendered here, not kept.
-        return fragments.with_cards(search.search(self.query).defer("body", "extra"))
+        posts = search.search(self.query).in_language(languages.current())
+        return fragments.with_cards(posts.defer("body", "extra"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(

@@ -1,6 +1,7 @@
 """Template helpers for the public site: responsive pictures, JSON-LD,
 breadcrumbs and search highlighting."""
 
+import dataclasses
 import json
 
 from django import template
@@ -8,8 +9,9 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
-from ..media import renditions
+from ..media import renditions, social
 from ..public import search
 
 register = template.Library()
@@ -19,17 +21,43 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 
 
 @register.simple_tag
-def shown_image(image):
-    """Return the Picture readers get for ``image`` (its renditions, never the
-    original of a bitmap), e.g. for og:image."""
-    return renditions.picture(image)
+def social_image(post):
+    """Return what link previews show of ``post`` (``src``, ``width``,
+    ``height``, ``alt``): a rendition of its banner or else of its body's
+    first image, or else its generated social card; None if there is none.
+
+    SVGs are left out, since crawlers and previews want a bitmap. Only a
+    published post gets a card drawn: a preview must not store a draft's
+    title under the public media URL.
+    """
+    image = post.lead_image()
+    if image is not None:
+        shown = renditions.picture(image, make=False)
+        if shown.src and not shown.vector:
+            return {
+                "src": shown.src,
+                "width": shown.src_width,
+                "height": shown.src_height,
+                "alt": shown.alt,
+            }
+    if not post.is_published:
+        return None
+    made = social.card(post)
+    return made and {
+        "src": made.url,
+        "width": made.width,
+        "height": made.height,
+        "alt": made.alt,
+    }
 
 
 @register.inclusion_tag("news/includes/picture.html")
-def picture(image, sizes="100vw", loading="lazy", css_class=""):
-    """Show ``image`` with WebP and fallback srcsets, its size and lazy loading."""
+def picture(image, sizes="100vw", loading="lazy", css_class="", decorative=False):
+    """Show ``image`` with WebP and fallback srcsets, its size and lazy loading;
+    ``decorative`` (beside the name it shows, say) with an empty alt text."""
+    shown = renditions.picture(image, make=False)
     return {
-        "picture": renditions.picture(image),
+        "picture": dataclasses.replace(shown, alt="") if decorative else shown,
         "sizes": sizes,
         "loading": loading,
         "css_class": css_class,
@@ -52,6 +80,7 @@ def news_article_json_ld(context, post):
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": post.title,
+        "inLanguage": post.language,
         "description": post.summary,
         "url": request.build_absolute_uri(post.get_absolute_url()),
         "mainEntityOfPage": request.build_absolute_uri(post.get_absolute_url()),
@@ -74,11 +103,9 @@ def news_article_json_ld(context, post):
         data["dateModified"] = max(dates)
     if post.category_id:
         data["articleSection"] = post.category.name
-    # An SVG is left out, as from og:image: crawlers and previews want a bitmap.
-    if post.banner_id:
-        shown = renditions.picture(post.banner)
-        if shown.src and not shown.vector:
-            data["image"] = [request.build_absolute_uri(shown.src)]
+    shown = social_image(post)
+    if shown is not None:
+        data["image"] = [request.build_absolute_uri(shown["src"])]
     return _json_ld(data)
 
 
@@ -86,7 +113,7 @@ def news_article_json_ld(context, post):
 def post_breadcrumbs(post):
     """Return the trail to ``post`` as [(name, url), ...]: home, its category
     if it has one, the post."""
-    crumbs = [("Home", reverse("news:post_list"))]
+    crumbs = [(gettext("Home"), reverse("news:post_list"))]
     if post.category_id:
         crumbs.append((post.category.name, post.category.get_absolute_url()))
     return [*crumbs, (post.title, post.get_absolute_url())]

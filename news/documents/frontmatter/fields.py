@@ -4,7 +4,7 @@ name when there is no front matter."""
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
@@ -42,6 +42,10 @@ class Fields:
     expires: datetime | None = None
     language: str | None = None
     translation_key: str | None = None
+    # Docusaurus's inline author objects, and its single author's
+    # author_title/author_url/author_image_url: name -> {"title", "url",
+    # "image_url"}, as written.
+    author_profiles: dict = field(default_factory=dict)
 
 
 def fields(
@@ -76,7 +80,47 @@ def fields(
         raise FrontMatterError(name, 1 if doc.format else None, "no title")
     rest = keymap.unused(doc.meta, chosen.values())
     extra = {as_text(k, ""): jsonable(v) for k, v in rest.items()}
-    return Fields(**values, extra=extra)
+    profiles = (
+        author_profiles(keymap.get(doc.meta, chosen["authors"]), doc.meta)
+        if "authors" in chosen
+        else {}
+    )
+    return Fields(**values, extra=extra, author_profiles=profiles)
+
+
+PROFILE_KEYS = ("title", "url", "image_url")
+
+
+def author_profiles(value, meta: dict) -> dict[str, dict[str, str]]:
+    """Return what the front matter says of its authors besides their names:
+    Docusaurus's inline objects (``- name: Ana``, ``title: ...``, ``url``,
+    ``image_url``) and its single author's ``author_title``, ``author_url``
+    and ``author_image_url``; name -> {key: text}."""
+    profiles = {}
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict) and (name := _object_name(item, ("name",))):
+            details = {k: _text(item.get(k)) for k in PROFILE_KEYS}
+            details["image_url"] = details["image_url"] or _text(item.get("imageURL"))
+            profiles[name] = {k: v for k, v in details.items() if v}
+    if isinstance(value, str) and value.strip():
+        folded = {str(k).casefold(): v for k, v in meta.items()}
+        details = {k: _text(folded.get(f"author_{k}")) for k in PROFILE_KEYS}
+        if details := {k: v for k, v in details.items() if v}:
+            profiles[value.strip()] = details
+    return profiles
+
+
+def _text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _object_name(item: dict, keys: tuple[str, ...]) -> str | None:
+    """Return the name an inline object gives (an author's ``name``, a tag's
+    ``label``), or None."""
+    for key in keys:
+        if isinstance(value := item.get(key), str) and value.strip():
+            return value.strip()
+    return None
 
 
 def parse_date(value: object, *, tz: tzinfo) -> datetime:
@@ -132,8 +176,15 @@ def first(value):
     return value
 
 
-def name_list(value, key: str, *, split: bool = False) -> list[str]:
-    if isinstance(value, dict):
+def name_list(
+    value, key: str, *, split: bool = False, objects: tuple[str, ...] = ()
+) -> list[str]:
+    """Return the names ``value`` lists; an item that is a mapping names
+    itself by the first of its keys ``objects`` (Docusaurus's inline authors
+    and tags)."""
+    if isinstance(value, dict) and _object_name(value, objects):
+        value = [value]  # one inline object
+    elif isinstance(value, dict):
         raise ValueError(f"'{key}' must be a list or text, not a mapping")
     if isinstance(value, str):
         # Only tags (and Jekyll's categories) are split. "gwei3, openEuler
@@ -144,7 +195,9 @@ def name_list(value, key: str, *, split: bool = False) -> list[str]:
         value = [value]  # one number, date or flag: the text of it
     items = []
     for item in value or []:
-        if isinstance(item, dict | list):
+        if isinstance(item, dict) and (name := _object_name(item, objects)):
+            item = name
+        elif isinstance(item, dict | list):
             raise ValueError(f"'{key}' must list text, but an item is {kind_of(item)}")
         if (text := (as_text(item, key) or "").strip()) and text not in items:
             items.append(text)
@@ -207,10 +260,10 @@ CONVERT: dict[str, Callable[[Any, str, tzinfo], Any]] = {
     "title": _one_line,
     "date": _when,
     "category": _category,
-    "tags": lambda v, k, tz: name_list(v, k, split=True),
+    "tags": lambda v, k, tz: name_list(v, k, split=True, objects=("label",)),
     # A reference, as written.
     "banner": lambda v, k, tz: as_text(first(v), k) or None,
-    "authors": lambda v, k, tz: name_list(v, k),
+    "authors": lambda v, k, tz: name_list(v, k, objects=("name",)),
     "summary": _stripped,
     "slug": lambda v, k, tz: _stripped(v, k) or None,
     "draft": draft_flag,

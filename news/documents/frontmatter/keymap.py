@@ -62,14 +62,16 @@ def parse_map(entries: Iterable[str]) -> dict[str, str]:
 
 def read_map_file(text: str, name: str) -> dict[str, str]:
     """Read a mapping file: one ``KEY=FIELD`` a line; blank lines and lines
-    starting with ``#`` are left out. Raise ValueError naming the line."""
+    starting with ``#`` are left out. Raise ValueError naming the line (in
+    the file ``name``, if given)."""
     mapping: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip() and not line.lstrip().startswith("#"):
             try:
                 mapping |= parse_map([line])
             except ValueError as exc:
-                raise ValueError(f"{name}:{number}: {exc}") from None
+                where = f"{name}:{number}" if name else f"line {number}"
+                raise ValueError(f"{where}: {exc}") from None
     return mapping
 
 

@@ -27,7 +27,8 @@ PLACEHOLDERS = (
 # Jekyll's default permalink style ("date"), which its posts had unless the
 # site's _config.yml said otherwise; no categories squeeze the segment away.
 JEKYLL_PATTERN = "/:categories/:year/:month/:day/:title.html"
-URL_KEYS = ("permalink", "url")
+# Zola's and Gatsby's `path` is the page's URL path too.
+URL_KEYS = ("permalink", "url", "path")
 REDIRECT_KEYS = ("redirect_from",)
 _PLACEHOLDER = re.compile(r":([a-z]+)")
 _JEKYLL_NAME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}-(.+)")

@@ -48,9 +48,9 @@ def update(
     used = {p for p in chosen.values() if len(p) > 1}
     for raw, new in (changes.get("extra") or {}).items():
         key = next((k for k in doc.meta if as_text(k, "") == raw), None)
-        inside = {p[1] for p in used if p[0] == key}
+        inside = {p[1:] for p in used if p[0] == key}
         if key is not None and inside and isinstance(doc.meta[key], dict):
-            _plan_table(plan, key, doc.meta[key], new, inside)
+            _plan_table(plan, (key,), doc.meta[key], new, inside)
         elif (key is None) != (new is None) or (
             key is not None and jsonable(doc.meta[key]) != jsonable(new)
         ):
@@ -65,16 +65,22 @@ def update(
     return replace(doc, front=front, format=handler.format, meta=meta)
 
 
-def _plan_table(plan: dict, key: str, old: dict, new, used: set) -> None:
-    """Plan the changes to the table ``key`` whose keys ``used`` are fields:
-    ``new`` is the rest of it (None: none)."""
+def _plan_table(plan: dict, prefix: tuple, old: dict, new, used: set) -> None:
+    """Plan the changes to the table at ``prefix``, some of whose keys are
+    fields (``used``: their paths within it): ``new`` is the rest of the
+    table (None: none of it)."""
     new = new if isinstance(new, dict) else {}
-    for sub in [k for k in old if k not in used] + [k for k in new if k not in old]:
-        if sub in used:
+    fields_here = {p[0] for p in used if len(p) == 1}
+    for sub in [*old, *(k for k in new if k not in old)]:
+        if sub in fields_here:
+            continue
+        deeper = {p[1:] for p in used if len(p) > 1 and p[0] == sub}
+        if deeper and isinstance(old.get(sub), dict):
+            _plan_table(plan, (*prefix, sub), old[sub], new.get(sub), deeper)
             continue
         value = new.get(sub)
         if sub not in old or jsonable(old[sub]) != jsonable(value):
-            plan[(key, sub)] = (None, sub in old, value)
+            plan[(*prefix, sub)] = (None, sub in old, value)
 
 
 def _whole_tables(meta: dict, plan: dict) -> dict:

@@ -81,6 +81,11 @@ def check_reference(reference, path):
             )
 
 
+def storable(text):
+    """Return whether every database can store the text ``text``."""
+    return not _UNSTORABLE.search(text)
+
+
 def _check_storable(key, value):
     if isinstance(value, str) and _UNSTORABLE.search(value):
         raise ImportFailure(

@@ -7,19 +7,16 @@ large the tree is.
 """
 
 import hashlib
-import posixpath
 import time
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ... import languages
 from ...editorial import revisions, workflow
 from ...media import images, renditions
-from ...models import Post, PostAlias, SourceFile
+from ...models import Post, SourceFile
 from ...models.relations import (
-    authors_named,
     category_named,
     set_authors,
     set_image_links,
@@ -29,33 +26,13 @@ from ...slugs import default_slug, unique_slug
 from .. import frontmatter, markdown
 from ..frontmatter import oldurls
 from ..values import fingerprint, snapshot
-from . import checks
+from . import addresses, authors, checks, kinds
 from . import references as refs
 from .lock import import_lock
 from .report import ImportFailure, Outcome, Problem, Report
 from .sources import SourceError, open_source, site_root_within
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-# Layouts of pages that are not posts: a site's home, its plain pages, and the
-# lists of its sections, categories, tags and archives.
-NON_POST_LAYOUTS = frozenset(
-    [
-        "page",
-        "home",
-        "default",
-        "index",
-        "list",
-        "archive",
-        "archives",
-        "category",
-        "categories",
-        "tag",
-        "tags",
-        "search",
-        "blog-category",
-        "section",
-    ]
-)
 
 
 class _DryRunRollback(Exception):
@@ -68,6 +45,11 @@ class Importer:
     ``status`` applies to posts whose front matter does not say ``draft: true``;
     front matter can never publish past it. ``user`` is the person importing
     (None for the command line): posts are only published if they may publish.
+
+    ``starting(relpath)`` is called before each document and ``progress(relpath)``
+    after it; ``cancelled()``, asked between documents, stops the run when it
+    answers true. Images are stored as they are; their renditions are queued
+    for the task workers (news.media.renditions.queue) as the run goes.
     """
 
     def __init__(
@@ -81,6 +63,8 @@ class Importer:
         user=None,
         tz=None,
         progress=None,
+        starting=None,
+        cancelled=None,
         wait=0.0,
         published_url=refs.published_url,
         old_url=None,
@@ -103,7 +87,13 @@ class Importer:
         self.user = user
         self.tz = tz or timezone.get_default_timezone()
         self.progress = progress
+        self.starting = starting
+        self.cancelled = cancelled
+        self.stopped = False  # cancelled() said so
         self.wait = wait
+        # Images whose renditions are missing: queued CHUNK_SIZE at a time.
+        self._lacking: set = set()
+        self._document_lacking: list = []
         # relpath -> the URL path the site published it under, for images
         # written relative to that page.
         self.published_url = published_url
@@ -138,7 +128,17 @@ class Importer:
                 self._run(sources)
                 raise _DryRunRollback
         else:
-            self._run(sources)
+            try:
+                self._run(sources)
+            finally:
+                self._queue_renditions(all_of_them=True)
+
+    def _queue_renditions(self, *, all_of_them=False):
+        if self._lacking and (
+            all_of_them or len(self._lacking) >= renditions.CHUNK_SIZE
+        ):
+            renditions.queue(self._lacking)
+            self._lacking.clear()
 
     def _run(self, sources):
         for source in sources:
@@ -151,6 +151,7 @@ class Importer:
                     continue
             try:
                 self.site_root = site_root_within(source, self.site_root_option)
+                self._authors = authors.Directory(source, self.site_root)
                 for member in getattr(source, "escaping", ()):
                     self._problem(member, "zip member escapes the archive")
                     self.report.count(Outcome.FAILED)
@@ -160,9 +161,15 @@ class Importer:
                     )
                     self.report.count(Outcome.FAILED)
                 for relpath in source.documents():
+                    if self.cancelled and self.cancelled():
+                        self.stopped = True
+                        return
+                    if self.starting:
+                        self.starting(relpath)
                     self.import_document(source, relpath)
                     if self.progress:
                         self.progress(relpath)
+                self.report.problems.extend(self._authors.problems)
             finally:
                 source.close()
 
@@ -174,6 +181,7 @@ class Importer:
         its own, counting its outcome in the report."""
         stored: list = []  # what this document wrote to storage
         self._new_categories = {}
+        self._document_lacking = []
         try:
             with transaction.atomic():
                 outcome = self._import(source, relpath, stored)
@@ -188,6 +196,9 @@ class Importer:
         else:
             self._categories.update(self._new_categories)
             self.report.count(outcome)
+            if not self.dry_run:
+                self._lacking.update(self._document_lacking)
+                self._queue_renditions()
         finally:
             self._new_categories = {}
 
@@ -198,7 +209,7 @@ class Importer:
         images.discard(stored)
 
     def _import(self, source, relpath, stored):
-        if reason := self._not_a_post_file(relpath):
+        if reason := kinds.not_a_post_file(relpath, mdx=self.mdx):
             return self._skip(relpath, reason)
         data = source.read(relpath, MAX_DOCUMENT_BYTES)
         checks.check_file(relpath, data)
@@ -213,14 +224,14 @@ class Importer:
             return Outcome.UNCHANGED
 
         doc = frontmatter.parse(data, name=relpath)
-        if reason := self._not_a_post(doc):
+        if reason := kinds.not_a_post(doc, include_layouts=self.include_layouts):
             return self._skip(relpath, reason)
         values = frontmatter.fields(
             doc, tz=self.tz, name=relpath, field_map=self.field_map
         )
         checks.check_values(values)
         warnings: list = []
-        language = self._language(relpath, values, warnings)
+        language = addresses.language(relpath, values, warnings)
         post, slug = self._target(relpath, values, known, language)
         others = Post.objects.in_language(language)
         if known and not self.overwrite and fingerprint(post) != known.snapshot:
@@ -238,7 +249,9 @@ class Importer:
         elif others.filter(slug=slug).exclude(pk=post.pk).exists():
             raise ImportFailure(f"slug {slug!r} is already used by another post")
         post.language = language
-        post.translation_key = self._translation_key(relpath, values, post, warnings)
+        post.translation_key = addresses.translation_key(
+            relpath, values, post, warnings
+        )
 
         found = refs.resolve(
             source,
@@ -259,6 +272,7 @@ class Importer:
             stored=stored,
             warnings=warnings,
         )
+        bylines = self._bylines(source, relpath, values, stored, warnings)
         old = oldurls.old_urls(
             relpath,
             doc.meta,
@@ -267,24 +281,32 @@ class Importer:
             site_root=self.site_root,
         )
         written = self._write(
-            post, doc, values, slug, relpath, found, mapping, warnings, old
+            post, doc, values, slug, relpath, found, mapping, warnings, old, bylines
         )
         source_file = known or SourceFile(post=post)
         source_file.path, source_file.digest = relpath, digest
+        source_file.author_keys = {
+            author.name: line.key for author, line in bylines if line.key
+        }
         self._remember(source_file, post, doc, data, found, written)
         self.report.problems.extend(warnings)
         return Outcome.CREATED if creating else Outcome.UPDATED
 
-    def _write(self, post, doc, values, slug, relpath, found, mapping, warnings, old):
-        """Write the post, rendered, and its relations (``old``: its old URLs);
-        return what was written of them (tags, authors, aliases and image
-        links)."""
+    def _write(
+        self, post, doc, values, slug, relpath, found, mapping, warnings, old, bylines
+    ):
+        """Write the post, rendered, and its relations (``old``: its old URLs;
+        ``bylines``: its Authors); return what was written of them (tags,
+        authors, aliases and image links)."""
         creating = post.pk is None
         old_slug, was_undated = post.slug, post.published_at is None
         self._fill(post, doc, values, slug, mapping)
         if post.published_at is None:
             warnings.append(_undated(relpath))
-        renditions.render(post, mapping)
+        # The originals only: workers make the renditions (queued once the
+        # file's transaction has committed), and render the body again.
+        renditions.render(post, mapping, make=False)
+        self._document_lacking = renditions.lacking(mapping.values())
         if creating:
             self._create(post, values, relpath, warnings)
         else:
@@ -297,11 +319,9 @@ class Importer:
             ),
             "tags": set_tags(post, values.tags, creating=creating),
             "authors": set_authors(
-                post,
-                authors_named(values.authors or self._default_authors()),
-                creating=creating,
+                post, [author for author, _ in bylines], creating=creating
             ),
-            "aliases": self._set_aliases(
+            "aliases": addresses.set_aliases(
                 post, relpath, values.aliases, old, warnings, creating
             ),
         }
@@ -340,63 +360,24 @@ class Importer:
             ),
         )
 
-    def _default_authors(self):
-        return [self.default_author] if self.default_author else []
-
-    def _language(self, relpath, values, warnings):
-        """Return the post's language: the front matter's, else the one its
-        path names (``zh/blog/x.md``), else the site's default."""
-        if values.language:
-            if code := languages.match(values.language):
-                return code
-            code = languages.from_path(relpath)[0] or languages.default()
-            warnings.append(
-                Problem(
-                    relpath,
-                    f"language {values.language!r} is not one of the site's "
-                    f"({', '.join(languages.codes())}); imported as {code}",
-                    None,
-                    "warning",
-                    "language",
-                )
-            )
-            return code
-        return languages.from_path(relpath)[0] or languages.default()
-
-    def _translation_key(self, relpath, values, post, warnings):
-        """Return the key the post shares with its translations: the front
-        matter's ``translationKey``, else its path under the language folder
-        (``en/blog/x.md`` and ``zh/blog/x.md``); "" for none."""
-        key = values.translation_key or languages.path_key(relpath)
-        if not key:
-            return ""
-        taken = (
-            Post.objects.in_language(post.language)
-            .filter(translation_key=key)
-            .exclude(pk=post.pk)
-            .select_related("source")
-            .first()
+    def _bylines(self, source, relpath, values, stored, warnings):
+        """Return the post's Authors, each with its Byline: its front
+        matter's, with the profiles its site gives them, else the default
+        author."""
+        if not values.authors:
+            names = [self.default_author] if self.default_author else []
+            lines = [authors.Byline(name) for name in names]
+        else:
+            lines = authors.bylines(values, self._authors, relpath)
+        return authors.write(
+            lines,
+            source=source,
+            site_root=self.site_root,
+            relpath=relpath,
+            stored=stored,
+            warnings=warnings,
+            dry_run=self.dry_run,
         )
-        if taken is None:
-            return key
-        where = taken.source.path if hasattr(taken, "source") else f"“{taken}”"
-        if values.translation_key:
-            raise ImportFailure(
-                f"translation key {key!r} already has a post in "
-                f"{post.language}: {where}"
-            )
-        # Only a folder's name said so: the post stays, unlinked.
-        warnings.append(
-            Problem(
-                relpath,
-                f"not linked to its translations: {where} is already "
-                f"their post in {post.language}",
-                None,
-                "warning",
-                "language",
-            )
-        )
-        return ""
 
     def _target(self, relpath, values, known, language):
         """Return the post the file imports into (None for a new one) and the
@@ -435,63 +416,6 @@ class Importer:
         if post is not None and hasattr(post, "source"):
             raise ImportFailure(f"slug {slug!r} is already used by {post.source.path}")
         return post
-
-    def _set_aliases(self, post, relpath, aliases, old, warnings, creating):
-        """Write the front matter's aliases and the post's old URLs; return the
-        aliases' paths (old URLs are not the file's front matter)."""
-        if not creating:
-            post.aliases.all().delete()
-        paths = []
-        entries = [(alias, False) for alias in aliases] + [(url, True) for url in old]
-        for alias, old_url in entries:
-            path = "/" + alias.strip().strip("/") + "/"
-            if path in paths or post.aliases.filter(path=path).exists():
-                continue  # an alias that is also the old URL
-            if PostAlias.objects.filter(path=path).exists():
-                what = "old URL" if old_url else "alias"
-                warnings.append(
-                    Problem(
-                        relpath,
-                        f"{what} {alias!r} already belongs to another post",
-                        None,
-                        "warning",
-                        "alias",
-                    )
-                )
-                continue
-            if old_url and len(path) > checks.max_length(PostAlias, "path"):
-                warnings.append(
-                    Problem(relpath, "old URL too long to keep", None, "warning")
-                )
-                continue
-            PostAlias.objects.create(post=post, path=path, old_url=old_url)
-            if not old_url:
-                paths.append(path)
-        return paths
-
-    def _not_a_post_file(self, relpath):
-        name = posixpath.basename(relpath)
-        if name.lower().endswith(".mdx") and not self.mdx:
-            return (
-                "an MDX file (Markdown with JSX), not imported; "
-                "--mdx reads it as Markdown"
-            )
-        if name == "_index.md":
-            return "a Hugo section's list page (_index.md), not a post"
-        return None
-
-    def _not_a_post(self, doc):
-        layouts = [v for k, v in doc.meta.items() if str(k).casefold() == "layout"]
-        layout = str(layouts[0]).strip() if layouts else ""
-        if (
-            layout.casefold() in NON_POST_LAYOUTS
-            and layout.casefold() not in self.include_layouts
-        ):
-            return (
-                f"layout {layout!r} is a page, not a post; "
-                f"--include-layout {layout} imports it"
-            )
-        return None
 
     def _skip(self, relpath, reason):
         self._problem(relpath, reason, level="info", code="skipped")
@@ -543,7 +467,11 @@ class Importer:
         if not workflow.can(self.user, "publish", post):
             warnings.append(self._not_allowed(relpath, "publish"))
             return
-        workflow.publish(post, by=self.user, comment=f"import of {relpath}")
+        # What the old site published is published again as it was: the
+        # pre-publish checks are for what people write here.
+        workflow.publish(
+            post, by=self.user, comment=f"import of {relpath}", check=False
+        )
 
     def _not_allowed(self, relpath, name):
         return Problem(

@@ -103,6 +103,14 @@ def _look_up(source, relpath, src, line, key, site_root, url):
     else:
         beside = within(posixpath.join(posixpath.dirname(relpath), key), site_root)
         places.append((beside, "", ""))
+        # Hexo's post asset folder: source/_posts/x.md keeps its images in
+        # source/_posts/x/, and writes them as if beside it.
+        stem = posixpath.splitext(relpath)[0]
+        if posixpath.basename(stem).lower() not in INDEX_STEMS:
+            folder = within(posixpath.join(stem, key), site_root)
+            places.append(
+                (folder, f"{src} found in the post's asset folder", "asset-folder")
+            )
         if url:
             # As the reader's browser did: relative to the page's URL, where
             # ".." stops at the site's root.

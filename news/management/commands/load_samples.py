@@ -5,14 +5,16 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from news.documents.importer import Importer
+from news.models import Category, MenuItem
 
 DEMO_USERNAME = "demo"
 
 
 class Command(BaseCommand):
     help = (
-        "Import the project's sample posts (idempotent) and, when the site has no "
-        "users, create a local demo superuser and print its credentials."
+        "Import the project's sample posts (idempotent), give a site without a "
+        "menu one, and, when the site has no users, create a local demo "
+        "superuser and print its credentials."
     )
 
     def add_arguments(self, parser):
@@ -23,14 +25,32 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        self.verbosity = options["verbosity"]
         report = Importer().run([settings.BASE_DIR / "samples"])
         for problem in report.problems:
             self.stderr.write(str(problem))
         self.stdout.write(f"Sample posts: {report.summary()}")
         if not report.ok:
             raise CommandError("Some sample posts failed to import.")
+        self.ensure_menu()
         if not options["no_demo_user"]:
             self.ensure_demo_user()
+
+    def ensure_menu(self):
+        """Give a site whose menus are empty a header menu: home, the samples'
+        categories, tags, authors and archive. A menu editors made is kept."""
+        if MenuItem.objects.exists():
+            return
+        pages, categories = MenuItem.Page, Category.objects.order_by("name")
+        items = [MenuItem(page=pages.HOME)]
+        items += [MenuItem(category=category) for category in categories]
+        items += [MenuItem(page=page) for page in (pages.TAGS, pages.AUTHORS)]
+        items.append(MenuItem(page=pages.ARCHIVE))
+        for position, item in enumerate(items):
+            item.position = position
+            item.save()
+        if self.verbosity:
+            self.stdout.write(f"Menu: {len(items)} links")
 
     def ensure_demo_user(self):
         User = get_user_model()

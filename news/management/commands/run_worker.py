@@ -1,3 +1,4 @@
+import django_rq
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django_tasks import task_backends
@@ -11,7 +12,8 @@ class Command(BaseCommand):
         "Run a worker for the task backend that NEWSDESK_TASKS chooses: the "
         "database backend's db_worker, or an RQ worker. Before the database "
         "worker starts, the tasks that a dead worker of this machine left "
-        "running are put back in the queue."
+        "running are put back in the queue; so are the jobs a dead RQ worker of this "
+        "machine had started."
     )
 
     def add_arguments(self, parser):
@@ -65,11 +67,21 @@ class Command(BaseCommand):
         )
 
     def rq(self, options):
+        requeued = workers.requeue_abandoned_rq(django_rq.get_queue("default"))
+        if requeued:
+            self.stdout.write(
+                f"Requeued {requeued} task(s) left running by a worker that is gone."
+            )
         call_command(
             "rqworker",
             "default",
             job_class="django_tasks_rq.Job",
             worker_class="news.workers.RQWorker",
+            name=workers.worker_id(),
             burst=options["batch"],
+            # Tasks queued with run_after (a webhook's retry) wait in RQ's
+            # scheduled registry; only a worker with the scheduler moves them
+            # to the queue when their time comes.
+            with_scheduler=True,
             verbosity=options["verbosity"],
         )

@@ -1,0 +1,142 @@
+"""The site's menus: links editors arrange in the admin, shown in the header
+and the footer of every public page (news.public.fragments.menus)."""
+
+from functools import reduce
+from operator import or_
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .content import Category, Post
+
+# What an item may link to; each item links to exactly one.
+TARGETS = ("category", "tag", "post", "page", "url")
+
+
+def _one_target():
+    """The condition that exactly one target of an item is set."""
+    empty = {
+        "category": Q(category__isnull=True),
+        "tag": Q(tag__isnull=True),
+        "post": Q(post__isnull=True),
+        "page": Q(page=""),
+        "url": Q(url=""),
+    }
+    return reduce(
+        or_,
+        (
+            ~empty[target] & Q(*(empty[other] for other in TARGETS if other != target))
+            for target in TARGETS
+        ),
+    )
+
+
+class MenuItem(models.Model):
+    """One link of a menu: to a category, a tag, a post (a page such as
+    "About"), one of the site's own pages, or another site."""
+
+    class Menu(models.TextChoices):
+        HEADER = "header", "Header"
+        FOOTER = "footer", "Footer"
+
+    class Page(models.TextChoices):
+        HOME = "news:post_list", _("Home")
+        CATEGORIES = "news:category_index", _("Categories")
+        TAGS = "news:tag_index", _("Tags")
+        AUTHORS = "news:author_index", _("Authors")
+        ARCHIVE = "news:archive", _("Archive")
+        SEARCH = "news:search", _("Search")
+        FEED = "news:feed", _("RSS feed")
+        SITEMAP = "news:sitemap", _("Sitemap")
+
+    menu = models.CharField(max_length=10, choices=Menu.choices, default=Menu.HEADER)
+    position = models.PositiveSmallIntegerField(default=0)
+    label = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The link's text; empty, the name of what it links to.",
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    tag = models.ForeignKey(
+        "taggit.Tag", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    post = models.ForeignKey(
+        Post,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Shown only while the post is published.",
+    )
+    page = models.CharField(max_length=40, choices=Page.choices, blank=True)
+    url = models.URLField(
+        "address",
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Another site's address (http or https).",
+    )
+
+    class Meta:
+        ordering = ["menu", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_one_target(),
+                name="menu_item_one_target",
+                violation_error_message="Choose exactly one thing to link to: a "
+                "category, a tag, a post, a page or an address.",
+            )
+        ]
+
+    def __str__(self):
+        return self.label or self._name() or "Menu item"
+
+    def clean(self):
+        chosen = [target for target in TARGETS if self._has(target)]
+        if len(chosen) != 1:
+            raise ValidationError(
+                "Choose exactly one thing to link to: a category, a tag, a post, "
+                "a page or an address."
+            )
+
+    def link(self):
+        """Return the item as ``(text, url)``, or None when what it links to
+        is not public (a post that is not published, a tag with no page)."""
+        if self.post_id and not self.post.is_published:
+            return None
+        url = self._url()
+        return (self.label or self._name(), url) if url else None
+
+    def _has(self, target):
+        value = getattr(
+            self, f"{target}_id" if target in ("category", "tag", "post") else target
+        )
+        return bool(value)
+
+    def _name(self):
+        if self.category_id:
+            return self.category.name
+        if self.tag_id:
+            return self.tag.name
+        if self.post_id:
+            return self.post.title
+        if self.page:
+            return str(self.get_page_display())
+        return self.url
+
+    def _url(self):
+        if self.category_id:
+            return self.category.get_absolute_url()
+        if self.tag_id:
+            return reverse("news:tag", args=[self.tag.slug]) if self.tag.slug else ""
+        if self.post_id:
+            return self.post.get_absolute_url()
+        if self.page:
+            return reverse(self.page)
+        return self.url
