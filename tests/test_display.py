@@ -220,3 +220,10 @@ def test_reading_time_counts_words_and_cjk_characters(text, minutes):
 def test_code_and_markup_are_not_read_as_words():
     html = markdown.render('<img src="a.png" alt="x">\n\n`one`')
     assert display.word_count(html) == 1
+
+
+def test_plain_text_keeps_words_whole_and_blocks_apart():
+    html = markdown.render(
+        "Covers the *harbour*; see [her site](https://a.example/).\n\nAnd &amp; more."
+    )
+    assert display.plain_text(html) == "Covers the harbour; see her site. And & more."

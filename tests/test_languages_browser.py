@@ -1,7 +1,8 @@
 """The site in English and Chinese in a real browser (Playwright driving
 Debian's Chromium): switching between the two versions of a pair, ``lang`` and
 the ``hreflang`` alternates, the Chinese interface, the home page's language
-suggestion, and axe-core on the Chinese home page and article."""
+suggestion, and axe-core on the Chinese home page and article, and on the
+admin's desk and calendar with their language filters."""
 
 from datetime import timedelta
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from news.public import cache as page_cache
 from news.public import context_processors
 
-from .factories import make_post
+from .factories import make_post, make_user
 from .test_public_browser import Reader, axe_problems
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -149,3 +150,27 @@ def test_the_home_page_suggests_the_readers_language_without_moving(site, reader
     english_reader.open(f"{site}/")
     assert english_reader.page.locator(".language-suggestion").is_hidden()
     assert chinese_reader.problems == english_reader.problems == []
+
+
+def test_the_admins_language_filters_pass_axe_in_chinese(site, browser):
+    make_user("pat", "Editors", "Publishers")
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.goto(f"{site}/admin/login/")
+    page.fill("#id_username", "pat")
+    page.fill("#id_password", "pw")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#site-name")
+    # The admin speaks the browser's language.
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    problems = []
+    for url in ["/admin/?language=zh-hans", "/admin/news/post/calendar/?language=en"]:
+        page.goto(f"{site}{url}")
+        filter_links = page.locator("nav.language-filter a")
+        assert filter_links.count() == 3
+        assert page.locator("nav.language-filter [aria-current=true]").count() == 1
+        problems += axe_problems(page)
+    context.close()
+    assert problems == [], "\n".join(problems)

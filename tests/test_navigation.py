@@ -206,3 +206,17 @@ def test_an_author_page_shows_the_bio_as_markdown_sanitised(client):
         '<a href="https://ana.example/" rel="noopener noreferrer">her site</a>' in lede
     )
     assert "<script" not in lede and "javascript:" not in lede
+
+
+def test_the_authors_index_and_description_show_the_bio_as_text(client):
+    author = make_author("Ana Lima")
+    author.bio = "Covers the *harbour*; see [her site](https://ana.example/)."
+    author.save()
+    make_post(title="Ferries", slug="ferries").authors.add(author)
+    index = client.get("/authors/").content.decode()
+    assert "Covers the harbour; see her site." in index
+    assert "[her site]" not in index and "*harbour*" not in index
+    page = client.get("/authors/ana-lima/").content.decode()
+    assert (
+        '<meta name="description" content="Covers the harbour; see her site.">' in page
+    )

@@ -174,6 +174,19 @@ def _counts(body_html: str) -> tuple[int, int]:
     return len(_WORD.findall(rest)), cjk
 
 
+# Where a fragment's text breaks: other tags (emphasis, links) sit inside words.
+_BREAK = re.compile(
+    r"</(?:p|li|h[1-6]|div|blockquote|pre|tr|td|th|dt|dd)>|<br\s*/?>", re.I
+)
+
+
+def plain_text(fragment: str) -> str:
+    """Return the text of an HTML fragment as one line: a space where a block
+    ends, nothing where an inline tag was."""
+    text = _TAG.sub("", _BREAK.sub(" ", fragment))
+    return " ".join(html.unescape(text).split())
+
+
 def _is_cjk(char: str) -> bool:
     return unicodedata.east_asian_width(char) == "W" and char.isalpha()
 

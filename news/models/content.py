@@ -53,6 +53,14 @@ class Author(models.Model):
     def get_absolute_url(self):
         return reverse("news:author", kwargs={"slug": self.slug})
 
+    def bio_text(self):
+        """Return the bio, which is Markdown, as plain text: for the authors'
+        index and the author page's description."""
+        try:
+            return display.plain_text(markdown.render(self.bio)) if self.bio else ""
+        except markdown.MarkdownError:
+            return self.bio
+
 
 class Category(models.Model):
     name = models.CharField(max_length=200, unique=True)

@@ -126,7 +126,7 @@ def authors(language=None):
             author.name,
             author.get_absolute_url(),
             counts[author.pk],
-            author.bio,
+            author.bio_text(),
             author.avatar,
             author.slug,
         )

@@ -38,7 +38,8 @@ class Section:
         kind = obj._meta.model_name
         if kind not in (cls.TAG, cls.CATEGORY, cls.AUTHOR):
             raise TypeError(f"{obj!r} is not a tag, category or author")
-        lede = getattr(obj, "description", "") or getattr(obj, "bio", "")
+        # An author's bio is Markdown: the page's description is its text.
+        lede = obj.bio_text() if kind == cls.AUTHOR else getattr(obj, "description", "")
         feed = f"news:{kind}_feed"
         return cls(
             kind,
