@@ -22,21 +22,13 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from rq.worker import Worker
 
+from .media.storage import process_alive
+
 
 def worker_id(pid=None, host=None):
     """Return a worker id naming this host and process: ``host:pid:random``."""
     host = (host or socket.gethostname())[:40]
     return f"{host}:{pid or os.getpid()}:{get_random_string(8)}"
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
 
 
 def gone(worker, host=None):
@@ -49,7 +41,7 @@ def gone(worker, host=None):
         return False
     # A process with our own id is this one, just started: in a container
     # the restarted worker is often given the pid of the one that died.
-    return int(pid) == os.getpid() or not _alive(int(pid))
+    return int(pid) == os.getpid() or not process_alive(int(pid))
 
 
 def abandoned(host=None):

@@ -273,18 +273,7 @@ def picture(image, *, strict=False, make=True, queue_missing=True):
     they exist, the picture is the original at its size if it is ``plain``.
     """
     if is_vector(image):
-        return Picture(
-            src=image.file.url,
-            src_width=image.width,
-            src_height=image.height,
-            width=image.width,
-            height=image.height,
-            alt=image.alt,
-            webp_srcset="",
-            srcset="",
-            type="image/svg+xml",
-            vector=True,
-        )
+        return _as_is(image, "image/svg+xml", vector=True)
     if make:
         try:
             renditions = ensure(image)
@@ -330,6 +319,11 @@ def _original(image):
         (MIME_TYPES[f] for f, ext in EXTENSIONS.items() if name.endswith(ext)),
         "image/jpeg" if name.endswith(".jpeg") else "",
     )
+    return _as_is(image, kind)
+
+
+def _as_is(image, kind, *, vector=False):
+    """The picture of the stored file itself, at its size, with no srcset."""
     return Picture(
         src=image.file.url,
         src_width=image.width,
@@ -340,6 +334,7 @@ def _original(image):
         webp_srcset="",
         srcset="",
         type=kind,
+        vector=vector,
     )
 
 

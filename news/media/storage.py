@@ -34,7 +34,8 @@ def _host():
     return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
 
 
-def _alive(pid):
+def process_alive(pid):
+    """Whether process ``pid`` of this host is running (someone else's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -90,7 +91,7 @@ class AtomicFileSystemStorage(FileSystemStorage):
             match = _WRITER.fullmatch(entry)
             if not match or match[3] != base or match[1] != _host():
                 continue
-            if int(match[2]) != os.getpid() and _alive(int(match[2])):
+            if int(match[2]) != os.getpid() and process_alive(int(match[2])):
                 continue
             try:
                 os.unlink(self.path(posixpath.join(folder, entry)))
