@@ -332,3 +332,11 @@ def test_the_image_list_and_an_image_page_never_show_its_hash(
     page = client.get(f"/admin/news/image/{image.pk}/change/")
     assert "Image with no alt text" in visible(page)
     assert image.sha256 not in visible(page)
+
+
+def test_staff_without_image_permission_are_refused_the_library(client, media_root):
+    client.force_login(make_user("guest"))
+    stored("A private picture")
+    response = client.get(LIBRARY)
+    assert response.status_code == 403
+    assert "A private picture" not in response.content.decode()
