@@ -340,3 +340,25 @@ def test_staff_without_image_permission_are_refused_the_library(client, media_ro
     response = client.get(LIBRARY)
     assert response.status_code == 403
     assert "A private picture" not in response.content.decode()
+
+
+def test_an_uploaded_image_is_found_by_its_original_file_name(
+    client, editor, media_root
+):
+    response = client.post(
+        "/admin/news/image/add/",
+        {
+            "upload": SimpleUploadedFile(
+                "harbour-crane.png", image_bytes(), content_type="image/png"
+            ),
+            "alt": "A machine on the quay",
+        },
+    )
+    assert response.status_code == 302
+    stored("Something else", color=(3, 3, 3))
+    assert grid(client.get(LIBRARY, {"q": "harbour-crane"})) == [
+        "A machine on the quay"
+    ]
+    # Without alt text, the library names it by the file name it came as.
+    Image.objects.filter(original_name="harbour-crane.png").update(alt="")
+    assert grid(client.get(LIBRARY, {"q": "crane"})) == ["harbour-crane.png"]

@@ -254,7 +254,7 @@ class ImageAdmin(admin.ModelAdmin):
                 {
                     "image": image,
                     "src": library.thumbnail_url(image),
-                    "label": image.alt or "No alt text",
+                    "label": image.alt or image.original_name or "No alt text",
                     "kind": image_kind(image),
                     "in_use": image.in_use,
                 }

@@ -8,6 +8,7 @@ rendered again.
 """
 
 import contextlib
+import posixpath
 from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
@@ -46,6 +47,7 @@ def find(queryset, *, text="", use="", kind=""):
             Q(alt__icontains=word)
             | Q(caption__icontains=word)
             | Q(credit__icontains=word)
+            | Q(original_name__icontains=word)
             | Q(file__icontains=word)
         )
     if use == USED:
@@ -138,7 +140,17 @@ def replace(image, data, *, name=""):
         image.width, image.height = info.width, info.height
         image.plain = info.plain
         image.file.name = stored
-        image.save(update_fields=["sha256", "width", "height", "plain", "file"])
+        image.original_name = posixpath.basename(name.replace("\\", "/"))[:255]
+        image.save(
+            update_fields=[
+                "sha256",
+                "width",
+                "height",
+                "plain",
+                "file",
+                "original_name",
+            ]
+        )
 
         def forget():
             for gone in [old_file, *(r.file.name for r in old_renditions)]:

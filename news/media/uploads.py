@@ -41,9 +41,16 @@ def store(data, *, alt, name=""):
         image, created = images.store(data, alt=alt)
     except images.InvalidImage as exc:
         raise UploadRefused(f"{name}: {exc}" if name else str(exc)) from exc
+    name = posixpath.basename(name.replace("\\", "/"))[:255]
+    changed = []
     if not created and not image.alt:
         image.alt = alt
-        image.save(update_fields=["alt"])
+        changed.append("alt")
+    if name and not image.original_name:
+        image.original_name = name
+        changed.append("original_name")
+    if changed:
+        image.save(update_fields=changed)
     label = alt.replace("[", "(").replace("]", ")")
     return image, f"![{label}]({key(image)})"
 

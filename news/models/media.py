@@ -14,6 +14,9 @@ class Image(models.Model):
     alt = models.CharField(max_length=500, blank=True)
     caption = models.CharField(max_length=500, blank=True)
     credit = models.CharField(max_length=300, blank=True)
+    # The name of the file as it was uploaded (the stored one is its hash):
+    # what the media library shows and searches when there is no alt text.
+    original_name = models.CharField(max_length=255, blank=True, editable=False)
     # The original carries no metadata (EXIF, XMP, comments) and is upright, so
     # pages may show it until its renditions are made (news.media.renditions).
     plain = models.BooleanField(default=False, editable=False)
