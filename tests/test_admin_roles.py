@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission, User
 
 from news.models import Post
 
-from .factories import make_user, zipped
+from .factories import make_image, make_user, zipped
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +21,22 @@ def test_editors_and_publishers_may_import_and_export(client, group):
     assert user.has_perm("news.export_post")
     client.force_login(user)
     assert "Import Markdown" in client.get("/admin/news/post/").content.decode()
+
+
+def test_publishers_may_replace_an_images_file(client):
+    client.force_login(make_user("desk", "Publishers"))
+    image = make_image()
+    page = client.get(f"/admin/news/image/{image.pk}/change/").content.decode()
+    assert "Replace the file" in page
+
+
+@pytest.mark.parametrize("group", ["Authors", "Editors"])
+def test_authors_and_editors_may_not_replace_an_images_file(client, group):
+    # A replacement changes published posts at once, with no review.
+    client.force_login(make_user("desk", group))
+    image = make_image()
+    page = client.get(f"/admin/news/image/{image.pk}/change/").content.decode()
+    assert "Replace the file" not in page
 
 
 def test_an_editor_imports_a_zip(client):
