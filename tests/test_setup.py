@@ -1,10 +1,16 @@
 """`make run`'s set-up steps (migrate, then load the samples) in a fresh directory."""
 
+import shlex
+import shutil
 import sqlite3
+import subprocess
+from pathlib import Path
 
 import pytest
 
 from .services import environ_without, manage_py
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def manage(var_dir, *args):
@@ -77,3 +83,40 @@ def test_no_demo_account_when_users_exist(tmp_path):
     assert load.returncode == 0, load.stderr
     assert "LOCAL DEMO" not in load.stdout
     assert rows(tmp_path, "select username from auth_user") == [("editor",)]
+
+
+def _make_run(tmp_path, **variables):
+    """`make run` with a stand-in for the venv's python that records how it
+    was called; setup (migrate, samples) is taken as done (-o setup)."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    calls = tmp_path / "calls.txt"
+    python = venv / "bin" / "python"
+    python.write_text(f'#!/bin/sh\necho "$*" >> {shlex.quote(str(calls))}\n')
+    python.chmod(0o755)
+    assigned = [f"{name}={value}" for name, value in variables.items()]
+    done = subprocess.run(
+        ["make", "-s", "-o", "setup", "run", f"VENV={venv}", *assigned],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return done, calls.read_text()
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="GNU make is not installed")
+@pytest.mark.parametrize(
+    ("variables", "url", "address"),
+    [
+        ({}, "http://127.0.0.1:8000/", "127.0.0.1:8000"),
+        ({"PORT": "8123"}, "http://127.0.0.1:8123/", "127.0.0.1:8123"),
+        ({"HOST": "0.0.0.0", "PORT": "9001"}, "http://0.0.0.0:9001/", "0.0.0.0:9001"),
+    ],
+)
+def test_make_run_prints_the_url_it_serves(tmp_path, variables, url, address):
+    done, calls = _make_run(tmp_path, **variables)
+    assert done.returncode == 0, done.stderr
+    assert f"Newsdesk is served at {url}" in done.stdout
+    # The server is started on that very address.
+    assert f"manage.py runserver {address}" in calls
