@@ -8,6 +8,7 @@ from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Subquery
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -32,6 +33,7 @@ from ..models import (
     PreviewLink,
     ReviewComment,
     Revision,
+    SiteSettings,
     SourceFile,
 )
 from ..slugs import unique_slug
@@ -79,6 +81,29 @@ class MenuItemAdmin(admin.ModelAdmin):
             # An address typed without a scheme is taken as https.
             kwargs["assume_scheme"] = "https"
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    """The site's theme, one row (SiteSettings.load): the list opens it."""
+
+    raw_id_fields = ["logo"]
+    fieldsets = [
+        (None, {"fields": ["site_name", "logo", "footer_text"]}),
+        ("Colours", {"fields": ["accent", "accent_dark"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        row = SiteSettings.load()
+        return redirect(reverse("admin:news_sitesettings_change", args=[row.pk]))
 
 
 class ImageAddForm(forms.ModelForm):
