@@ -13,13 +13,14 @@ from .services import environ_without, manage_py
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def manage(var_dir, *args):
+def manage(var_dir, *args, languages="en"):
     env = environ_without("DJANGO_", "DATABASE_URL")
     env.update(
         DJANGO_DEBUG="1",
         DJANGO_SETTINGS_MODULE="cms.settings",
         NEWSDESK_VAR_DIR=str(var_dir),
         MEDIA_ROOT=str(var_dir / "media"),
+        NEWSDESK_LANGUAGES=languages,
     )
     return manage_py(env, *args)
 
@@ -56,6 +57,20 @@ def test_first_run_loads_the_samples_and_creates_a_demo_account(first_run):
     # A header menu: home, the samples' two categories, tags, authors, archive.
     assert rows(var_dir, "select count(*) from news_menuitem") == [(6,)]
     assert list((var_dir / "media" / "images").rglob("*.png"))
+    # Several authors with profiles and avatars; the Chinese desk has none.
+    authors = rows(
+        var_dir,
+        "select name, avatar_id is not null, bio != '' from news_author order by name",
+    )
+    assert authors == [
+        ("Ana Costa", 1, 1),
+        ("Li Wei", 1, 1),
+        ("Newsroom Team", 1, 1),
+        ("Sam Okafor", 1, 1),
+        ("编辑部", 0, 0),
+    ]
+    # One language: no translation is loaded.
+    assert rows(var_dir, "select distinct language from news_post") == [("en",)]
 
 
 def test_second_run_reuses_everything_and_duplicates_nothing(first_run):
@@ -68,7 +83,29 @@ def test_second_run_reuses_everything_and_duplicates_nothing(first_run):
     assert rows(var_dir, "select count(*) from auth_user") == [(1,)]
     assert rows(var_dir, "select count(*) from news_post") == [(5,)]
     assert rows(var_dir, "select count(*) from news_menuitem") == [(6,)]
-    assert rows(var_dir, "select count(*) from news_image") == [(9,)]
+    # Five posts' pictures and four avatars.
+    assert rows(var_dir, "select count(*) from news_image") == [(13,)]
+
+
+def test_a_site_in_english_and_chinese_gets_a_translation_pair(tmp_path):
+    both = "en,zh-hans"
+    assert manage(tmp_path, "migrate", "--noinput", languages=both).returncode == 0
+    load = manage(tmp_path, "load_samples", languages=both)
+    assert load.returncode == 0, load.stderr
+    assert "6 created, 0 updated, 0 unchanged" in load.stdout
+    pair = rows(
+        tmp_path,
+        "select language, title from news_post where translation_key = "
+        "'newsdesk-launch' and status = 'published' order by language",
+    )
+    assert pair == [
+        ("en", "Newsdesk goes live for the newsroom"),
+        ("zh-hans", "Newsdesk 正式上线"),
+    ]
+    again = manage(tmp_path, "load_samples", languages=both)
+    assert again.returncode == 0, again.stderr
+    assert "0 created, 0 updated, 6 unchanged" in again.stdout
+    assert rows(tmp_path, "select count(*) from news_post") == [(6,)]
 
 
 def test_no_demo_account_when_users_exist(tmp_path):
