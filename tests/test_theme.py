@@ -156,3 +156,11 @@ def test_a_themed_page_costs_one_query_after_an_edit_and_none_after(client):
     assert [q["sql"] for q in first if "news_sitesettings" in q["sql"]]
     assert not [q["sql"] for q in later if "news_sitesettings" in q["sql"]]
     assert len(later) == len(unthemed)
+
+
+def test_a_colour_written_around_the_form_never_reaches_the_stylesheet(client):
+    # save() without full_clean(), as a shell or a script might.
+    SiteSettings.objects.create(accent="};x{", accent_dark="#FFB4A8")
+    text = client.get("/theme.css").content.decode()
+    assert "};x{" not in text
+    assert ":root { --link: #ffb4a8; }" in text

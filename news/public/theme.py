@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from ..models import SiteSettings
+from ..models.navigation import HEX_COLOUR
 
 KEY = "newsdesk:theme"
 
@@ -72,9 +73,15 @@ def _read():
         logo_url=logo.file.url if logo else "",
         logo_width=logo.width if logo else 0,
         logo_height=logo.height if logo else 0,
-        accent=row.accent.lower(),
-        accent_dark=row.accent_dark.lower(),
+        accent=_colour(row.accent),
+        accent_dark=_colour(row.accent_dark),
     )
+
+
+def _colour(value):
+    # The form validates it; a row written otherwise must not put anything but
+    # a colour into the stylesheet.
+    return value.lower() if HEX_COLOUR.regex.fullmatch(value) else ""
 
 
 def stylesheet(theme):
