@@ -335,3 +335,30 @@ def test_search_queries_stay_constant(
     client.get("/search/", {"q": query})
     with django_assert_num_queries(expected):
         assert client.get("/search/", {"q": query}).status_code == 200
+
+
+def test_no_results_page_suggests_a_close_spelling(client):
+    make_post(title="Kernel scheduling notes", slug="k").tags.add("compilers")
+    make_post(title="Secret draft about schedulers", status=Post.Status.DRAFT)
+    content = client.get("/search/", {"q": "kernal sheduling"}).content.decode()
+    assert "0 results for “kernal sheduling”" in content
+    assert 'Did you mean <a href="?q=kernel%20scheduling">kernel scheduling</a>?' in (
+        content
+    )
+    assert "Did you mean" in client.get("/search/", {"q": "compilrs"}).content.decode()
+    # Words of unpublished posts are never offered; nothing close, nothing said.
+    assert (
+        "Did you mean"
+        not in client.get("/search/", {"q": "schedulerz"}).content.decode()
+    )
+    assert (
+        "Did you mean" not in client.get("/search/", {"q": "zeppelin"}).content.decode()
+    )
+
+
+def test_close_spelling_keeps_known_and_short_words():
+    known = search.vocabulary(["Kernel release notes", "社区 news 2024"])
+    assert known == ["kernel", "news", "notes", "release"]
+    assert search.close_spelling("kernel relase", known) == "kernel release"
+    assert search.close_spelling("kernel notes", known) == ""
+    assert search.close_spelling("zz qq", known) == ""

@@ -158,6 +158,19 @@ class ImageAdmin(admin.ModelAdmin):
         return [] if obj is None else ["file", "sha256", "width", "height"]
 
 
+class ReadOnlyAdmin:
+    """For logs the app writes: nobody adds, changes or deletes a row."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class BoundedInline:
     """An inline that builds no more forms than a post can use.
 
@@ -798,7 +811,7 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """The site-wide record of transitions: read-only."""
 
     list_display = [
@@ -828,15 +841,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     @admin.display(description="post", ordering="post__title")
     def post_shown(self, entry):
         return truncated(entry.post.title)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         user = request.user

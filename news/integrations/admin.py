@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 
+from ..editorial.admin import ReadOnlyAdmin
 from ..models import WebhookDelivery, WebhookSubscription
 from . import http, webhooks
 
@@ -86,7 +87,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """The log of deliveries: read-only."""
 
     list_display = [
@@ -104,12 +105,3 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_per_page = 50
     search_fields = ["uuid", "subscription__url", "error"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -53,6 +53,7 @@ from ..models import (
     Section,
     indexes,
 )
+from . import search
 
 CARD_TEMPLATE = "news/includes/post_card.html"
 ARTICLE_TEMPLATES = {
@@ -74,6 +75,7 @@ INDEX_ENTRIES = {
 SUGGESTIONS_TEMPLATE = "news/includes/search_suggestions.html"
 SUGGESTED_TAGS = 12
 SUGGESTED_POSTS = 5
+VOCABULARY_POSTS = 2000
 INCLUDED_TEMPLATES = [
     "news/includes/breadcrumbs.html",
     "news/includes/byline.html",
@@ -232,10 +234,10 @@ def suggestions(changed):
     """Return what a search that found nothing offers instead, as HTML: the
     tags with the most published posts and the latest posts in the page's
     language, as of ``changed``."""
-    key = _key("suggestions", changed, "")
+    language = languages.current()
+    key = _key("suggestions", changed, language)
     html = _get_many([key]).get(key)
     if html is None:
-        language = languages.current()
         tags = sorted(indexes.tags(language), key=lambda entry: -entry.count)
         recent = (
             Post.objects.published()
@@ -246,6 +248,25 @@ def suggestions(changed):
         html = render_to_string(SUGGESTIONS_TEMPLATE, context)
         _set_many({key: html})
     return mark_safe(html)  # noqa: S308
+
+
+def vocabulary(changed):
+    """Return the words readers may mean, for close spellings: those of the
+    titles of the latest published posts in the page's language and of its
+    tags, as of ``changed``."""
+    language = languages.current()
+    key = _key("vocabulary", changed, language)
+    found = _get_many([key]).get(key)
+    if found is None:
+        titles = (
+            Post.objects.published()
+            .in_language(language)
+            .values_list("title", flat=True)[:VOCABULARY_POSTS]
+        )
+        tags = [entry.name for entry in indexes.tags(language)]
+        found = search.vocabulary([*titles, *tags])
+        _set_many({key: found})
+    return found
 
 
 def feed(request, changed, render):

@@ -20,6 +20,8 @@ words: an index may hold drafts, the results never do.
   indexes serve.
 """
 
+import bisect
+import difflib
 import functools
 import html
 import re
@@ -43,6 +45,9 @@ MAX_WORDS = 8
 # bm25 weights of the indexed columns: title, summary, body.
 WEIGHTS = (10.0, 4.0, 1.0)
 CHUNK_SIZE = 500
+# How alike a word must be to one of the site's to be offered instead
+# (difflib's ratio: "kernal" and "kernel" are 0.83).
+SPELLING_CUTOFF = 0.8
 _WORD = re.compile(r"\w+")
 # Han, kana, Hangul: scripts written without spaces between words.
 _CJK = re.compile(
@@ -262,6 +267,36 @@ def register_signal_handlers():
     signals.post_unpublished.connect(_post_touched, dispatch_uid="search-unpublished")
     signals.post_changed.connect(_post_touched, dispatch_uid="search-changed")
     post_delete.connect(_post_deleted, sender=Post, dispatch_uid="search-delete")
+
+
+def vocabulary(texts):
+    """Return the distinct words of ``texts`` worth suggesting: three letters
+    or more, lowercased, CJK runs left out (a misspelling there is another
+    character, not a near one)."""
+    found = {
+        word.lower()
+        for text in texts
+        for word in _WORD.findall(text)
+        if len(word) >= 3 and not _CJK.search(word) and not word.isdigit()
+    }
+    return sorted(found)
+
+
+def close_spelling(query, known):
+    """Return ``query`` with each word not in ``known`` (a sorted list from
+    vocabulary()) replaced by the closest one that is, or "" when no word
+    changes."""
+    corrected, changed = [], False
+    for word in words(query):
+        index = bisect.bisect_left(known, word)
+        if (index < len(known) and known[index] == word) or len(word) < 3:
+            corrected.append(word)
+            continue
+        close = difflib.get_close_matches(word, known, n=1, cutoff=SPELLING_CUTOFF)
+        if close:
+            changed = True
+        corrected.append(close[0] if close else word)
+    return " ".join(corrected) if changed else ""
 
 
 def highlight(text, terms):

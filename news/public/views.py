@@ -295,6 +295,9 @@ class SearchView(ListView):
         if self.query and not context["paginator"].count:
             changed, _ = freshness(self.request)
             context["suggestions"] = fragments.suggestions(changed)
+            context["spelling"] = search.close_spelling(
+                self.query, fragments.vocabulary(changed)
+            )
         return context
 
 
