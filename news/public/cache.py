@@ -191,7 +191,7 @@ def _setting_changed(setting, **kwargs):
     # test's database must not answer another's.
     if setting.startswith("NEWSDESK_") or setting == "CACHES":
         _near.clear()
-    if setting.startswith("NEWSDESK_SITE_") or setting == "CACHES":
+    if setting.startswith("NEWSDESK_SITE_"):
         # The theme falls back to these names.
         theme.forget()
 
