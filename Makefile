@@ -38,7 +38,10 @@ messages:
 
 # A task worker runs beside the server and goes when the server does, however
 # that ends (Ctrl-C, an error, a kill of make).
+# The address is printed last, after setup's output, from the same HOST and
+# PORT that runserver is given (`PORT=8123 make run`).
 run: setup
+	@echo; echo "Newsdesk is served at http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"; echo
 	$(DEV_ENV) $(BIN)/python manage.py run_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)

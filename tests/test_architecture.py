@@ -45,6 +45,7 @@ LAYERS = {
         "news.media",
         "news.public.cache",
         "news.public.fragments",
+        "news.public.theme",
         "news.public.search",
         "news.public.pagination",
         "news.workers",

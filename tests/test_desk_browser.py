@@ -348,3 +348,25 @@ def test_reschedule_on_the_calendar_by_mouse_and_keyboard(live_server, browser):
     draft.refresh_from_db()
     assert draft.planned_for == new_day
     assert problems == [], "\n".join(problems)
+
+
+def test_the_site_settings_form_refuses_a_faint_colour_and_renames_the_admin(
+    live_server, browser
+):
+    make_user("chief", superuser=True)
+    base = live_server.url
+    page = sign_in(browser, base, "chief")
+    page.goto(f"{base}/admin/news/sitesettings/")
+    assert page.url.endswith("/admin/news/sitesettings/1/change/")
+    problems = fits(page) + axe_problems(page)
+    page.fill("#id_site_name", "Harbour Times")
+    page.fill("#id_accent", "#ffcc00")
+    page.click("input[name=_save]")
+    error = page.inner_text(".field-accent .errorlist")
+    assert "contrasts only 1.5:1 with white" in error
+    problems += axe_problems(page)
+    page.fill("#id_accent", "#8a1c1c")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist")
+    assert page.inner_text("#site-name") == "Harbour Times"
+    assert problems == [], "\n".join(problems)

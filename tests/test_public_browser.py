@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from news.documents import markdown
 from news.media import images, renditions
-from news.models import MenuItem, PostImage
+from news.models import MenuItem, PostImage, SiteSettings
 
 from .browser import ARTIFACT_ROOT
 from .factories import (
@@ -580,3 +580,29 @@ def test_home_leads_with_a_story_and_cards_show_pictures(site, reader_factory):
     footer = page.locator("footer.site-footer")
     assert footer.locator("a", has_text="Community").count() == 1
     assert reader.problems == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_themed_home_page_shows_the_logo_and_colours(site, reader_factory, scheme):
+    settings_row = SiteSettings.load()
+    settings_row.site_name = "Harbour Times"
+    settings_row.logo = make_image(
+        size=(96, 96), fmt="PNG", alt="", color=(139, 28, 28)
+    )
+    settings_row.accent, settings_row.accent_dark = "#8a1c1c", "#ffb4a8"
+    settings_row.footer_text = "Independent news from the harbour since 1901."
+    settings_row.full_clean()
+    settings_row.save()
+    reader = reader_factory(viewport={"width": 375, "height": 800}, color_scheme=scheme)
+    page = reader.page
+    assert reader.open(site + "/").status == 200
+    logo = page.locator("header .site-logo")
+    assert logo.evaluate("img => img.complete && img.naturalWidth") == 96
+    assert page.locator("header .site-name").inner_text() == "Harbour Times"
+    colour = page.locator("main a").first.evaluate("a => getComputedStyle(a).color")
+    expected = "rgb(138, 28, 28)" if scheme == "light" else "rgb(255, 180, 168)"
+    assert colour == expected
+    assert "since 1901" in page.locator("footer").inner_text()
+    reader.shot(f"themed-home-{scheme}")
+    problems = reader.problems + axe_problems(page)
+    assert not problems, "\n".join(problems)

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Subquery
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -35,6 +36,7 @@ from ..models import (
     PreviewLink,
     ReviewComment,
     Revision,
+    SiteSettings,
     SourceFile,
 )
 from ..slugs import unique_slug
@@ -82,6 +84,29 @@ class MenuItemAdmin(admin.ModelAdmin):
             # An address typed without a scheme is taken as https.
             kwargs["assume_scheme"] = "https"
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    """The site's theme, one row (SiteSettings.load): the list opens it."""
+
+    raw_id_fields = ["logo"]
+    fieldsets = [
+        (None, {"fields": ["site_name", "logo", "footer_text"]}),
+        ("Colours", {"fields": ["accent", "accent_dark"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        row = SiteSettings.load()
+        return redirect(reverse("admin:news_sitesettings_change", args=[row.pk]))
 
 
 class ImageAddForm(forms.ModelForm):

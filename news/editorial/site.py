@@ -8,7 +8,6 @@ tag admins are registered on it too.
 import datetime
 from functools import update_wrapper
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -19,6 +18,7 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 
 from .. import languages
+from ..public import theme
 from . import desk
 
 
@@ -29,9 +29,9 @@ class AdminSite(admin.AdminSite):
     enable_nav_sidebar = False
 
     def each_context(self, request):
-        # Read per request, not at import: settings are never read at import time
-        # in news/, and tests override the name.
-        name = settings.NEWSDESK_SITE_NAME
+        # Read per request, not at import: the name is the site settings' (a
+        # cached read, news.public.theme), or NEWSDESK_SITE_NAME.
+        name = theme.current().name
         return {
             **super().each_context(request),
             "site_header": name,

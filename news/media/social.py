@@ -38,6 +38,7 @@ from PIL import ImageDraw, ImageFont
 
 from .. import signals
 from ..models import Post
+from ..public import theme
 from .images import STORAGE_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,8 @@ logger = logging.getLogger(__name__)
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 80
 # The site's colours (static/css/site.css): its link blue, and white text,
-# 6.5:1 on it.
+# 6.5:1 on it. A theme's accent colour (news.public.theme), checked to
+# contrast 4.5:1 with white, takes the blue's place.
 BACKGROUND = "#0b57d0"
 FOREGROUND = "#ffffff"
 ACCENT = "#d3e3fd"
@@ -131,8 +133,17 @@ def draw_card_task(pk):
     return drawn
 
 
+def _colours():
+    """The card's background, text and accent colours, and the site's name."""
+    site = theme.current()
+    if site.accent:
+        # The light tint is made for the blue; on another colour, white.
+        return site.accent, FOREGROUND, FOREGROUND, site.name
+    return BACKGROUND, FOREGROUND, ACCENT, site.name
+
+
 def _name(title, font):
-    shown = [DRAWING, title, settings.NEWSDESK_SITE_NAME, BACKGROUND, FOREGROUND]
+    shown = [DRAWING, title, *_colours()]
     digest = hashlib.sha256(repr([*shown, str(font)]).encode()).hexdigest()
     return f"social/{digest[:2]}/{digest}.png"
 
@@ -165,12 +176,13 @@ def draw(title, font=None):
             "or fonts-noto-cjk, or set NEWSDESK_SOCIAL_FONTS",
             title,
         )
-    image = PILImage.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+    background, foreground, accent, site_name = _colours()
+    image = PILImage.new("RGB", (WIDTH, HEIGHT), background)
     canvas = ImageDraw.Draw(image)
     site = _font(font, 36)
-    canvas.text((MARGIN, MARGIN - 10), settings.NEWSDESK_SITE_NAME, ACCENT, site)
+    canvas.text((MARGIN, MARGIN - 10), site_name, accent, site)
     canvas.rectangle(
-        (MARGIN, HEIGHT - MARGIN - 8, MARGIN + 120, HEIGHT - MARGIN), ACCENT
+        (MARGIN, HEIGHT - MARGIN - 8, MARGIN + 120, HEIGHT - MARGIN), accent
     )
     width = WIDTH - 2 * MARGIN
     for size in TITLE_SIZES:
@@ -182,7 +194,7 @@ def draw(title, font=None):
     line_height = int(size * 1.25)
     top = (HEIGHT - line_height * len(lines)) // 2
     for n, line in enumerate(lines):
-        canvas.text((MARGIN, top + n * line_height), line, FOREGROUND, face)
+        canvas.text((MARGIN, top + n * line_height), line, foreground, face)
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return out.getvalue()

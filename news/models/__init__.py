@@ -14,7 +14,8 @@
 - indexes: the tags, categories, authors and months with published posts,
   and how many each has (the index pages).
 - relations: writing a post's tags, bylines and image links.
-- navigation: MenuItem, the links of the site's header and footer menus.
+- navigation: MenuItem, the links of the site's header and footer menus;
+  SiteSettings, the site's theme (one row).
 - lookups: `in` lookups that drop integers no column can hold (registered on
   import, so every query of the project has them).
 """
@@ -42,7 +43,7 @@ from .editorial import (
 )
 from .integrations import WebhookDelivery, WebhookSubscription
 from .media import Image, Rendition
-from .navigation import MenuItem
+from .navigation import MenuItem, SiteSettings
 from .sections import Section
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "ReviewComment",
     "Revision",
     "Section",
+    "SiteSettings",
     "SiteChange",
     "SourceFile",
     "TaggedPost",

@@ -46,7 +46,17 @@ from django.utils.http import http_date, parse_http_date
 from taggit.models import Tag
 
 from .. import signals
-from ..models import Author, Category, Image, MenuItem, Post, SiteChange, queries
+from ..models import (
+    Author,
+    Category,
+    Image,
+    MenuItem,
+    Post,
+    SiteChange,
+    SiteSettings,
+    queries,
+)
+from . import theme
 
 VERSION_KEY = "newsdesk:pages:version"
 # Pages each process keeps in its own memory, the most recently served.
@@ -128,6 +138,23 @@ def _row_edited(sender, instance, created=False, raw=False, **kwargs):
     # that post moves freshness by itself.
     if not created and not raw:
         record_site_change()
+        if sender is Image:
+            # The theme may show it as the logo.
+            _forget_theme()
+
+
+def _forget_theme():
+    # Forgotten now, for this transaction's next page, and again on commit, in
+    # case another process read the old row meanwhile.
+    theme.forget()
+    transaction.on_commit(theme.forget)
+
+
+def _theme_edited(sender, instance, raw=False, **kwargs):
+    # The site's name, logo and colours show on every page at once.
+    if not raw:
+        _forget_theme()
+        record_site_change()
 
 
 def _menu_edited(sender, instance, raw=False, **kwargs):
@@ -152,6 +179,10 @@ def register_signal_handlers():
     post_delete.connect(_row_edited, sender=Post, dispatch_uid="site-delete-Post")
     post_save.connect(_menu_edited, sender=MenuItem, dispatch_uid="site-menu")
     post_delete.connect(_menu_edited, sender=MenuItem, dispatch_uid="site-delete-menu")
+    post_save.connect(_theme_edited, sender=SiteSettings, dispatch_uid="site-theme")
+    post_delete.connect(
+        _theme_edited, sender=SiteSettings, dispatch_uid="site-delete-theme"
+    )
     setting_changed.connect(_setting_changed, dispatch_uid="cache-settings")
 
 
@@ -160,6 +191,9 @@ def _setting_changed(setting, **kwargs):
     # test's database must not answer another's.
     if setting.startswith("NEWSDESK_") or setting == "CACHES":
         _near.clear()
+    if setting.startswith("NEWSDESK_SITE_"):
+        # The theme falls back to these names.
+        theme.forget()
 
 
 def _current(state, request, now):

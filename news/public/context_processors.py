@@ -1,21 +1,24 @@
 from functools import cache, partial
 from typing import NamedTuple
 
-from django.conf import settings
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
 
 from .. import languages
-from . import fragments
+from . import fragments, theme
 from .cache import freshness
 
 
 def site(request):
     language = languages.current()
+    # The admin's settings, or the environment's (news.public.theme): a cache
+    # read, no query.
+    site_theme = theme.current()
     return {
-        "site_name": settings.NEWSDESK_SITE_NAME,
-        "site_about": settings.NEWSDESK_SITE_ABOUT,
+        "site_name": site_theme.name,
+        "site_about": site_theme.about,
+        "theme": site_theme,
         # The page's language; an article's is its post's, which is the same.
         "language": language,
         # The search box's text; the search page sets it.
@@ -53,6 +56,7 @@ def _links(script_prefix, language):
         "homes": _homes() if languages.is_multilingual() else [],
         "language_js": static("js/language.js"),
         "css": static("css/site.css"),
+        "theme_css": reverse("news:theme_css"),
         "favicon": static("favicon.svg"),
     }
 

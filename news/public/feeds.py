@@ -37,7 +37,7 @@ from .. import languages
 from ..documents.syndication import AtomFeed, JsonFeed, RssFeed, absolute_urls
 from ..models import Author, Category, Post, Section
 from ..models.queries import with_published_posts
-from . import fragments
+from . import fragments, theme
 from .cache import freshness
 
 FEED_SIZE = 20
@@ -66,14 +66,14 @@ class LatestPostsFeed(Feed):
         return [Stylesheet(static(STYLESHEET), mimetype="text/xsl")]
 
     def title(self, obj=None):
-        return settings.NEWSDESK_SITE_NAME
+        return theme.current().name
 
     def link(self, obj=None):
         return reverse("news:post_list")
 
     def description(self, obj=None):
         return gettext("The latest posts from {site}.").format(
-            site=settings.NEWSDESK_SITE_NAME
+            site=theme.current().name
         )
 
     def posts(self, obj):
@@ -165,14 +165,14 @@ class SectionFeed(LatestPostsFeed):
         return get_object_or_404(sections, slug=slug)
 
     def title(self, obj=None):
-        return f"{settings.NEWSDESK_SITE_NAME}: {obj.name}"
+        return f"{theme.current().name}: {obj.name}"
 
     def link(self, obj=None):
         return reverse(self.url_name, kwargs={"slug": obj.slug})
 
     def description(self, obj=None):
         return gettext("The latest posts in {section} from {site}.").format(
-            section=obj.name, site=settings.NEWSDESK_SITE_NAME
+            section=obj.name, site=theme.current().name
         )
 
     def posts(self, obj):

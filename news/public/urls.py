@@ -56,6 +56,7 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("robots.txt", views.RobotsView.as_view(), name="robots"),
+    path("theme.css", views.theme_css, name="theme_css"),
 ]
 
 # Previews (news/editorial/preview_views.py): kept apart from the public views.

@@ -11,7 +11,7 @@ shows, the fragments what each looks like.
 from typing import NamedTuple
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils import dateformat, formats
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
@@ -25,7 +25,7 @@ from taggit.models import Tag
 
 from .. import languages
 from ..models import Author, Category, Post, Section, queries
-from . import fragments, search
+from . import fragments, search, theme
 from .cache import freshness, public_page
 from .pagination import ListedIds, UncountedPaginator, page_links, page_or_404
 
@@ -312,3 +312,17 @@ def add_page_links(request, context):
 class RobotsView(TemplateView):
     template_name = "robots.txt"
     content_type = "text/plain; charset=utf-8"
+
+
+def theme_css(request):
+    """The theme's colours over site.css (news.public.theme.stylesheet). Pages
+    link it with the colours' hash in the query string, so a browser keeps each
+    version for good; a stylesheet, not an inline <style>, keeps the CSP strict."""
+    response = HttpResponse(
+        theme.stylesheet(theme.current()), content_type="text/css; charset=utf-8"
+    )
+    if request.GET.get("v") == theme.current().css_version:
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response["Cache-Control"] = "no-cache"
+    return response

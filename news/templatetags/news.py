@@ -5,14 +5,13 @@ import dataclasses
 import json
 
 from django import template
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from ..media import renditions, social
-from ..public import search
+from ..public import search, theme
 
 register = template.Library()
 
@@ -92,7 +91,7 @@ def news_article_json_ld(context, post):
             }
             for author in post.authors.all()
         ],
-        "publisher": {"@type": "Organization", "name": settings.NEWSDESK_SITE_NAME},
+        "publisher": {"@type": "Organization", "name": theme.current().name},
         "keywords": [tag.name for tag in post.tags.all()],
     }
     # A draft being previewed may have no date yet: leave out what is unknown.

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from news import languages
 from news.documents.importer import Importer
 from news.models import Category, MenuItem
 
@@ -12,7 +13,8 @@ DEMO_USERNAME = "demo"
 
 class Command(BaseCommand):
     help = (
-        "Import the project's sample posts (idempotent), give a site without a "
+        "Import the project's sample posts (idempotent; with a Chinese "
+        "translation when the site has English and Chinese), give a site without a "
         "menu one, and, when the site has no users, create a local demo "
         "superuser and print its credentials."
     )
@@ -26,7 +28,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.verbosity = options["verbosity"]
-        report = Importer().run([settings.BASE_DIR / "samples"])
+        sources = [settings.BASE_DIR / "samples"]
+        if languages.match("en") and languages.match("zh-hans"):
+            # The Chinese translation of an English sample post (the same
+            # translationKey): only a site with both languages can show it.
+            sources.append(settings.BASE_DIR / "samples-translated")
+        report = Importer().run(sources)
         for problem in report.problems:
             self.stderr.write(str(problem))
         self.stdout.write(f"Sample posts: {report.summary()}")
