@@ -408,6 +408,24 @@ def test_public_page_works_for_readers(site, reader_factory, name, width):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_not_found_page_works_for_readers(site, reader_factory, width):
+    reader = reader_factory(viewport={"width": width, "height": 800})
+    page = reader.page
+    response = reader.open(site + "/news/no-such-post/")
+    assert response.status == 404
+    assert page.locator("h1").inner_text() == "Page not found"
+    # The browser reports the page's own 404; anything else is a problem.
+    missing = site + "/news/no-such-post/"
+    problems = [p for p in reader.problems if missing not in p]
+    problems += heading_problems(page.evaluate(HEADINGS))
+    problems += skip_link_problems(page)
+    problems += axe_problems(page)
+    assert not problems, "\n".join(problems)
+    page.get_by_role("link", name="See the latest news").click()
+    page.wait_for_url(site + "/")
+
+
 def test_hostile_post_runs_no_script(site, reader_factory):
     reader = reader_factory(viewport={"width": 1280, "height": 800})
     page = reader.page
