@@ -78,6 +78,7 @@ class Command(BaseCommand):
             self.style.WARNING(
                 "\nCreated a LOCAL DEMO superuser for this development site only:\n"
                 f"    username: {DEMO_USERNAME}\n    password: {password}\n"
-                f"(also saved in {login_file}). Sign in at http://127.0.0.1:8000/admin/\n"
+                f"(also saved in {login_file}). Sign in at /admin/ on the site's"
+                " address (make run prints it).\n"
             )
         )
