@@ -362,3 +362,48 @@ def test_an_uploaded_image_is_found_by_its_original_file_name(
     # Without alt text, the library names it by the file name it came as.
     Image.objects.filter(original_name="harbour-crane.png").update(alt="")
     assert grid(client.get(LIBRARY, {"q": "crane"})) == ["harbour-crane.png"]
+
+
+CHOICES = "/admin/news/image/library/choices/"
+
+
+def test_the_banner_dialog_finds_images_by_words_never_by_hash(
+    client, author, media_root
+):
+    quay = stored("The quay at dawn", size=(300, 200))
+    renditions.ensure(quay)
+    ferry = stored("A ferry", color=(1, 1, 200))
+    stored("", color=(9, 9, 9))
+    everything = client.get(CHOICES).json()["images"]
+    assert [i["label"] for i in everything] == [
+        "No alt text",
+        "A ferry",
+        "The quay at dawn",
+    ]
+    found = client.get(CHOICES, {"q": "quay"}).json()["images"]
+    assert found == [
+        {
+            "id": quay.pk,
+            "label": "The quay at dawn",
+            "kind": "300×200 PNG",
+            "src": library.thumbnail_url(quay),
+        }
+    ]
+    assert found[0]["src"].startswith("/media/renditions/")
+    # What the dialog shows a person is the label and kind, never a hash or a
+    # file name (the thumbnail's address is only the picture's source).
+    shown = [i["label"] + i["kind"] for i in client.get(CHOICES).json()["images"]]
+    for image in (quay, ferry):
+        assert not any(image.sha256 in text for text in shown)
+    assert {key for i in everything for key in i} == {"id", "label", "kind", "src"}
+    assert client.get(CHOICES, {"q": "nothing like it"}).json() == {"images": []}
+
+
+def test_the_banner_dialog_is_refused_without_image_permission(client, media_root):
+    client.force_login(make_user("guest"))
+    stored("A private picture")
+    response = client.get(CHOICES)
+    assert response.status_code == 403
+    assert "A private picture" not in response.content.decode()
+    client.logout()
+    assert client.get(CHOICES).status_code == 302

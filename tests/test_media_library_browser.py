@@ -4,7 +4,7 @@ axe-core with no critical or serious violation."""
 
 import pytest
 
-from news.media import images, renditions
+from news.media import images, library, renditions
 from news.models import PostImage
 
 from .browser import ARTIFACT_ROOT
@@ -141,3 +141,101 @@ def test_choosing_a_banner_shows_its_thumbnail(live_server, browser, media_root)
     assert src.startswith("/media/renditions/") and src.endswith(".webp"), src
     assert preview.evaluate("img => img.complete && img.naturalWidth") > 0
     assert axe_problems(page) == []
+
+
+def test_the_banner_is_chosen_by_thumbnail_in_a_dialog(
+    live_server, browser, media_root
+):
+    from news.models import Post, PostAuthor
+
+    ann = make_user("ann", "Authors")
+    quay, _ = images.store(image_bytes(size=(300, 200)), alt="The quay at dawn")
+    renditions.ensure(quay)
+    ferry, _ = images.store(
+        image_bytes(size=(300, 200), color=(10, 10, 220)), alt="A ferry leaving"
+    )
+    renditions.ensure(ferry)
+    post = make_post(title="Quay reopens", status=Post.Status.DRAFT, banner=quay)
+    PostAuthor.objects.create(post=post, author=ann.author)
+    base = live_server.url
+
+    page = sign_in(browser, base, "ann")
+    page.goto(f"{base}/admin/news/post/{post.pk}/change/")
+    dialog = page.get_by_role("dialog", name="Choose an image")
+    assert not dialog.is_visible()
+    opener = page.get_by_role("button", name="Choose by thumbnail")
+    opener.click()
+    dialog.wait_for(state="visible")
+    picks = dialog.locator(".image-choice-pick")
+    picks.first.wait_for()
+    assert picks.all_inner_texts() == [
+        "A ferry leaving\n300×200 PNG",
+        "The quay at dawn\n300×200 PNG",
+    ]
+    page.wait_for_load_state("networkidle")
+    assert all(
+        picks.locator("img").evaluate_all(
+            "imgs => imgs.map(i => i.complete && i.naturalWidth)"
+        )
+    )
+    assert quay.sha256 not in dialog.inner_text()
+    # The search field has the focus; what is typed narrows the grid.
+    assert page.evaluate("document.activeElement.type") == "search"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "banner-dialog.png"))
+    problems = axe_problems(page)
+    page.keyboard.type("ferry")
+    picks.filter(has_text="The quay").wait_for(state="detached")
+    assert picks.all_inner_texts() == ["A ferry leaving\n300×200 PNG"]
+    # Chosen with the keyboard: Tab to the thumbnail, Enter picks it.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.image") == str(ferry.pk)
+    page.keyboard.press("Enter")
+    assert not dialog.is_visible()
+    assert page.input_value("#id_banner") == str(ferry.pk)
+    preview = page.locator(".image-choice-preview")
+    assert preview.get_attribute("src") == library.thumbnail_url(ferry)
+    # Focus is back on the button that opened the dialog; Escape closes it.
+    assert page.evaluate("document.activeElement.textContent") == "Choose by thumbnail"
+    opener.click()
+    dialog.wait_for(state="visible")
+    page.keyboard.press("Escape")
+    assert not dialog.is_visible()
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist")
+    post.refresh_from_db()
+    assert post.banner == ferry
+    assert problems == []
+
+
+def test_without_javascript_the_banner_is_chosen_in_the_list(
+    live_server, browser, media_root
+):
+    from news.models import Post, PostAuthor
+
+    ann = make_user("ann", "Authors")
+    images.store(image_bytes(size=(300, 200)), alt="The quay at dawn")
+    ferry, _ = images.store(
+        image_bytes(size=(300, 200), color=(10, 10, 220)), alt="A ferry leaving"
+    )
+    post = make_post(title="Quay reopens", status=Post.Status.DRAFT)
+    PostAuthor.objects.create(post=post, author=ann.author)
+    base = live_server.url
+
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{base}/admin/login/?next=/admin/news/post/{post.pk}/change/")
+    page.fill("#id_username", "ann")
+    page.fill("#id_password", "pw")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#id_banner")
+    assert not page.get_by_role("button", name="Choose by thumbnail").is_visible()
+    page.select_option(
+        "#id_banner",
+        label=page.locator("#id_banner option", has_text="A ferry").inner_text(),
+    )
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist")
+    post.refresh_from_db()
+    assert post.banner == ferry
+    context.close()

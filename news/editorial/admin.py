@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Subquery
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -247,6 +248,11 @@ class ImageAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.library_view),
                 name="news_image_library",
             ),
+            path(
+                "library/choices/",
+                self.admin_site.admin_view(self.choices_view),
+                name="news_image_choices",
+            ),
             *super().get_urls(),
         ]
 
@@ -301,6 +307,31 @@ class ImageAdmin(admin.ModelAdmin):
             ],
         }
         return TemplateResponse(request, "admin/news/image/library.html", context)
+
+    def choices_view(self, request):
+        """The images a banner may be chosen from, as JSON for the post form's
+        thumbnail dialog (static/news/admin-banner.js): the newest that hold
+        the words of ``q``, each by id, label and thumbnail, never its hash or
+        file name."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        found = library.find(
+            Image.objects.prefetch_related("renditions").order_by("-created_at", "-pk"),
+            text=request.GET.get("q", "").strip()[:200],
+        )[: self.library_page_size]
+        return JsonResponse(
+            {
+                "images": [
+                    {
+                        "id": image.pk,
+                        "label": image.alt or "No alt text",
+                        "kind": image_kind(image),
+                        "src": library.thumbnail_url(image),
+                    }
+                    for image in found
+                ]
+            }
+        )
 
 
 def image_kind(image):

@@ -55,10 +55,15 @@ class MarkdownEditor(forms.Textarea):
 class ImageThumbnailSelect(forms.Select):
     """A list of images by alt text beside a thumbnail of the one chosen: each
     option carries its thumbnail's URL, and static/news/admin-banner.js shows
-    the chosen one's (the first option, none, shows nothing). A link opens the
-    media library to browse them as a grid."""
+    the chosen one's (the first option, none, shows nothing).
+
+    With JavaScript, a button opens a dialog with a searchable grid of
+    thumbnails (from admin:news_image_choices); picking one sets the select.
+    Without it the select works alone, and a link opens the media library to
+    browse the images as a grid."""
 
     class Media:
+        css = {"all": ["news/admin-library.css"]}
         js = ["news/admin-banner.js"]
 
     def create_option(
@@ -74,10 +79,28 @@ class ImageThumbnailSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         select = super().render(name, value, attrs, renderer)
+        dialog = f"{(attrs or {}).get('id') or 'id_' + name}-dialog"
         return format_html(
-            '<div class="image-choice">{}<img class="image-choice-preview" alt="" '
-            'width="160" hidden> <a href="{}" target="_blank" rel="noopener">'
-            "Browse the media library (opens in a new tab)</a></div>",
+            '<div class="image-choice" data-choices-url="{}">{}'
+            '<img class="image-choice-preview" alt="" width="160" hidden> '
+            '<button type="button" class="button image-choice-open" '
+            'aria-haspopup="dialog" hidden>Choose by thumbnail</button> '
+            '<a href="{}" target="_blank" rel="noopener">'
+            "Browse the media library (opens in a new tab)</a>"
+            '<dialog class="image-choice-dialog" id="{}" aria-labelledby="{}-title">'
+            '<h2 id="{}-title">Choose an image</h2>'
+            '<p><label for="{}-q">Find by words</label> '
+            '<input type="search" id="{}-q" class="image-choice-q"></p>'
+            '<p class="image-choice-status" role="status"></p>'
+            '<ul class="library-grid image-choice-grid"></ul>'
+            '<p><button type="button" class="button image-choice-close">Close'
+            "</button></p></dialog></div>",
+            reverse("admin:news_image_choices"),
             select,
             reverse("admin:news_image_library"),
+            dialog,
+            dialog,
+            dialog,
+            dialog,
+            dialog,
         )
