@@ -4,6 +4,7 @@ Screenshots of the admin screens are saved under ``var/test-artifacts/browser``
 (or ``$NEWSDESK_ARTIFACT_DIR``).
 """
 
+import time
 from datetime import timedelta
 from unittest import mock
 
@@ -123,3 +124,39 @@ def test_author_to_reader_through_review_and_scheduling(live_server, browser):
         assert response.status == 200
         assert "Aurora" in reader.inner_text("article")
         reader.screenshot(path=str(ARTIFACTS / "6-reader.png"), full_page=True)
+
+    # 7. A day after it went live, a publisher sets the post to expire a few
+    # seconds later. The reader still sees it until then, and a 404 after; the
+    # workflow history says when it expires. (The clock runs on from a day
+    # after the scheduled time. A new reader: the first one's browser may keep
+    # the page it has for the max-age it was sent with.)
+    real_now = timezone.now
+    offset = at + timedelta(days=1) - real_now()
+    with mock.patch(
+        "django.utils.timezone.now", side_effect=lambda: real_now() + offset
+    ):
+        expires = (timezone.localtime() + timedelta(seconds=5)).replace(microsecond=0)
+        pat.open(post)
+        pat.page.fill("#id_expires_at_0", f"{expires:%Y-%m-%d}")
+        pat.page.fill("#id_expires_at_1", f"{expires:%H:%M:%S}")
+        pat.page.click("input[name=_continue]")
+        pat.page.wait_for_selector("ul.messagelist")
+        history = pat.page.inner_text(".audit-trail")
+        assert f"Expires on {expires:%Y-%m-%d %H:%M:%S}" in history, history
+        assert "Set expiry" in history or "set_expiry" in history, history
+        pat.shot("7-publisher-sets-expiry")
+        post.refresh_from_db()
+        assert post.expires_at == expires
+        reader = browser.new_context().new_page()
+        assert reader.goto(url).status == 200
+        deadline = time.monotonic() + 20
+        while reader.goto(url).status != 404:
+            assert time.monotonic() < deadline, "still public after its expiry"
+            time.sleep(0.5)
+        assert timezone.now() >= expires
+        assert "Aurora" not in reader.content()
+        # The publisher's post list says so.
+        pat.page.goto(f"{base}/admin/news/post/")
+        assert f"Expired on {expires:%Y-%m-%d %H:%M}" in pat.page.inner_text(
+            "#result_list"
+        )

@@ -122,3 +122,23 @@ def test_freshness_reads_the_expiries_from_an_index():
         plan = [row[-1] for row in cursor.fetchall()]
     assert not [step for step in plan if step == "SEARCH news_post"], plan
     assert sum("post_expiry" in step for step in plan) == 2, plan
+
+
+def test_setting_an_expiry_on_a_live_post_is_audited_with_its_time():
+    from news.editorial import workflow
+
+    pat = make_user("pat", "Publishers")
+    live = make_post(title="Live offer")
+    live.expires_at = datetime(2030, 5, 1, 12, 30, tzinfo=UTC)
+    live.save()
+    entry = workflow.record_expiry(live, by=pat)
+    expected = f"{timezone.localtime(live.expires_at):%Y-%m-%d %H:%M:%S}"
+    assert entry.transition == "set_expiry"
+    assert entry.user == pat
+    assert entry.comment.startswith(f"Expires on {expected}")
+    live.expires_at = None
+    assert workflow.record_expiry(live, by=pat).comment == "No longer expires."
+    draft = make_post(title="Draft offer", status=Post.Status.DRAFT)
+    draft.expires_at = timezone.now() + HOUR
+    assert workflow.record_expiry(draft, by=pat) is None
+    assert list(draft.audit_entries.all()) == []

@@ -918,6 +918,8 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
             save=save,
             reason=form.cleaned_data.get("reason") or "edited in the admin",
         )
+        if change and "expires_at" in form.changed_data and not revision.pending_status:
+            workflow.record_expiry(post, by=request.user)
         for formset in formsets:
             if formset.model is ReviewComment:
                 self.save_formset(request, form, formset, change)

@@ -309,6 +309,28 @@ def _apply(post, name, *, by, comment="", check=True, **changes):
     return post
 
 
+def record_expiry(post, *, by):
+    """Audit that ``by`` set, moved or cleared the expiry of the published
+    ``post`` (saved already): a "set_expiry" entry whose comment says when the
+    post leaves the public site. A post that is not live has nothing to take
+    down, so nothing is recorded for it."""
+    if post.status != Status.PUBLISHED:
+        return None
+    when = post.expires_at
+    return AuditEntry.objects.create(
+        post=post,
+        user=by,
+        transition="set_expiry",
+        from_status=post.status,
+        to_status=post.status,
+        comment=(
+            f"Expires on {timezone.localtime(when):%Y-%m-%d %H:%M:%S %Z}."
+            if when
+            else "No longer expires."
+        ),
+    )
+
+
 def create(post, *, by, publish=False, comment=""):
     """Save a new ``post`` as a draft, or published when ``publish`` is asked
     (scheduled if its ``published_at`` is in the future), and audit it."""
