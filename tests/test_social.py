@@ -12,7 +12,7 @@ from django_tasks import default_task_backend
 from PIL import Image as PILImage
 
 from news.editorial import previews
-from news.media import images, renditions, social
+from news.media import images, library, renditions, social
 from news.models import Post, PostImage
 
 from .conftest import require_service
@@ -183,6 +183,23 @@ def test_the_crop_stays_inside_the_picture(media_root):
     assert near(cut.getpixel((0, 0)), (128, 128, 128))
     assert near(cut.getpixel((190, 300)), (128, 128, 128))
     assert near(cut.getpixel((210, 330)), (20, 20, 220))
+
+
+def test_replacing_the_file_replaces_the_crop(
+    client, media_root, django_capture_on_commit_callbacks
+):
+    image = cornered((4000, 1000), "tl", (0.4, 0.6))
+    post = make_post(title="Replaced", slug="replaced", banner=image)
+    url, _ = og_image(client, post)
+    [old] = crops(media_root)
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (2000, 1000), (20, 160, 20)).save(buffer, "PNG")
+    with django_capture_on_commit_callbacks(execute=True):
+        library.replace(image, buffer.getvalue(), name="green.png")
+    new, _ = og_image(client, post)
+    assert new != url and crops(media_root) == [Path(new.split("/media/", 1)[1])]
+    assert near(centre(media_root, new), (20, 160, 20))
+    assert not (media_root / old).exists()
 
 
 def test_a_small_image_is_scaled_up_at_most_twice(client, media_root):
