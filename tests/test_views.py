@@ -11,7 +11,7 @@ from taggit.models import Tag
 from news.documents.exporter import DirectoryWriter, export, posts_for_export
 from news.documents.importer import Importer
 from news.editorial import revisions
-from news.media import renditions
+from news.media import renditions, social
 from news.models import Author, Post, PostAlias, PostImage
 
 from .factories import (
@@ -221,9 +221,10 @@ def test_article_banner_has_alt_size_srcsets_and_webp(client, article):
 
 def test_article_head_has_description_canonical_opengraph_twitter(client, article):
     content = html(client.get("/news/version-2/"))
-    # Readers get the largest rendition, never the original with its EXIF.
-    shown = renditions.picture(article.banner).src
-    assert "/renditions/" in shown
+    # Link previews get the banner cut to 1200×630 around its focal point,
+    # never the original with its EXIF.
+    shown = social.crop(article.banner).url
+    assert shown.startswith("/media/social/") and shown.endswith(".jpg")
     banner_url = f"http://testserver{shown}"
     assert "<title>Version 2 is out · Newsdesk</title>" in content
     assert '<meta name="description" content="What changed in version 2.">' in content
@@ -246,7 +247,8 @@ def test_article_has_news_article_json_ld(client, article):
     assert data["datePublished"].startswith("2024-05-20T18:30:00")
     assert [a["name"] for a in data["author"]] == ["Ana Costa", "Li Wei"]
     assert data["author"][0]["url"] == "http://testserver/authors/ana-costa/"
-    shown = renditions.picture(article.banner).src
+    # The same picture as og:image: the banner cut around its focal point.
+    shown = social.crop(article.banner).url
     assert data["image"] == [f"http://testserver{shown}"]
     assert data["mainEntityOfPage"] == "http://testserver/news/version-2/"
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
 from ..models import Author, Category, Image, Post, PostImage
-from . import images, renditions, uploads
+from . import images, renditions, social, uploads
 
 USED = "used"
 UNUSED = "unused"
@@ -133,6 +133,8 @@ def replace(image, data, *, name=""):
         return image
     old_file = image.file.name
     old_renditions = list(image.renditions.all())
+    # Its link-preview crop at the current focal point goes with the file.
+    old_crop = social.crop_name(image)
     stored = images.write(images.storage_name(digest, info.format), data, digest)
     with transaction.atomic():
         image.renditions.all().delete()
@@ -153,7 +155,7 @@ def replace(image, data, *, name=""):
         )
 
         def forget():
-            for gone in [old_file, *(r.file.name for r in old_renditions)]:
+            for gone in [old_file, old_crop, *(r.file.name for r in old_renditions)]:
                 with contextlib.suppress(images.STORAGE_ERRORS):
                     default_storage.delete(gone)
 

@@ -1,17 +1,29 @@
-"""Social cards: the OpenGraph image of a post with no picture of its own.
+"""Social cards: the OpenGraph image of a post, 1200×630.
 
 A link to a post shared on a social network or a chat shows its og:image. A
-post with a banner or a body image shows that (news.templatetags.news); one
-without gets a 1200×630 PNG drawn with Pillow: its title in the site's
-colours, with the site's name. The card is made once per version of what it
-shows (title, site name, colours, font): its file name is a hash of them, so
-a new title makes a new card and an unchanged post reuses the stored one.
-Cards live under ``social/`` in the media storage, like renditions.
+post with a banner or a body image shows a 1200×630 JPEG cut from it
+(``crop``): scaled to cover the card, then cropped around the image's focal
+point, as near it as the picture allows, so that the point that matters
+stays in the preview. One without gets a 1200×630 PNG drawn with Pillow: its
+title in the site's colours, with the site's name.
 
-Like renditions, cards are drawn on the task workers (``draw_card_task``),
-never on a page's request: a page that finds no card queues one (once) and
-goes without og:image meanwhile; the task sends ``site_changed`` when it has
-stored the card, so the article's fragments are made again with it.
+A crop is named by a hash of the image's sha256, its focal point and the
+card's size: moving the focal point makes a new crop. An image that would
+need scaling up more than twice (under 600×315, the size below which
+networks show a small thumbnail rather than a large card) gets no crop: it
+is shown whole, as its largest rendition, as are SVGs.
+
+The drawn card is made once per version of what it shows (title, site
+name, colours, font): its file name is a hash of them, so a new title makes
+a new card and an unchanged post reuses the stored one. Cards and crops live
+under ``social/`` in the media storage, like renditions.
+
+Like renditions, cards are drawn on the task workers (``draw_card_task``,
+``crop_card_task``), never on a page's request: a page that finds no card
+queues one (once) and goes without og:image meanwhile, or with the picture
+whole for a post with one; the task sends ``site_changed`` when it has
+stored the card, so the article's fragments are made again with it. With the
+immediate backend (no workers) they are made in place, for that very page.
 
 Titles in Chinese, Japanese or Korean need a CJK font: the first found of
 NEWSDESK_SOCIAL_FONTS (Debian's fonts-wqy-microhei or fonts-noto-cjk by
@@ -34,12 +46,12 @@ from django.core.files.storage import default_storage
 from django_tasks import task
 from django_tasks.backends.immediate import ImmediateBackend
 from PIL import Image as PILImage
-from PIL import ImageDraw, ImageFont
+from PIL import ImageDraw, ImageFont, ImageOps
 
 from .. import signals
-from ..models import Post
+from ..models import Image, Post
 from ..public import theme
-from .images import STORAGE_ERRORS
+from .images import STORAGE_ERRORS, is_vector
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +68,11 @@ TITLE_SIZES = (76, 68, 60, 52, 46)
 MAX_LINES = 4
 # Bump when the drawing changes, so that cards are made anew.
 DRAWING = 1
+# Bump when the cropping changes, so that crops are made anew.
+CROPPING = 1
+# An image is scaled up at most this much to cover the card.
+MAX_UPSCALE = 2
+CROP_QUALITY = 85
 # A page queues a missing card at most this often.
 QUEUED_SECONDS = 300
 
@@ -100,6 +117,106 @@ def _queue_once(post, name):
     """Queue the drawing of ``post``'s card unless a page did lately."""
     if cache.add(f"newsdesk:social-queued:{name}", 1, QUEUED_SECONDS):
         draw_card_task.enqueue(post.pk)
+
+
+def crop(image):
+    """Return the SocialCard cut from ``image`` around its focal point if it
+    is stored, else queue its making (at most once every QUEUED_SECONDS) and
+    return None; None too for an image too small or a vector one (shown
+    whole instead), or when the storage or the original cannot be read (the
+    failure is logged). With the immediate backend it is made now."""
+    if not croppable(image):
+        return None
+    name = crop_name(image)
+    try:
+        if not default_storage.exists(name):
+            if not _in_place():
+                if cache.add(f"newsdesk:social-queued:{name}", 1, QUEUED_SECONDS):
+                    crop_card_task.enqueue(image.pk)
+                return None
+            store_crop(image)
+        url = default_storage.url(name)
+    except (*STORAGE_ERRORS, OSError) as exc:
+        logger.warning("No social crop of image %s: %s", image.pk, exc)
+        return None
+    return SocialCard(url, WIDTH, HEIGHT, alt=image.alt)
+
+
+def croppable(image):
+    """Whether ``image`` gets a crop: a bitmap that needs scaling up at most
+    MAX_UPSCALE times to cover the card."""
+    if is_vector(image) or not image.width or not image.height:
+        return False
+    return _scale(image.width, image.height) <= MAX_UPSCALE
+
+
+def _scale(width, height):
+    return max(WIDTH / width, HEIGHT / height)
+
+
+def crop_name(image):
+    shown = [CROPPING, image.sha256, image.focal_x, image.focal_y, WIDTH, HEIGHT]
+    digest = hashlib.sha256(repr(shown).encode()).hexdigest()
+    return f"social/{digest[:2]}/{digest}.jpg"
+
+
+def store_crop(image):
+    """Cut and store the crop of ``image`` unless it is stored already;
+    return whether it was made now."""
+    name = crop_name(image)
+    if default_storage.exists(name):
+        return False
+    with default_storage.open(image.file.name, "rb") as handle:
+        source = PILImage.open(handle)
+        source.load()
+    data = cut(source, image.focal_x, image.focal_y)
+    stored = default_storage.save(name, ContentFile(data))
+    if stored != name:  # another worker stored it meanwhile
+        default_storage.delete(stored)
+    return True
+
+
+@task()
+def crop_card_task(pk):
+    """Cut the social crop of image ``pk`` if it has none, on a worker, and
+    move the site's version so that pages show it."""
+    image = Image.objects.filter(pk=pk).first()
+    if image is None or not croppable(image):
+        return False
+    made = store_crop(image)
+    if made:
+        signals.site_changed.send(sender=Post)
+    return made
+
+
+def cut(source, focal_x, focal_y):
+    """Return the JPEG of a 1200×630 card cut from the Pillow image
+    ``source``: scaled to cover the card, the crop's centre as near the focal
+    point (``focal_x``, ``focal_y`` in percent) as the picture allows. The
+    JPEG carries none of the original's metadata."""
+    source = ImageOps.exif_transpose(source)
+    if source.mode not in ("RGB", "L"):
+        # Transparency shows on white, as on the site's pages.
+        rgba = source.convert("RGBA")
+        source = PILImage.new("RGB", rgba.size, "#ffffff")
+        source.paste(rgba, mask=rgba.getchannel("A"))
+    width, height = source.size
+    scale = _scale(width, height)
+    # The card's size measured in the source's pixels.
+    box_width, box_height = WIDTH / scale, HEIGHT / scale
+    left = _clamp(width * focal_x / 100 - box_width / 2, width - box_width)
+    top = _clamp(height * focal_y / 100 - box_height / 2, height - box_height)
+    box = (left, top, left + box_width, top + box_height)
+    card = source.convert("RGB").resize(
+        (WIDTH, HEIGHT), PILImage.Resampling.LANCZOS, box=box
+    )
+    out = io.BytesIO()
+    card.save(out, "JPEG", quality=CROP_QUALITY, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def _clamp(start, highest):
+    return min(max(start, 0.0), max(highest, 0.0))
 
 
 def _in_place():

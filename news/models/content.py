@@ -350,8 +350,12 @@ class Post(models.Model):
 
     def get_absolute_url(self):
         # In the post's own language: under language-prefixed URLs, /zh/...
+        # Most posts are in the page's language, which needs no switch.
+        kwargs = {"slug": self.slug}
+        if self.language == translation.get_language():
+            return reverse("news:post_detail", kwargs=kwargs)
         with translation.override(self.language):
-            return reverse("news:post_detail", kwargs={"slug": self.slug})
+            return reverse("news:post_detail", kwargs=kwargs)
 
     def refresh_html(self, resolve_image=None):
         """Render ``body`` to sanitised ``body_html`` in memory, showing images

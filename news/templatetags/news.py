@@ -22,8 +22,10 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 @register.simple_tag
 def social_image(post):
     """Return what link previews show of ``post`` (``src``, ``width``,
-    ``height``, ``alt``): a rendition of its banner or else of its body's
-    first image, or else its generated social card; None if there is none.
+    ``height``, ``alt``): a 1200×630 crop of its banner or else of its body's
+    first image around the image's focal point (a rendition of it until the
+    crop is made, or if the image is too small), or else its generated
+    social card; None if there is none.
 
     SVGs are left out, since crawlers and previews want a bitmap. Only a
     published post gets a card drawn: a preview must not store a draft's
@@ -31,6 +33,17 @@ def social_image(post):
     """
     image = post.lead_image()
     if image is not None:
+        # Cut around the focal point once made (for a published post: a
+        # preview shows the rendition, making nothing); until then, or for an
+        # image too small to cut, the rendition, whole.
+        cut = social.crop(image) if post.is_published else None
+        if cut is not None:
+            return {
+                "src": cut.url,
+                "width": cut.width,
+                "height": cut.height,
+                "alt": cut.alt,
+            }
         shown = renditions.picture(image, make=False)
         if shown.src and not shown.vector:
             return {
