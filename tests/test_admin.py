@@ -1,8 +1,11 @@
 import json
+import re
 from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,7 +13,7 @@ from news.documents import markdown
 from news.editorial import previews, revisions, workflow
 from news.models import AuditEntry, Author, Post, ReviewComment, Revision
 
-from .factories import add_authors, image_bytes, make_post, make_user
+from .factories import add_authors, image_bytes, make_image, make_post, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -394,6 +397,44 @@ def test_calendar_shows_scheduled_and_planned_posts(client, editor):
     client.force_login(editor)
     content = client.get(reverse("admin:news_post_calendar")).content.decode()
     assert "Scheduled one" in content and "Planned one" in content
+
+
+def test_calendar_shows_an_expiry_on_the_day_the_post_leaves(client, editor):
+    leaving = timezone.now() + timedelta(hours=2)
+    make_post(
+        title="Embargoed notice",
+        published_at=timezone.now() - timedelta(days=40),
+        expires_at=leaving,
+    )
+    client.force_login(editor)
+    month = f"{timezone.localdate(leaving):%Y-%m}"
+    url = reverse("admin:news_post_calendar")
+    content = client.get(url, {"month": month}).content.decode()
+    cell = re.search(
+        rf'data-day="{timezone.localdate(leaving):%Y-%m-%d}">(.*?)</td>', content, re.S
+    )[1]
+    assert "Embargoed notice" in cell
+    assert f"leaves the site {timezone.localtime(leaving):%H:%M}" in cell
+
+
+def test_the_post_list_shows_banner_thumbnails_in_constant_queries(client, editor):
+    client.force_login(editor)
+    url = reverse("admin:news_post_changelist")
+    counts = []
+    for n in range(1, 6, 4):
+        while Post.objects.count() < n:
+            make_post(title=f"Story {Post.objects.count()}", banner=make_image())
+        with CaptureQueriesContext(connection) as queries:
+            content = client.get(url).content.decode()
+        counts.append(len(queries))
+        assert content.count('class="list-thumb"') == n
+    assert counts[0] == counts[1]
+    # The title opens the post, not the picture.
+    post = Post.objects.first()
+    assert re.search(
+        rf'<a href="/admin/news/post/{post.pk}/change/[^"]*"[^>]*><span[^>]*>{post.title}',
+        content,
+    )
 
 
 def test_the_json_of_the_upload_endpoint_is_json(client, author):

@@ -666,6 +666,7 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
     change_form_template = "admin/news/post/change_form.html"
     change_list_template = "admin/news/post/change_list.html"
     list_display = [
+        "thumbnail_shown",
         "title_shown",
         "status_shown",
         "author_names",
@@ -674,6 +675,8 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
         "published_at",
         "updated_at",
     ]
+    # The title opens the post; the thumbnail beside it is decoration.
+    list_display_links = ["title_shown"]
     list_filter = [
         "status",
         PendingFilter,
@@ -786,7 +789,7 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
     def get_list_display(self, request):
         shown = super().get_list_display(request)
         if languages.is_multilingual():
-            shown = [*shown[:2], "language", *shown[2:]]
+            shown = [*shown[:3], "language", *shown[3:]]
         return shown
 
     def get_list_filter(self, request):
@@ -837,7 +840,7 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
         posts = (
             super()
             .get_queryset(request)
-            .prefetch_related("tags", "authors")
+            .prefetch_related("tags", "authors", "banner__renditions")
             .annotate(
                 has_pending_change=Exists(pending),
                 last_transition=Subquery(latest.values("transition")[:1]),
@@ -866,6 +869,16 @@ class PostAdmin(PostAdminViews, admin.ModelAdmin):
     @admin.display(description="title", ordering="title")
     def title_shown(self, post):
         return truncated(post.title)
+
+    @admin.display(description="banner")
+    def thumbnail_shown(self, post):
+        # Beside the title, which says what it is: decorative.
+        if post.banner is None:
+            return ""
+        return format_html(
+            '<img class="list-thumb" src="{}" alt="" loading="lazy">',
+            library.thumbnail_url(post.banner),
+        )
 
     @admin.display(description="status", ordering="status")
     def status_shown(self, post):

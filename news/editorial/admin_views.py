@@ -413,6 +413,12 @@ class PostAdminViews:
             status__in=[Post.Status.PUBLISHED, Post.Status.ARCHIVED]
         ):
             days[post.planned_for].append(post)
+        # Expiries (embargo ends, takedowns) on the day the post leaves.
+        ending = {day: [] for day in days}
+        for post in posts.filter(
+            status=Post.Status.PUBLISHED, expires_at__date__range=(first, last)
+        ):
+            ending[timezone.localdate(post.expires_at)].append(post)
         may_schedule = workflow.can(request.user, "publish")
         now = timezone.now()
         for post in (p for listed in days.values() for p in listed):
@@ -425,7 +431,9 @@ class PostAdminViews:
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": f"Calendar: {month:%B %Y}",
-            "weeks": [[(day, days[day]) for day in week] for week in weeks],
+            "weeks": [
+                [(day, days[day], ending[day]) for day in week] for week in weeks
+            ],
             "month": month,
             "today": today,
             "previous": f"{previous:%Y-%m}",
