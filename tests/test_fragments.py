@@ -106,8 +106,17 @@ def test_fragments_can_be_turned_off(client, settings, post):
     assert fragment_keys() == []
     settings.NEWSDESK_FRAGMENT_CACHE = True
     assert client.get("/").content.decode() == first
-    # The home page's only post is its lead story.
-    assert [key.split(":")[-2] for key in fragment_keys()] == ["lead", "list", "menus"]
+    # The home page's only post is its lead story; the page's frame has three
+    # kept parts (head, header, footer), and the page itself is kept.
+    assert sorted(key.split(":")[-2] for key in fragment_keys()) == [
+        "frame",
+        "frame",
+        "frame",
+        "lead",
+        "list",
+        "menus",
+        "page",
+    ]
 
 
 def test_unpublished_post_leaves_no_card_behind(
@@ -144,3 +153,48 @@ def test_an_edited_template_shows_without_a_restart(client, post, settings, tmp_
     card.write_text(card.read_text().replace('class="post-card"', 'class="edited"'))
     file_changed.send(sender=None, file_path=card)
     assert '<article class="edited" lang="en">' in client.get("/").content.decode()
+
+
+def header(page):
+    return page[page.index("<header") : page.index("</header>")]
+
+
+def test_the_kept_header_is_each_page_templates_own(client, post):
+    # The search page holds its own search form in place of the header's, and
+    # marks nothing of the menu as current; a kept header never crosses over.
+    for _ in range(2):
+        home = header(client.get("/").content.decode())
+        search = header(client.get("/search/?q=headline").content.decode())
+        tags = header(client.get("/tags/").content.decode())
+        article = header(client.get("/news/story/").content.decode())
+        assert 'role="search"' in home and 'role="search"' in article
+        assert 'role="search"' not in search
+        # Each page marks its own menu entry, and only its own.
+        assert '<a href="/tags/" aria-current="page">' in tags
+        assert '<a href="/" aria-current="page">' in home
+        assert 'aria-current="page"' not in article
+        assert 'aria-current="page"' not in search
+
+
+def test_a_kept_page_answers_as_the_page_made(client, post):
+    for url in ["/", "/news/story/", "/tags/releases/"]:
+        made = client.get(url)
+        kept = client.get(url)
+        assert kept.content == made.content, url
+        assert kept["ETag"] == made["ETag"], url
+        assert client.get(url, HTTP_IF_NONE_MATCH=made["ETag"]).status_code == 304
+
+
+def test_list_pages_name_their_canonical_page(client, post):
+    for _ in range(2):
+        for url in ["/", "/?page=1", "/?utm_source=x", "/?page=1&ref=y"]:
+            page = client.get(url).content.decode()
+            assert '<link rel="canonical" href="http://testserver/">' in page, url
+
+
+def test_made_up_query_strings_are_not_kept(client, post):
+    client.get("/")
+    before = fragment_keys()
+    for n in range(5):
+        assert "First headline" in client.get(f"/?ref={n}").content.decode()
+    assert fragment_keys() == before

@@ -241,3 +241,8 @@ def test_published_id_finds_only_what_published_finds():
         assert queries.published_id(post.slug) == (post.pk if visible else None)
     assert queries.published_id("published-past") is not None
     assert queries.published_id("no-such-post") is None
+    # The article's one statement answers both of its questions alike.
+    for slug in [*Post.objects.values_list("slug", flat=True), "no-such-post"]:
+        pk, fresh = queries.published_id_and_freshness(slug)
+        assert pk == queries.published_id(slug)
+        assert fresh == queries.freshness()

@@ -28,12 +28,32 @@ def freshness(using=DEFAULT_DB_ALIAS):
     expiries are index lookups (post_updated, post_latest); few posts expire.
     Every public request asks this.
     """
+    columns, params = _freshness_columns(using)
+    [row] = _rows(using, f"SELECT {columns}", params)  # noqa: S608
+    return _freshness(row)
+
+
+def published_id_and_freshness(slug, language=None, using=DEFAULT_DB_ALIAS):
+    """Return ``(published_id(slug, language), freshness())`` from one
+    statement: every article page asks both."""
+    columns, params = _freshness_columns(using)
+    published, published_params = _published(using)
+    [row] = _rows(
+        using,
+        f"SELECT (SELECT id FROM {_table(Post, using)}"  # noqa: S608
+        f" WHERE language = %s AND slug = %s AND {published}), {columns}",
+        [language or languages.default(), slug, *published_params, *params],
+    )
+    return row[0], _freshness(row[1:])
+
+
+def _freshness_columns(using):
+    """Return freshness()'s select list, and its parameters."""
     posts, changes = _table(Post, using), _table(SiteChange, using)
     published, params = _published(using)
     status, now = params[0], params[1]
-    [row] = _rows(
-        using,
-        f"SELECT (SELECT MAX(updated_at) FROM {posts}),"  # noqa: S608
+    columns = (
+        f"(SELECT MAX(updated_at) FROM {posts}),"  # noqa: S608
         f" (SELECT MAX(published_at) FROM {posts} WHERE {published}),"
         f" (SELECT MIN(published_at) FROM {posts}"
         "   WHERE status = %s AND published_at > %s),"
@@ -41,9 +61,12 @@ def freshness(using=DEFAULT_DB_ALIAS):
         f" (SELECT MAX(expires_at) FROM {posts}"
         "   WHERE status = %s AND expires_at <= %s),"
         f" (SELECT MIN(expires_at) FROM {posts}"
-        "   WHERE status = %s AND expires_at > %s)",
-        [*params, status, now, status, now, status, now],
+        "   WHERE status = %s AND expires_at > %s)"
     )
+    return columns, [*params, status, now, status, now, status, now]
+
+
+def _freshness(row):
     updated, latest, due, site, expired, expires = map(_datetime, row)
     if updated is None:
         return None, None

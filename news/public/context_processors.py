@@ -56,6 +56,9 @@ def _links(script_prefix, language):
         "homes": _homes() if languages.is_multilingual() else [],
         "language_js": static("js/language.js"),
         "css": static("css/site.css"),
+        # The article's: highlighted code and its copy button.
+        "code_css": static("css/code.css"),
+        "code_js": static("news/code-copy.js"),
         "theme_css": reverse("news:theme_css"),
         "favicon": static("favicon.svg"),
     }

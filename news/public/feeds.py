@@ -1,7 +1,7 @@
 """RSS, Atom and JSON Feed 1.1 of the latest published posts: the whole site,
 and one per tag, category and author, in each language (/feed/, /zh/feed/).
 
-A rendered feed is a fragment (news.public.fragments.feed()): made once per
+A rendered feed is a fragment (news.public.fragments.page()): made once per
 version of the site and address, then served from each process's memory, so
 that a feed polled by every aggregator costs a request one query.
 
@@ -53,7 +53,7 @@ class LatestPostsFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         changed, _ = freshness(request)
         render = functools.partial(super().__call__, request, *args, **kwargs)
-        return fragments.feed(request, changed, render)
+        return fragments.page(request, changed, request.path, render)
 
     def get_feed(self, obj, request):
         # Items need the request for absolute URLs; the view object is shared

@@ -13,9 +13,11 @@ invalidates fragments, and a key always names the same HTML, so the fragment
 store is each process's own memory (the "fragments" entry of CACHES) and
 reading a fragment costs no round trip.
 
-Pages are still put together on every request from live queries (whether an
-article is published, which posts a list shows and its pagination), so this
-works with the page cache off. Read the version before the rows a fragment is
+Pages still ask live queries on every request (whether an article is
+published, which posts a list shows and its pagination), so this works with
+the page cache off: the page frame's parts (``frame()``, base.html's
+``{% kept %}`` blocks) and then whole pages (``page()``) are kept under what
+those queries answered, and a changed answer is another page. Read the version before the rows a fragment is
 made from: a change in between then files the new rows under the old version,
 which no request asks for again.
 
@@ -77,6 +79,8 @@ SUGGESTED_TAGS = 12
 SUGGESTED_POSTS = 5
 VOCABULARY_POSTS = 2000
 INCLUDED_TEMPLATES = [
+    # The frame's kept parts (news.templatetags.news's ``kept``).
+    "base.html",
     "news/includes/breadcrumbs.html",
     "news/includes/byline.html",
     "news/includes/picture.html",
@@ -269,19 +273,49 @@ def vocabulary(changed):
     return found
 
 
-def feed(request, changed, render):
-    """Return the feed at the request's address as of ``changed``: kept whole,
-    made by ``render()`` (the feed view) when not kept yet. A 404 (a section
-    with nothing published) is not kept."""
-    url = request.build_absolute_uri(request.path)
-    key = _key("feed", changed, hashlib.sha256(url.encode()).hexdigest())
+def page(request, changed, name, render):
+    """Return the page ``name`` at the request's site address as of
+    ``changed``: kept whole, or made by ``render()`` (the view's response)
+    when not kept yet. Only a 200 answer is kept, and only its body and
+    Content-Type: the middleware adds the rest on every request.
+
+    ``name`` holds whatever the page shows that the site's version does not
+    decide: its path, and what the live queries that chose its content
+    answered (a post's id, a list's ids). Feeds, articles and list pages are
+    kept so; a request for one costs those queries and a memory read.
+    """
+    site = f"{request.scheme}://{request.get_host()}"
+    key = _key("page", changed, hashlib.sha256(f"{site} {name}".encode()).hexdigest())
     found = _get_many([key]).get(key)
-    if found is None:
-        response = render()
-        found = (response.content, response["Content-Type"])
-        if response.status_code == 200:
-            _set_many({key: found})
-    return HttpResponse(found[0], content_type=found[1])
+    if found is not None:
+        content, content_type, etag = found
+        return HttpResponse(content, content_type=content_type, headers={"ETag": etag})
+    response = render()
+    if callable(getattr(response, "render", None)):
+        response.render()
+    if response.status_code == 200:
+        response["ETag"] = etag = content_etag(response.content)
+        _set_many({key: (response.content, response["Content-Type"], etag)})
+    return response
+
+
+def content_etag(content):
+    """Return the strong ETag of a body."""
+    # SHA-256 (hardware-accelerated) is twice as fast as MD5 here.
+    return f'"{hashlib.sha256(content).hexdigest()[:32]}"'
+
+
+def frame(changed, vary, render):
+    """Return a part of the page frame (news.templatetags.news's ``kept``)
+    as of ``changed``, for the values ``vary`` (its name, the page's
+    template...): kept, or made by ``render()``."""
+    name = hashlib.sha256(repr(vary).encode()).hexdigest()
+    key = _key("frame", changed, name)
+    html = _get_many([key]).get(key)
+    if html is None:
+        html = render()
+        _set_many({key: html})
+    return html
 
 
 def with_cards(posts):

@@ -8,6 +8,7 @@ posts through news.public.fragments: the queries here decide which posts a page
 shows, the fragments what each looks like.
 """
 
+import functools
 from typing import NamedTuple
 
 from django.core.paginator import Paginator
@@ -24,9 +25,9 @@ from django.views.generic import (
 from taggit.models import Tag
 
 from .. import languages
-from ..models import Author, Category, Post, Section, queries
+from ..models import Author, Category, Post, Section
 from . import fragments, search, theme
-from .cache import freshness, public_page
+from .cache import freshness, public_page, published_id
 from .pagination import ListedIds, UncountedPaginator, page_links, page_or_404
 
 PAGE_SIZE = 20
@@ -102,8 +103,34 @@ class PostListMixin:
         return None
 
 
+class KeptListMixin:
+    """A list whose page is kept whole (news.public.fragments.page) per site
+    version, path, page number and the ids the live query chose. For lists
+    whose posts get_queryset() chooses alone: not the date archives."""
+
+    def get(self, request, *args, **kwargs):
+        if set(request.GET) - {self.page_kwarg}:
+            # Other parameters show in the page's links: made, not kept, so
+            # that made-up query strings cannot crowd out what is kept.
+            return super().get(request, *args, **kwargs)
+        # The live query: which posts this page lists (or a 404).
+        self.object_list = self.get_queryset()
+        _, page, ids, _ = self.paginate_queryset(self.object_list, self.paginate_by)
+        changed, _ = freshness(request)
+        name = f"{request.path} {page.number} {list(ids)}"
+        render = functools.partial(super().get, request, *args, **kwargs)
+        return fragments.page(request, changed, name, render)
+
+    def paginate_queryset(self, queryset, page_size):
+        # Asked once by get() and again by get_context_data() when the page
+        # is made: the live query runs once.
+        if not hasattr(self, "_paginated"):
+            self._paginated = super().paginate_queryset(queryset, page_size)
+        return self._paginated
+
+
 @public_page
-class PostListView(PostListMixin, ListView):
+class PostListView(KeptListMixin, PostListMixin, ListView):
     def has_lead(self, context):
         return context["page_obj"].number == 1
 
@@ -118,28 +145,29 @@ class PostDetailView(TemplateView):
     template_name = "news/post_detail.html"
 
     def get(self, request, *args, **kwargs):
-        try:
-            return super().get(request, *args, **kwargs)
-        except Http404:
-            # A slug the post had before answers 301 to its current URL.
-            post = Post.objects.published().in_language(languages.current())
-            post = post.filter(old_slugs__slug=kwargs["slug"])
-            post = post.only("slug", "language").first()
-            if post is None:
-                raise
-            return HttpResponsePermanentRedirect(post.get_absolute_url())
-
-    def get_context_data(self, **kwargs):
-        pk = queries.published_id(kwargs["slug"], languages.current())
+        pk = published_id(request, kwargs["slug"], languages.current())
         if pk is None:
+            return self.moved(kwargs["slug"])
+        changed, _ = freshness(request)
+
+        def render():
+            article = fragments.article(pk, changed, request)
+            return self.render_to_response(self.get_context_data(article=article))
+
+        # The article is the same for every query string: kept by its id.
+        return fragments.page(request, changed, f"article {pk}", render)
+
+    def moved(self, slug):
+        """Answer 301 to the current URL of the post that had ``slug`` before,
+        else 404."""
+        post = Post.objects.published().in_language(languages.current())
+        post = post.filter(old_slugs__slug=slug).only("slug", "language").first()
+        if post is None:
             raise Http404("No published post has this address.")
-        changed, _ = freshness(self.request)
-        return super().get_context_data(
-            article=fragments.article(pk, changed, self.request), **kwargs
-        )
+        return HttpResponsePermanentRedirect(post.get_absolute_url())
 
 
-class SectionPostListView(PostListMixin, ListView):
+class SectionPostListView(KeptListMixin, PostListMixin, ListView):
     """Posts of one author, category or tag; a 404 unless one is published."""
 
     section_model = None

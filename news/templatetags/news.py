@@ -1,22 +1,65 @@
-"""Template helpers for the public site: responsive pictures, JSON-LD,
-breadcrumbs and search highlighting."""
+"""Template helpers for the public site: the kept parts of the page frame,
+responsive pictures, JSON-LD, breadcrumbs and search highlighting."""
 
 import dataclasses
 import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from ..media import renditions, social
-from ..public import search, theme
+from ..public import fragments, search, theme
+from ..public.cache import freshness
 
 register = template.Library()
 
 # As django.utils.html.json_script: nothing in the JSON can end the <script>.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.tag
+def kept(parser, token):
+    """``{% kept "name" [value ...] %}…{% endkept %}``: a part of the page
+    frame (base.html's head links, header and footer), rendered once per site
+    version, language, page template and values, then kept as a fragment
+    (news.public.fragments.frame). What it encloses must be the same for every
+    reader: no user, no CSRF token, nothing of the query string."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("'kept' takes a name.")
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    return KeptNode(nodelist, [parser.compile_filter(bit) for bit in bits[1:]])
+
+
+class KeptNode(template.Node):
+    def __init__(self, nodelist, values):
+        self.nodelist = nodelist
+        self.values = values
+
+    def render(self, context):
+        request = context.get("request")
+        if request is None:
+            return self.nodelist.render(context)
+        # The page's own template decides what its blocks put in the frame
+        # (the search page has no search box in its header).
+        vary = [
+            context.template.name,
+            get_script_prefix(),
+            *(value.resolve(context) for value in self.values),
+        ]
+        changed, _ = freshness(request)
+        return fragments.frame(changed, vary, lambda: self.nodelist.render(context))
+
+
+@register.filter
+def current_of(path, links):
+    """Return ``path`` if one of ``links`` ([(text, url), ...]) leads to it,
+    else "": which entry of a menu marks the page as current."""
+    return path if any(url == path for _, url in links) else ""
 
 
 @register.simple_tag
