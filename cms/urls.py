@@ -14,7 +14,7 @@ urlpatterns = [
     path("api/", include("news.api.urls", namespace="api")),
     # /zh/news/x/; the default language's have no prefix unless
     # NEWSDESK_PREFIX_DEFAULT_LANGUAGE says so.
-    *language_patterns(path("", include("news.public.urls"))),
+    *language_patterns("news.public.urls", "news"),
 ]
 
 # Local media are served by the app, in production too, unless they are in a

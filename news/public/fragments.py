@@ -17,9 +17,9 @@ Pages still ask live queries on every request (whether an article is
 published, which posts a list shows and its pagination), so this works with
 the page cache off: the page frame's parts (``frame()``, base.html's
 ``{% kept %}`` blocks) and then whole pages (``page()``) are kept under what
-those queries answered, and a changed answer is another page. Read the version before the rows a fragment is
-made from: a change in between then files the new rows under the old version,
-which no request asks for again.
+those queries answered, and a changed answer is another page. Read the
+version before the rows a fragment is made from: a change in between then
+files the new rows under the old version, which no request asks for again.
 
 Fragments are the same for every reader of a language: their templates must
 not use ``user``, ``perms`` or a CSRF token. Each is kept per language, as its

@@ -44,9 +44,16 @@ class LanguagePrefixPattern(LocalePrefixPattern):
         return f"{languages.url_code(code)}/"
 
 
-def language_patterns(*urls):
-    """Prefix ``urls`` with the active language's URL segment."""
-    return [URLResolver(LanguagePrefixPattern(), list(urls))]
+def language_patterns(urlconf, namespace):
+    """Prefix the patterns of the module ``urlconf`` (an app's, named
+    ``namespace``) with the active language's URL segment: as
+    ``i18n_patterns(path("", include(urlconf)))``, without the extra level
+    that every request would resolve through."""
+    return [
+        URLResolver(
+            LanguagePrefixPattern(), urlconf, app_name=namespace, namespace=namespace
+        )
+    ]
 
 
 # Pages in the user's language rather than the URL's: the admin's.
