@@ -282,6 +282,22 @@ def test_posts_filter_by_language_in_any_spelling(client, settings):
     assert detail["url"] == "http://testserver/zh/news/hello/"
 
 
+def test_a_posts_sections_are_linked_in_its_language(client, settings):
+    settings.LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+    post = make_post(title="你好", slug="hello", language="zh-hans")
+    post.category = make_category("社区", slug="community")
+    post.save()
+    post.tags.add("harbour")
+    add_authors(post, make_author("Ada", slug="ada"))
+    for found in [
+        get(client, "/api/posts/zh-hans/hello/").json(),
+        get(client, "/api/posts/?language=zh-hans").json()["items"][0],
+    ]:
+        assert found["category"]["url"] == "http://testserver/zh/categories/community/"
+        assert found["tags"][0]["url"] == "http://testserver/zh/tags/harbour/"
+        assert found["authors"][0]["url"] == "http://testserver/zh/authors/ada/"
+
+
 @pytest.mark.parametrize(
     "query, problem",
     [

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def header_links(content):
     nav = re.search(
-        r'<nav class="site-nav" aria-label="Site">(.*?)</nav>', content, re.S
+        r'<nav class="site-nav" aria-label="[^"]*">(.*?)</nav>', content, re.S
     )
     return re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav[1])
 
@@ -220,3 +220,58 @@ def test_the_authors_index_and_description_show_the_bio_as_text(client):
     assert (
         '<meta name="description" content="Covers the harbour; see her site.">' in page
     )
+
+
+@pytest.fixture
+def two_languages(settings):
+    from django.urls import clear_url_caches
+
+    settings.LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+    clear_url_caches()
+    yield settings
+    clear_url_caches()
+
+
+def test_menu_items_are_for_every_language_or_for_one(client, two_languages):
+    make_post(title="Hello", slug="hello")
+    make_post(title="你好", slug="hello", language="zh-hans")
+    MenuItem.objects.create(position=1, page=MenuItem.Page.ARCHIVE, label="Archive")
+    MenuItem.objects.create(
+        position=1, page=MenuItem.Page.ARCHIVE, label="归档", language="zh-hans"
+    )
+    MenuItem.objects.create(position=2, url="https://example.org/", label="Shop")
+    MenuItem.objects.filter(label="Archive").update(language="en")
+    assert header_links(client.get("/").content.decode()) == [
+        ("/archive/", "Archive"),
+        ("https://example.org/", "Shop"),
+    ]
+    assert header_links(client.get("/zh/").content.decode()) == [
+        ("/zh/archive/", "归档"),
+        ("https://example.org/", "Shop"),
+    ]
+
+
+def test_a_language_without_items_of_a_menu_gets_the_site_pages(client, two_languages):
+    make_post(title="你好", slug="hello", language="zh-hans")
+    MenuItem.objects.create(position=1, url="https://example.org/", language="en")
+    links = header_links(client.get("/zh/").content.decode())
+    assert ("/zh/", "首页") in links and ("/zh/tags/", "标签") in links
+
+
+def test_the_admin_offers_the_sites_languages_for_an_item(client, two_languages):
+    client.force_login(make_user("pub", "Publishers"))
+    form = client.get("/admin/news/menuitem/add/").content.decode()
+    assert '<option value="zh-hans">简体中文</option>' in form
+    item = {"menu": "header", "position": 1, "label": "Shop"}
+    item["url"] = "https://example.org/"
+    refused = client.post("/admin/news/menuitem/add/", {**item, "language": "fr"})
+    assert refused.status_code == 200 and not MenuItem.objects.exists()
+    response = client.post("/admin/news/menuitem/add/", {**item, "language": "zh-hans"})
+    assert response.status_code == 302
+    assert MenuItem.objects.get().language == "zh-hans"
+
+
+def test_a_single_language_site_shows_no_language_for_menu_items(client):
+    client.force_login(make_user("pub", "Publishers"))
+    form = client.get("/admin/news/menuitem/add/").content.decode()
+    assert 'name="language"' not in form

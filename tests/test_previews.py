@@ -248,3 +248,29 @@ def test_a_preview_of_an_undated_draft_shows_without_dates(client, how, lastmod)
     assert ("dateModified" in data) is lastmod
     assert 'datetime=""' not in content
     assert 'content=""' not in content
+
+
+def test_the_preview_notice_speaks_the_posts_language(client, settings):
+    from django.urls import clear_url_caches
+
+    settings.LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+    clear_url_caches()
+    try:
+        post = make_post(title="草稿", slug="draft", language="zh-hans")
+        Post.objects.filter(pk=post.pk).update(status=S.DRAFT)
+        editor = make_user("edna", "Editors")
+        link = previews.create(post, by=editor)
+        shared = client.get(link.get_absolute_url()).content.decode()
+        assert "预览，分享至" in shared and "尚未发布" in shared
+        client.force_login(editor)
+        revision = revisions.record(post, by=editor)
+        content = client.get(revision.get_absolute_url()).content.decode()
+        assert "的修订版本：尚未发布。" in content
+    finally:
+        clear_url_caches()
+
+
+def test_the_preview_notice_says_what_is_shown(client, draft):
+    link = previews.create(draft, by=make_user("edna", "Editors"))
+    content = client.get(link.get_absolute_url()).content.decode()
+    assert "Preview, shared until " in content and ": not published." in content

@@ -158,3 +158,24 @@ def test_a_single_language_sitemap_is_valid_without_alternates(client):
     make_post(title="Plain", slug="plain", translation_key="plain")
     document = validated(client, "/sitemap-posts.xml", "sitemap-with-xhtml.xsd")
     assert alternates(document) == {"http://testserver/news/plain/": {}}
+
+
+@pytest.mark.parametrize(
+    "asked,canonical",
+    [
+        ("/zh/sitemap.xml", "/sitemap.xml"),
+        ("/zh/sitemap-posts.xml", "/sitemap-posts.xml"),
+        ("/zh/robots.txt", "/robots.txt"),
+    ],
+)
+def test_the_sitemap_is_one_for_every_language(client, two_languages, asked, canonical):
+    make_post(title="发布", slug="release", language="zh-hans")
+    response = client.get(asked)
+    assert response.status_code == 301
+    assert response["Location"] == canonical
+    assert client.get(canonical).status_code == 200
+
+
+def test_robots_names_the_one_sitemap(client, two_languages):
+    robots = client.get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in robots

@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urljoin
 
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import translation
 
 from ..documents import display
 from ..media import renditions
@@ -81,6 +82,13 @@ def _with_relations(posts):
 
 
 def summary(post, site):
+    # A post's sections are linked in its own language: /zh/tags/x/ for a
+    # Chinese post.
+    with translation.override(post.language):
+        return _summary(post, site)
+
+
+def _summary(post, site):
     return {
         "id": post.pk,
         "title": post.title,

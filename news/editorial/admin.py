@@ -76,14 +76,40 @@ class MenuItemAdmin(admin.ModelAdmin):
     list_filter = ["menu"]
     raw_id_fields = ["category", "tag", "post"]
     fieldsets = [
-        (None, {"fields": ["menu", "position", "label"]}),
+        (None, {"fields": ["menu", "position", "label", "language"]}),
         ("Links to (one of)", {"fields": ["category", "tag", "post", "page", "url"]}),
     ]
+
+    def get_list_display(self, request):
+        # A label is in one language: on a site of several, say which.
+        if languages.is_multilingual():
+            return [*self.list_display, "language"]
+        return self.list_display
+
+    def get_list_filter(self, request):
+        if languages.is_multilingual():
+            return [*self.list_filter, "language"]
+        return self.list_filter
+
+    def get_fieldsets(self, request, obj=None):
+        if languages.is_multilingual():
+            return self.fieldsets
+        return [
+            (name, {"fields": [f for f in opts["fields"] if f != "language"]})
+            for name, opts in self.fieldsets
+        ]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "url":
             # An address typed without a scheme is taken as https.
             kwargs["assume_scheme"] = "https"
+        if db_field.name == "language":
+            return forms.ChoiceField(
+                choices=[("", "Every language"), *languages.choices()],
+                required=False,
+                label="Language",
+                help_text=db_field.help_text,
+            )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 

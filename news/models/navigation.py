@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .. import languages
 from .content import Category, Post
 
 # What an item may link to; each item links to exactly one.
@@ -61,6 +62,16 @@ class MenuItem(models.Model):
         blank=True,
         help_text="The link's text; empty, the name of what it links to.",
     )
+    # A label is typed in one language: an item for another language's pages
+    # is an item of its own. The site's languages come from settings, so the
+    # admin form offers them (MenuItemAdmin) rather than the column.
+    language = models.CharField(
+        max_length=35,
+        blank=True,
+        db_index=True,
+        help_text="Shown on this language's pages only; empty, on every "
+        "language's pages.",
+    )
     category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -99,6 +110,8 @@ class MenuItem(models.Model):
         return self.label or self._name() or "Menu item"
 
     def clean(self):
+        if self.language and self.language not in languages.codes():
+            raise ValidationError({"language": "Not a language of this site."})
         chosen = [target for target in TARGETS if self._has(target)]
         if len(chosen) != 1:
             raise ValidationError(

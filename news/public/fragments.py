@@ -34,7 +34,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import get_template, render_to_string
@@ -177,14 +177,17 @@ def menus(changed):
     """Return the links of the header and footer menus, ``{"header": [(text,
     url), ...], "footer": [...], "sections": [...]}``, as of ``changed``.
 
-    Editors' items (news.models.MenuItem) in their order, or the site's own
-    pages when a menu has none; "sections" are the categories with the most
-    published posts in the page's language, for the footer.
+    Editors' items (news.models.MenuItem) for every language or for the
+    page's, in their order, or the site's own pages when a menu has none;
+    "sections" are the categories with the most published posts in the
+    page's language, for the footer.
     """
     key = _key("menus", changed, "all")
     found = _get_many([key]).get(key)
     if found is None:
-        items = MenuItem.objects.select_related("category", "tag", "post")
+        items = MenuItem.objects.filter(
+            Q(language="") | Q(language=languages.current())
+        ).select_related("category", "tag", "post")
         links = {menu: [] for menu in MenuItem.Menu.values}
         for item in items:
             # The site's own pages are named in the active language

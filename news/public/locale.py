@@ -14,9 +14,11 @@ The admin (and sign-in) follow the user's browser and language cookie, as
 Django's admin expects.
 """
 
+from functools import wraps
+
 from django.conf import settings
-from django.http import HttpResponseRedirect
-from django.urls import LocalePrefixPattern, URLResolver, is_valid_path
+from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.urls import LocalePrefixPattern, URLResolver, is_valid_path, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -54,6 +56,24 @@ def language_patterns(urlconf, namespace):
             LanguagePrefixPattern(), urlconf, app_name=namespace, namespace=namespace
         )
     ]
+
+
+def default_language_only(view):
+    """Serve ``view`` at its default-language address only: in another
+    language it answers 301 to that address. For what is one for the whole
+    site, whatever the language: the sitemap (which names every language's
+    pages, with hreflang alternates) and robots.txt."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if languages.current() == languages.default():
+            return view(request, *args, **kwargs)
+        match = request.resolver_match
+        with translation.override(languages.default()):
+            url = reverse(match.view_name, kwargs=match.captured_kwargs)
+        return HttpResponsePermanentRedirect(url)
+
+    return wrapped
 
 
 # Pages in the user's language rather than the URL's: the admin's.

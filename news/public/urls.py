@@ -5,12 +5,15 @@ from django.utils.translation import gettext_noop
 from ..editorial import preview_views
 from . import feeds, views
 from .cache import public_page
+from .locale import default_language_only
 from .sitemaps import sitemaps
 
 app_name = "news"
 
-sitemap_index = public_page(sitemap_views.index)
-sitemap_section = public_page(sitemap_views.sitemap)
+# One sitemap for every language (news.public.sitemaps names each page's
+# translations); robots.txt names it.
+sitemap_index = default_language_only(public_page(sitemap_views.index))
+sitemap_section = default_language_only(public_page(sitemap_views.sitemap))
 
 urlpatterns = [
     path("", views.PostListView.as_view(), name="post_list"),
@@ -55,7 +58,11 @@ urlpatterns = [
         {"sitemaps": sitemaps},
         name="sitemap_section",
     ),
-    path("robots.txt", views.RobotsView.as_view(), name="robots"),
+    path(
+        "robots.txt",
+        default_language_only(views.RobotsView.as_view()),
+        name="robots",
+    ),
     path("theme.css", views.theme_css, name="theme_css"),
 ]
 
