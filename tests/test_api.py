@@ -554,11 +554,30 @@ def test_the_reference_page_lists_endpoints_under_the_sites_csp(client):
     assert "script-src 'self'" in response["Content-Security-Policy"]
 
 
-def test_only_get_is_allowed(client):
+def test_only_get_and_head_are_allowed(client):
     make_post(title="Here")
     for url in ("/api/posts/", "/api/posts/en/here/", "/api/tags/"):
         assert client.post(url).status_code == 405
         assert client.delete(url).status_code == 405
+
+
+@pytest.mark.parametrize("page_cache", [False, True])
+def test_head_answers_as_get_without_a_body(client, settings, page_cache):
+    settings.NEWSDESK_PAGE_CACHE = page_cache
+    make_post(title="Here")
+    for url in ("/api/posts/", "/api/posts/en/here/", "/api/tags/", "/api/schema/"):
+        head = client.head(url)
+        assert head.status_code == 200, url
+        assert head.content == b""
+        answer = get(client, url)
+        assert answer.content, url
+        assert head["ETag"] == answer["ETag"]
+        assert head["Content-Type"] == answer["Content-Type"]
+        # A HEAD that came first left the page cache a whole answer.
+        assert get(client, url).content == answer.content
+        again = client.head(url, HTTP_IF_NONE_MATCH=answer["ETag"])
+        assert again.status_code == 304
+    assert client.head("/api/posts/en/nothing/").status_code == 404
 
 
 def test_a_nul_in_the_address_is_a_400_in_json(client):

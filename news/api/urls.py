@@ -7,9 +7,30 @@ request that already has it. API answers change exactly when pages do: both
 come from the published content.
 """
 
+from functools import wraps
+
 from ..public.cache import public_page
 from .views import api
 
+
+def answers_head(view):
+    """Answer HEAD as GET, as Django's own views do: django-ninja routes only
+    the methods an operation names. The body stays for the page cache, which
+    keeps GET and HEAD alike; the server leaves it out (RFC 9110)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method != "HEAD":
+            return view(request, *args, **kwargs)
+        request.method = "GET"
+        try:
+            return view(request, *args, **kwargs)
+        finally:
+            request.method = "HEAD"
+
+    return wrapped
+
+
 urlpatterns, app_name, namespace = api.urls
 for pattern in urlpatterns:
-    pattern.callback = public_page(pattern.callback)
+    pattern.callback = public_page(answers_head(pattern.callback))
