@@ -609,6 +609,16 @@ NEWSDESK_WEBHOOK_FAILURE_LIMIT = env_int("NEWSDESK_WEBHOOK_FAILURE_LIMIT", 5, mi
 # The CDN purger: a dotted path to a class of news.integrations.purge, or
 # empty (the default) for none. Its options come from the variables below.
 NEWSDESK_CDN_PURGER = os.environ.get("NEWSDESK_CDN_PURGER", "")
+# How many pages of each list a purge by URL reaches (?page=2 and on): later
+# pages wait out s-maxage. Purges by surrogate key (Fastly) reach them all.
+NEWSDESK_CDN_PURGE_LIST_PAGES = env_int("NEWSDESK_CDN_PURGE_LIST_PAGES", 5, minimum=1)
+# Attempts of each purge; the waits between them double from the first.
+NEWSDESK_CDN_PURGE_MAX_ATTEMPTS = env_int(
+    "NEWSDESK_CDN_PURGE_MAX_ATTEMPTS", 5, minimum=1
+)
+NEWSDESK_CDN_PURGE_RETRY_DELAY = env_int(
+    "NEWSDESK_CDN_PURGE_RETRY_DELAY", 30, minimum=1
+)
 NEWSDESK_CDN_PURGE_OPTIONS = {
     option: os.environ[f"NEWSDESK_CDN_{option}"]
     for option in ("LOCATION", "API_URL", "ZONE", "SERVICE", "TOKEN", "SOFT")

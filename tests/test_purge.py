@@ -9,7 +9,7 @@ from django.urls import clear_url_caches, get_resolver
 from news import signals
 from news.editorial import revisions, workflow
 from news.integrations import purge
-from news.integrations.payloads import Pages, affected, page_keys
+from news.integrations.payloads import Pages, affected, page_keys, site_pages
 from news.models import Author, Category, Post
 from news.public import cache, context_processors
 from news.public.views import PAGE_SIZE
@@ -83,6 +83,60 @@ def test_publishing_purges_the_article_home_sections_feeds_and_sitemap(
     when = Post.objects.get().published_at
     assert f"/archive/{when.year}/{when.month}/" in paths
     assert len(paths) == len(cdn.requests)  # each page once
+    # A new post moves every page of its lists down: the next pages of each
+    # go too, up to NEWSDESK_CDN_PURGE_LIST_PAGES in all.
+    for path in ["/", "/tags/weather/", "/categories/local/", "/authors/ann-lee/"]:
+        assert {f"{path}?page={n}" for n in range(2, 6)} <= paths, path
+    assert "/?page=6" not in paths and "/news/flood-warning/?page=2" not in paths
+    assert f"/archive/{when.year}/?page=5" in paths
+
+
+def test_purges_by_url_reach_as_many_list_pages_as_set(
+    cdn, settings, django_capture_on_commit_callbacks
+):
+    settings.NEWSDESK_CDN_PURGER = "news.integrations.purge.HTTPPurger"
+    settings.NEWSDESK_CDN_PURGE_OPTIONS = {"LOCATION": cdn.url}
+    settings.NEWSDESK_CDN_PURGE_LIST_PAGES = 1
+    post = story(status=S.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(post, by=None)
+    assert not [r.path for r in cdn.requests if "?page=" in r.path]
+
+
+def test_a_failed_purge_is_tried_again_until_it_succeeds(
+    cdn, settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.NEWSDESK_CDN_PURGER = "news.integrations.purge.HTTPPurger"
+    settings.NEWSDESK_CDN_PURGE_OPTIONS = {"LOCATION": cdn.url}
+    # Two attempts refused whole, then the CDN answers.
+    cdn.statuses = [503] * len(site_pages().urls) * 2
+    with django_capture_on_commit_callbacks(execute=True):
+        signals.site_changed.send(sender=Post)
+    home = [r for r in cdn.requests if r.path == "/"]
+    # The first two attempts were refused; the third went through.
+    assert len(home) == 3
+    assert "CDN purge failed, tried again" in caplog.text
+    assert "given up" not in caplog.text
+
+
+def test_a_purge_that_keeps_failing_is_given_up_and_logged(
+    cdn, settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.NEWSDESK_CDN_PURGER = "news.integrations.purge.HTTPPurger"
+    settings.NEWSDESK_CDN_PURGE_OPTIONS = {"LOCATION": cdn.url}
+    settings.NEWSDESK_CDN_PURGE_MAX_ATTEMPTS = 3
+    cdn.statuses = [500] * len(site_pages().urls) * 5
+    with django_capture_on_commit_callbacks(execute=True):
+        signals.site_changed.send(sender=Post)
+    assert len([r for r in cdn.requests if r.path == "/"]) == 3
+    assert "CDN purge failed 3 times, given up" in caplog.text
+
+
+def test_purge_retries_wait_longer_each_time(settings):
+    from news.integrations import http
+
+    waits = [http.retry_delay(n, 30).total_seconds() for n in (1, 2, 3, 30)]
+    assert waits == [30, 60, 120, 24 * 60 * 60]
 
 
 def test_unpublishing_editing_and_deleting_a_live_post_purge_it(
@@ -309,6 +363,10 @@ def test_a_site_change_purges_home_indexes_feeds_and_sitemap_by_url(
         signals.site_changed.send(sender=Post)
     assert {r.path for r in cdn.requests} == {
         "/",
+        "/?page=2",
+        "/?page=3",
+        "/?page=4",
+        "/?page=5",
         "/feed/",
         "/feed/atom/",
         "/feed/json/",

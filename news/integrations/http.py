@@ -19,6 +19,7 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -211,3 +212,14 @@ def send(method, url, *, body=b"", headers=None, guard=True, timeout=None):
         connection.close()
     milliseconds = round((time.monotonic() - started) * 1000)
     return Answer(response.status, milliseconds, text)
+
+
+MAX_RETRY_DELAY = timedelta(days=1)
+
+
+def retry_delay(attempt, first):
+    """Return how long to wait after failed attempt number ``attempt`` of a
+    request to another system (a webhook, a CDN purge): ``first`` seconds after
+    the first, twice as long after each one after, never more than a day."""
+    doublings = min(attempt - 1, 30)  # 2**30 seconds is decades: capped anyway
+    return min(timedelta(seconds=first * 2**doublings), MAX_RETRY_DELAY)

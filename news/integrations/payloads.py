@@ -169,7 +169,7 @@ def affected(post):
     found = Pages()
     with translation.override(post.language):
         for name, kwargs in pages:
-            found.urls.append(absolute(reverse(f"news:{name}", kwargs=kwargs)))
+            found.urls += _with_pages(name, reverse(f"news:{name}", kwargs=kwargs))
             found.keys += page_keys(name, kwargs)
     # The content API's lists (without their filters) and the post's answer.
     api = [(name, {}) for name in ("posts", "tags", "categories", "authors")]
@@ -184,6 +184,8 @@ def affected(post):
 _FEEDS = {
     kind: [kind] + [f"{kind}_{feed}" for feed in _FEED_FORMATS] for kind in _SECTIONS
 }
+# The paginated lists (?page=N) among the pages above.
+_LISTS = {"post_list", *_SECTIONS, "archive_year", "archive_month"}
 _SITE_PAGES = [
     "post_list",
     *_FEED_FORMATS,
@@ -195,6 +197,17 @@ _SITE_PAGES = [
 ]
 
 
+def _with_pages(name, path):
+    """Return the absolute URL of page ``name`` at ``path``; for a list, and
+    those of its next pages up to NEWSDESK_CDN_PURGE_LIST_PAGES in all: a new
+    post moves every page of its lists down a place."""
+    url = absolute(path)
+    if name not in _LISTS:
+        return [url]
+    last = settings.NEWSDESK_CDN_PURGE_LIST_PAGES
+    return [url, *(f"{url}?page={number}" for number in range(2, last + 1))]
+
+
 def site_pages():
     """Return the pages every change outside a post's own row can show on (an
     author renamed, a tag edited, every body rendered again): home, the index
@@ -203,6 +216,7 @@ def site_pages():
     found = Pages(keys=[SITE_KEY])
     for code in languages.codes():
         with translation.override(code):
-            found.urls += [absolute(reverse(f"news:{n}")) for n in _SITE_PAGES]
+            for name in _SITE_PAGES:
+                found.urls += _with_pages(name, reverse(f"news:{name}"))
     found.urls = list(dict.fromkeys(found.urls))
     return found

@@ -21,11 +21,13 @@ site.
 """
 
 import json
+import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
 from taggit.models import Tag
@@ -34,6 +36,8 @@ from .. import signals
 from ..models import Author, Category, Post
 from . import http
 from .payloads import Pages, affected, site_pages
+
+logger = logging.getLogger(__name__)
 
 
 class PurgeFailed(Exception):
@@ -142,12 +146,27 @@ def purger():
 
 
 @task()
-def purge_task(urls, keys):
+def purge_task(urls, keys, attempt=1):
     """Purge these pages from the CDN, on a worker. Safe to run again: a purge
-    of a page that is not cached is no error."""
+    of a page that is not cached is no error. A failed purge is tried again
+    later, each wait twice the last, up to NEWSDESK_CDN_PURGE_MAX_ATTEMPTS
+    attempts; then it is logged and dropped (the pages wait out s-maxage)."""
     configured = purger()
-    if configured is not None:
+    if configured is None:
+        return
+    try:
         configured.purge(Pages(urls=urls, keys=keys))
+    except PurgeFailed as error:
+        if attempt >= settings.NEWSDESK_CDN_PURGE_MAX_ATTEMPTS:
+            logger.error("CDN purge failed %s times, given up: %s", attempt, error)
+            return
+        delay = http.retry_delay(attempt, settings.NEWSDESK_CDN_PURGE_RETRY_DELAY)
+        logger.warning("CDN purge failed, tried again in %s: %s", delay, error)
+        task = purge_task
+        if task.get_backend().supports_defer:
+            task = task.using(run_after=timezone.now() + delay)
+        # The immediate backend (the test suite's) cannot wait: it runs now.
+        task.enqueue(urls, keys, attempt + 1)
 
 
 def queue(post):

@@ -23,7 +23,6 @@ while the post and its relations still exist.
 
 import json
 import time
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -134,15 +133,9 @@ def _enqueue(delivery, attempt, run_after):
         deliver_task.enqueue(delivery.pk, attempt)
 
 
-MAX_RETRY_DELAY = timedelta(days=1)
-
-
 def retry_delay(attempt):
-    """Return how long to wait after failed attempt number ``attempt``: twice
-    as long as after the one before, and never more than a day."""
-    doublings = min(attempt - 1, 30)  # 2**30 seconds is decades: capped anyway
-    delay = timedelta(seconds=settings.NEWSDESK_WEBHOOK_RETRY_DELAY * 2**doublings)
-    return min(delay, MAX_RETRY_DELAY)
+    """Return how long to wait after failed attempt number ``attempt``."""
+    return http.retry_delay(attempt, settings.NEWSDESK_WEBHOOK_RETRY_DELAY)
 
 
 def deliver(delivery_pk, attempt):
