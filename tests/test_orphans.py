@@ -120,3 +120,32 @@ def test_the_removal_can_be_queued_as_a_task(site, media_root):
 def test_a_dry_run_cannot_be_queued(site):
     with pytest.raises(CommandError, match="--dry-run lists here"):
         run("--enqueue", "--dry-run")
+
+
+def test_cards_and_crops_no_page_shows_any_more_are_orphans(media_root):
+    from news.media import social
+
+    from .factories import make_image, make_post
+
+    image = make_image(size=(1600, 900))
+    social.store_crop(image)
+    old_crop = media_root / social.crop_name(image)
+    image.focal_x, image.focal_y = 20, 30
+    image.save()
+    social.store_crop(image)
+    crop = media_root / social.crop_name(image)
+    post = make_post(title="First title", slug="story")
+    social.store(post)
+    old_card = media_root / social._name(post.title, social.font_path())
+    post.title = "Second title"
+    post.save()
+    social.store(post)
+    card = media_root / social._name(post.title, social.font_path())
+    for path in (old_crop, crop, old_card, card):
+        age(path, 2 * HOUR)
+    out = run()
+    assert "2 orphan file(s)" in out
+    assert not old_crop.exists() and not old_card.exists()
+    assert crop.exists() and card.exists()
+    # The original the crops were cut from is named by its row.
+    assert (media_root / image.file.name).exists()

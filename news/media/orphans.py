@@ -1,13 +1,16 @@
 """Media files that no row refers to: left by an import killed between writing
-a file and committing its row, or by a partial write (``.tmp-...``).
+a file and committing its row, or by a partial write (``.tmp-...``); and
+social cards and crops that no page shows any more (a title, a focal point or
+the theme changed since: news.media.social.current_names()).
 
-Only the folders Newsdesk manages (``images/`` and ``renditions/``) are looked
-at, and only files older than a grace period, because an import running now
+Only the folders Newsdesk manages (``images/``, ``renditions/`` and
+``social/``) are looked at, and only files older than a grace period, because an import running now
 writes its files before it commits their rows. A file is looked up again just
 before it is deleted. ``purge_task`` runs the same on a worker; running it again
 only finds fewer files, so a run killed half way is finished by the next.
 """
 
+import functools
 import posixpath
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -17,9 +20,10 @@ from django.utils import timezone
 from django_tasks import task
 
 from ..models import Image, Rendition
+from . import social
 from .images import STORAGE_ERRORS, StorageError
 
-MANAGED_FOLDERS = ("images", "renditions")
+MANAGED_FOLDERS = ("images", "renditions", "social")
 DEFAULT_GRACE = timedelta(hours=1)
 
 
@@ -49,7 +53,11 @@ def _walk(storage, folder):
         yield from _walk(storage, posixpath.join(folder, name))
 
 
-def _referenced(name):
+def _referenced(name, shown):
+    """Whether a row names ``name``, or, for a social card or crop, whether it
+    is among ``shown()`` (news.media.social.current_names())."""
+    if name.startswith("social/"):
+        return name in shown()
     return (
         Image.objects.filter(file=name).exists()
         or Rendition.objects.filter(file=name).exists()
@@ -62,6 +70,7 @@ def find(*, grace=DEFAULT_GRACE, storage=default_storage):
     cutoff = timezone.now() - grace
     known = set(Image.objects.values_list("file", flat=True))
     known.update(Rendition.objects.values_list("file", flat=True))
+    known.update(social.current_names())
     orphans = []
     try:
         for folder in MANAGED_FOLDERS:
@@ -80,8 +89,10 @@ def purge(*, grace=DEFAULT_GRACE, dry_run=False, storage=default_storage):
     report = PurgeReport(orphans=find(grace=grace, storage=storage))
     if dry_run:
         return report
+    # Looked up again once, if any card or crop is to go.
+    shown = functools.cache(social.current_names)
     for orphan in report.orphans:
-        if _referenced(orphan.name):
+        if _referenced(orphan.name, shown):
             continue
         try:
             storage.delete(orphan.name)

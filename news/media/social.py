@@ -259,6 +259,21 @@ def _colours():
     return BACKGROUND, FOREGROUND, ACCENT, site.name
 
 
+def current_names():
+    """Return the names of the cards and crops that pages may show now: the
+    card of each published post's title, and the crop of each croppable image
+    at its focal point. Any other file under ``social/`` is left from a title,
+    focal point or theme since changed (news.media.orphans)."""
+    font = font_path()
+    titles = Post.objects.published().values_list("title", flat=True)
+    names = {_name(title, font) for title in titles.iterator()}
+    fields = ["sha256", "focal_x", "focal_y", "width", "height", "file"]
+    for image in Image.objects.only(*fields).iterator():
+        if croppable(image):
+            names.add(crop_name(image))
+    return names
+
+
 def _name(title, font):
     shown = [DRAWING, title, *_colours()]
     digest = hashlib.sha256(repr([*shown, str(font)]).encode()).hexdigest()
