@@ -4,10 +4,11 @@ social cards and crops that no page shows any more (a title, a focal point or
 the theme changed since: news.media.social.current_names()).
 
 Only the folders Newsdesk manages (``images/``, ``renditions/`` and
-``social/``) are looked at, and only files older than a grace period, because an import running now
-writes its files before it commits their rows. A file is looked up again just
-before it is deleted. ``purge_task`` runs the same on a worker; running it again
-only finds fewer files, so a run killed half way is finished by the next.
+``social/``) are looked at, and only files older than a grace period,
+because an import running now writes its files before it commits their rows.
+A file is looked up again just before it is deleted. ``purge_task`` runs the
+same on a worker; running it again only finds fewer files, so a run killed
+half way is finished by the next.
 """
 
 import functools
