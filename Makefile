@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-DEV_ENV := DJANGO_DEBUG=1
+# The sample site publishes in English and Chinese (NEWSDESK_LANGUAGES=en make run
+# for English only).
+NEWSDESK_LANGUAGES ?= en,zh-hans
+DEV_ENV := DJANGO_DEBUG=1 NEWSDESK_LANGUAGES=$(NEWSDESK_LANGUAGES)
 
 .PHONY: run setup messages test lint typecheck format clean screenshots
 

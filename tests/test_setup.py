@@ -42,7 +42,7 @@ def first_run(tmp_path_factory):
 def test_first_run_loads_the_samples_and_creates_a_demo_account(first_run):
     var_dir, load = first_run
     assert load.returncode == 0, load.stderr
-    assert "5 created, 0 updated, 0 unchanged" in load.stdout
+    assert "4 created, 0 updated, 0 unchanged" in load.stdout
     assert "Menu: 6 links" in load.stdout
     assert "LOCAL DEMO superuser" in load.stdout
     password = (var_dir / "demo-login.txt").read_text().split("password: ")[1].strip()
@@ -53,11 +53,11 @@ def test_first_run_loads_the_samples_and_creates_a_demo_account(first_run):
     published = rows(
         var_dir, "select count(*) from news_post where status = 'published'"
     )
-    assert published == [(5,)]
+    assert published == [(4,)]
     # A header menu: home, the samples' two categories, tags, authors, archive.
     assert rows(var_dir, "select count(*) from news_menuitem") == [(6,)]
     assert list((var_dir / "media" / "images").rglob("*.png"))
-    # Several authors with profiles and avatars; the Chinese desk has none.
+    # Several authors with profiles and avatars.
     authors = rows(
         var_dir,
         "select name, avatar_id is not null, bio != '' from news_author order by name",
@@ -67,9 +67,8 @@ def test_first_run_loads_the_samples_and_creates_a_demo_account(first_run):
         ("Li Wei", 1, 1),
         ("Newsroom Team", 1, 1),
         ("Sam Okafor", 1, 1),
-        ("编辑部", 0, 0),
     ]
-    # One language: no translation is loaded.
+    # One language: none of the Chinese posts is loaded.
     assert rows(var_dir, "select distinct language from news_post") == [("en",)]
 
 
@@ -77,14 +76,14 @@ def test_second_run_reuses_everything_and_duplicates_nothing(first_run):
     var_dir, _ = first_run
     again = manage(var_dir, "load_samples")
     assert again.returncode == 0, again.stderr
-    assert "0 created, 0 updated, 5 unchanged" in again.stdout
+    assert "0 created, 0 updated, 4 unchanged" in again.stdout
     assert "Menu:" not in again.stdout
     assert "LOCAL DEMO superuser" not in again.stdout
     assert rows(var_dir, "select count(*) from auth_user") == [(1,)]
-    assert rows(var_dir, "select count(*) from news_post") == [(5,)]
+    assert rows(var_dir, "select count(*) from news_post") == [(4,)]
     assert rows(var_dir, "select count(*) from news_menuitem") == [(6,)]
-    # Five posts' pictures and four avatars.
-    assert rows(var_dir, "select count(*) from news_image") == [(13,)]
+    # Four posts' pictures and four avatars.
+    assert rows(var_dir, "select count(*) from news_image") == [(11,)]
 
 
 def test_a_site_in_english_and_chinese_gets_a_translation_pair(tmp_path):
@@ -93,6 +92,12 @@ def test_a_site_in_english_and_chinese_gets_a_translation_pair(tmp_path):
     load = manage(tmp_path, "load_samples", languages=both)
     assert load.returncode == 0, load.stderr
     assert "6 created, 0 updated, 0 unchanged" in load.stdout
+    # Each Chinese post in Chinese: the translation, and the Chinese desk's own.
+    chinese = rows(
+        tmp_path,
+        "select title from news_post where language = 'zh-hans' order by title",
+    )
+    assert chinese == [("Newsdesk 正式上线",), ("社区动态：五月回顾",)]
     pair = rows(
         tmp_path,
         "select language, title from news_post where translation_key = "
