@@ -1,10 +1,10 @@
 """Rendered pieces of public pages, kept for the version of the site they show.
 
-A post's list card, an article's parts (its head tags, the article, and the
-related and adjacent posts) and the lists of the index pages (tags,
-categories, authors, archive) are rendered once per version of the site, then
-reused: the home page, the archives and every tag, category and author list
-share the cards. The version is the site's last change from
+A post's list card, an article's page (its head tags, the article, and the
+related and adjacent posts, in the page's frame) and the lists of the index
+pages (tags, categories, authors, archive) are rendered once per version of
+the site, then reused: the home page, the archives and every tag, category
+and author list share the cards. The version is the site's last change from
 ``news.models.queries.freshness()``, which every post edit and publication,
 and every author, category, tag or image edit and post deletion
 (news.public.cache.record_site_change) moves. A fragment can therefore never
@@ -338,21 +338,9 @@ def _body_images():
     return PostImage.objects.filter(post__banner__isnull=True)
 
 
-def article(pk, changed, request):
-    """Return the parts of the page of post ``pk`` (title, head and article),
-    for the site as of ``changed``; the head holds absolute URLs, so they are
-    kept per site address."""
-    site = hashlib.sha256(request.build_absolute_uri("/").encode()).hexdigest()
-    key = _key("article", changed, f"{pk}:{site}")
-    parts = _get_many([key]).get(key)
-    if parts is None:
-        parts = render_article(article_context(pk), request)
-        _set_many({key: parts})
-    return parts
-
-
 def render_article(context, request):
-    """Render the parts of the article ``context["post"]``; previews use this
+    """Render the parts of the article ``context["post"]``: kept only as part
+    of the article's page (views.PostDetailView, page()); previews use this
     too, and keep nothing. The title is text, for the page to escape."""
     html = {
         name: mark_safe(render_to_string(template, context, request))  # noqa: S308

@@ -151,7 +151,9 @@ class PostDetailView(TemplateView):
         changed, _ = freshness(request)
 
         def render():
-            article = fragments.article(pk, changed, request)
+            # Its parts are kept only as part of the page: they are made when
+            # the page is, and from its own version.
+            article = fragments.render_article(fragments.article_context(pk), request)
             return self.render_to_response(self.get_context_data(article=article))
 
         # The article is the same for every query string: kept by its id.
