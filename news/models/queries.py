@@ -7,6 +7,7 @@ are ``Post.objects.published()``'s, ``scheduled()``'s and ``in_section()``'s;
 the tests hold each one to the ORM's answer.
 """
 
+import functools
 from datetime import UTC, datetime
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -28,31 +29,27 @@ def freshness(using=DEFAULT_DB_ALIAS):
     expiries are index lookups (post_updated, post_latest); few posts expire.
     Every public request asks this.
     """
-    columns, params = _freshness_columns(using)
-    [row] = _rows(using, f"SELECT {columns}", params)  # noqa: S608
+    [row] = _rows(using, _freshness_sql(using), _freshness_params(_now(using)))
     return _freshness(row)
 
 
 def published_id_and_freshness(slug, language=None, using=DEFAULT_DB_ALIAS):
     """Return ``(published_id(slug, language), freshness())`` from one
     statement: every article page asks both."""
-    columns, params = _freshness_columns(using)
-    published, published_params = _published(using)
-    [row] = _rows(
-        using,
-        f"SELECT (SELECT id FROM {_table(Post, using)}"  # noqa: S608
-        f" WHERE language = %s AND slug = %s AND {published}), {columns}",
-        [language or languages.default(), slug, *published_params, *params],
-    )
+    now = _now(using)
+    params = [language or languages.default(), slug, Post.Status.PUBLISHED, now, now]
+    [row] = _rows(using, _article_sql(using), [*params, *_freshness_params(now)])
     return row[0], _freshness(row[1:])
 
 
+# The statements' text depends on the database only: made once per process.
+
+
+@functools.cache
 def _freshness_columns(using):
-    """Return freshness()'s select list, and its parameters."""
     posts, changes = _table(Post, using), _table(SiteChange, using)
-    published, params = _published(using)
-    status, now = params[0], params[1]
-    columns = (
+    published = _published_sql()
+    return (
         f"(SELECT MAX(updated_at) FROM {posts}),"  # noqa: S608
         f" (SELECT MAX(published_at) FROM {posts} WHERE {published}),"
         f" (SELECT MIN(published_at) FROM {posts}"
@@ -63,7 +60,26 @@ def _freshness_columns(using):
         f" (SELECT MIN(expires_at) FROM {posts}"
         "   WHERE status = %s AND expires_at > %s)"
     )
-    return columns, [*params, status, now, status, now, status, now]
+
+
+@functools.cache
+def _freshness_sql(using):
+    return f"SELECT {_freshness_columns(using)}"
+
+
+@functools.cache
+def _article_sql(using):
+    return (
+        f"SELECT (SELECT id FROM {_table(Post, using)}"  # noqa: S608
+        f" WHERE language = %s AND slug = %s AND {_published_sql()}),"
+        f" {_freshness_columns(using)}"
+    )
+
+
+def _freshness_params(now):
+    """The parameters of _freshness_columns() at ``now`` (adapted)."""
+    status = Post.Status.PUBLISHED
+    return [status, now, now, status, now, status, now, status, now]
 
 
 def _freshness(row):
@@ -139,12 +155,19 @@ def with_published_posts(queryset, post_field, language=None):
 
 def _published(using, alias=""):
     """Return published()'s condition as SQL, and its parameters."""
-    now = connections[using].ops.adapt_datetimefield_value(timezone.now())
+    now = _now(using)
+    return _published_sql(alias), [Post.Status.PUBLISHED, now, now]
+
+
+def _published_sql(alias=""):
     return (
         f"{alias}status = %s AND {alias}published_at <= %s"
-        f" AND ({alias}expires_at IS NULL OR {alias}expires_at > %s)",
-        [Post.Status.PUBLISHED, now, now],
+        f" AND ({alias}expires_at IS NULL OR {alias}expires_at > %s)"
     )
+
+
+def _now(using):
+    return connections[using].ops.adapt_datetimefield_value(timezone.now())
 
 
 def _table(model, using):

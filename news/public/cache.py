@@ -41,7 +41,6 @@ from django.http import HttpResponse
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
-from django.utils.decorators import method_decorator
 from django.utils.http import http_date, parse_http_date
 from taggit.models import Tag
 
@@ -243,7 +242,7 @@ def public_page(view=None, *, cache_page=True):
 
     def decorator(view):
         if isinstance(view, type):
-            view = method_decorator(_validated, name="dispatch")(view)
+            view.dispatch = _validated_method(view.dispatch)
         else:
             view = _validated(view)
         view.page_cache = cache_page
@@ -255,24 +254,37 @@ def public_page(view=None, *, cache_page=True):
 def _validated(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
-        response = view(request, *args, **kwargs)
-        if not _cacheable(response):
-            return response
-        now = timezone.now()
-        if hasattr(response, "render") and callable(response.render):
-            response.render()
-        changed, due = freshness(request)
-        if not response.has_header("ETag"):
-            # Kept pages bring the ETag they were kept with.
-            response["ETag"] = fragments.content_etag(response.content)
-        if changed is not None:
-            response["Last-Modified"] = http_date(changed.timestamp())
-        _cache_control(response, due, now)
-        return _conditional(request, response)
+        return _validate(request, view(request, *args, **kwargs))
 
     return wrapped
+
+
+def _validated_method(dispatch):
+    # As method_decorator(_validated), without the wrapper that builds on
+    # every request.
+    @wraps(dispatch)
+    def wrapped(self, request, *args, **kwargs):
+        return _validate(request, dispatch(self, request, *args, **kwargs))
+
+    return wrapped
+
+
+def _validate(request, response):
+    """Give ``response`` to a GET or HEAD its validators (ETag,
+    Last-Modified) and Cache-Control, and answer a conditional request 304."""
+    if request.method not in ("GET", "HEAD") or not _cacheable(response):
+        return response
+    now = timezone.now()
+    if hasattr(response, "render") and callable(response.render):
+        response.render()
+    changed, due = freshness(request)
+    if not response.has_header("ETag"):
+        # Kept pages bring the ETag they were kept with.
+        response["ETag"] = fragments.content_etag(response.content)
+    if changed is not None:
+        response["Last-Modified"] = http_date(changed.timestamp())
+    _cache_control(response, due, now)
+    return _conditional(request, response)
 
 
 def freshness(request):

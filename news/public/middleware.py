@@ -119,11 +119,9 @@ class SurrogateKeyMiddleware:
 
 
 def _surrogate_keys(request):
-    match = getattr(request, "resolver_match", None)
-    if match is None:
-        # A page from the page cache: no view ran, so the URL was not resolved.
-        return _keys_of_path(request.path_info, get_urlconf(settings.ROOT_URLCONF))
-    return _keys_of_match(match)
+    # A page from the page cache was never resolved (no view ran); either
+    # way, a path's keys are worked out once per process.
+    return _keys_of_path(request.path_info, get_urlconf(settings.ROOT_URLCONF))
 
 
 @lru_cache(maxsize=4096)
