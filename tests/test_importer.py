@@ -506,3 +506,47 @@ def test_site_root_may_be_absolute_and_must_be_a_directory(tmp_path):
         call_command("import_markdown", str(root), "--site-root", "../elsewhere")
     assert error.value.returncode == 2
     assert "leaves the import root" in str(error.value)
+
+
+# What importing one more post costs, with a banner every post shares, two
+# images of its own, two tags and two authors, once those exist: its source
+# file, its slug, its images (looked up; the two new ones stored), the
+# renditions its body can show, its authors and tags, the post with its audit
+# entry (a savepoint), image links, tags, bylines, source file and revision,
+# in a transaction of its own. Pinned, so that a change adding work per file
+# shows here. The search index and webhook receivers run on commit, which the
+# test's own transaction never reaches.
+QUERIES_PER_IMPORTED_POST = 21
+
+
+def reports(root, first, count):
+    files = {"img/banner.png": image_bytes(size=(64, 48), color=(1, 2, 3))}
+    for n in range(first, first + count):
+        files[f"report-{n}/index.md"] = (
+            f"---\ntitle: Report {n}\ndate: 2024-03-01\nbanner: ../img/banner.png\n"
+            "tags: [openEuler, iSulad]\nauthor: [Ana, Li]\n---\n\n"
+            "![One](images/1.png) and ![Two](images/2.png)\n"
+        )
+        files[f"report-{n}/images/1.png"] = image_bytes(color=(n, 1, 1))
+        files[f"report-{n}/images/2.png"] = image_bytes(color=(n, 2, 2))
+    return write_tree(root, files)
+
+
+def test_each_imported_post_costs_the_same_queries(tmp_path, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
+    # The banner, tags, authors and category exist once the first is in.
+    Importer().run([reports(tmp_path / "first", 0, 3)])
+    counts = []
+    for first, count in ((3, 3), (6, 6)):
+        root = reports(tmp_path / f"site-{first}", first, count)
+        with CaptureQueriesContext(connection) as queries:
+            report = Importer().run([root])
+        assert report.created == count and not report.failed, report.problems
+        counts.append(len(queries))
+    per_post = (counts[1] - counts[0]) / 3
+    assert per_post == QUERIES_PER_IMPORTED_POST, counts

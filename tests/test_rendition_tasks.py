@@ -234,3 +234,64 @@ def test_an_original_with_metadata_is_never_shown(client, tmp_path, queue):
     page = client.get("/news/story/").content.decode()
     assert image.file.url not in page
     assert "/media/images/" not in page
+
+
+def shared_banner_site(root, stories=4):
+    """Stories that each show two images of their own and share one banner,
+    as a site's imported reports do."""
+    files = {"img/banner.png": image_bytes(size=(64, 48), color=(1, 2, 3))}
+    for n in range(1, stories + 1):
+        files[f"story-{n}.md"] = (
+            f"---\ntitle: Story {n}\ndate: 2024-03-{n:02}\n"
+            f"banner: img/banner.png\n---\n\n"
+            f"![One {n}](img/one-{n}.png)\n\n![Two {n}](img/two-{n}.png)\n"
+        )
+        files[f"img/one-{n}.png"] = image_bytes(size=(64, 48), color=(n, 1, 1))
+        files[f"img/two-{n}.png"] = image_bytes(size=(64, 48), color=(1, n, 2))
+    return write_tree(root, files)
+
+
+def test_an_import_queues_a_shared_banner_once(tmp_path, queue, monkeypatch):
+    monkeypatch.setattr(renditions, "CHUNK_SIZE", 3)
+    Importer().run([shared_banner_site(tmp_path / "site")])
+    banner = Post.objects.get(slug="story-1").banner
+    queued = [pk for result in queue.results for pk in result.args[0]]
+    assert len(queue.results) > 1
+    assert queued.count(banner.pk) == 1
+    assert sorted(queued) == sorted(Image.objects.values_list("pk", flat=True))
+
+
+def test_a_post_shown_by_images_of_several_tasks_is_rendered_once(
+    tmp_path, queue, monkeypatch
+):
+    Importer().run([shared_banner_site(tmp_path / "site")])
+    rendered = []
+    real = renditions.render
+
+    def counting(post, *args, **kwargs):
+        rendered.append(post.slug)
+        return real(post, *args, **kwargs)
+
+    monkeypatch.setattr(renditions, "render", counting)
+    # Each image on a task of its own, the banner first: the worst split.
+    banner = Post.objects.get(slug="story-1").banner
+    others = Image.objects.exclude(pk=banner.pk).order_by("pk")
+    for pk in [banner.pk, *others.values_list("pk", flat=True)]:
+        renditions.make([pk])
+
+    assert sorted(rendered) == [f"story-{n}" for n in range(1, 5)]
+    for post in Post.objects.all():
+        assert post.body_html.count("-64.webp 64w") == 2, post.slug
+
+
+def test_a_post_waits_for_all_its_images_before_it_is_rendered_again(tmp_path, queue):
+    Importer().run([shared_banner_site(tmp_path / "site", stories=1)])
+    post = Post.objects.get(slug="story-1")
+    links = post.image_map()
+    one, two = links["img/one-1.png"], links["img/two-1.png"]
+    renditions.make([one.pk, post.banner_id])
+    post.refresh_from_db()
+    assert "srcset" not in post.body_html  # still the originals, as imported
+    renditions.make([two.pk])
+    post.refresh_from_db()
+    assert post.body_html.count("-64.webp 64w") == 2

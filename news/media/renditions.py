@@ -26,7 +26,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django_tasks import task
 from django_tasks.backends.immediate import ImmediateBackend
 from PIL import Image as PILImage
@@ -400,15 +400,21 @@ def render(post, images=None, *, make=True):
     return post
 
 
-def rerender(posts, *, make=True):
+def rerender(posts, *, make=True, complete_only=False):
     """Render the bodies of ``posts`` again (after a renderer or storage
     change), making missing renditions unless not ``make``; return how many
-    posts' HTML changed."""
+    posts' HTML changed.
+
+    With ``complete_only``, a post one of whose images still lacks some
+    renditions is left alone: the task that makes the last of them renders it
+    (``make()``), so that a post is rendered once, not once per image."""
     changed = 0
     posts = posts.prefetch_related("image_links__image__renditions")
     for post in posts.iterator(chunk_size=500):
-        before = post.body_html
         links = {link.reference: link.image for link in post.image_links.all()}
+        if complete_only and lacking(set(links.values())):
+            continue
+        before = post.body_html
         render(post, links, make=make)
         if post.body_html != before:
             Post.objects.filter(pk=post.pk).update(body_html=post.body_html)
@@ -428,8 +434,16 @@ def queue(pks):
 
 def make(pks):
     """Make the renditions that images ``pks`` lack, render again the bodies
-    of the posts that show them, and tell the site; return how many
-    renditions were made.
+    of the posts that show them and now have every rendition of every image
+    they show, and tell the site; return how many renditions were made.
+
+    A post is rendered again once, by the task that completes its images,
+    however many tasks share them: a banner every post links, or a post
+    whose images fall in two chunks. Each task commits its renditions before
+    it looks at the posts, so of two tasks completing one post's images side
+    by side, the one that looks last sees both (both may render it; neither
+    can miss it). A post whose image cannot be made keeps the originals, as
+    it would if that task had failed.
 
     Safe to run again: what exists is not made again, and posts whose HTML
     already shows the renditions are not written, so a run after one killed
@@ -440,11 +454,10 @@ def make(pks):
     for image in found:
         before = len(image.renditions.all())
         made += max(0, len(ensure(image)) - before)
+    # The body shows only its own links; a banner is not in the body.
     shown_in = sorted(
         set(
-            Post.objects.filter(
-                Q(image_links__image__in=pks) | Q(banner__in=pks)
-            ).values_list("pk", flat=True)
+            Post.objects.filter(image_links__image__in=pks).values_list("pk", flat=True)
         )
     )
     changed = 0
@@ -452,7 +465,9 @@ def make(pks):
     # make one query of them all.
     for start in range(0, len(shown_in), RERENDER_CHUNK):
         chunk = shown_in[start : start + RERENDER_CHUNK]
-        changed += rerender(Post.objects.filter(pk__in=chunk), make=False)
+        changed += rerender(
+            Post.objects.filter(pk__in=chunk), make=False, complete_only=True
+        )
     if made or changed:
         signals.renditions_made.send(sender=Post, images=list(pks))
     return made

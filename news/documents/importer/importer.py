@@ -94,6 +94,10 @@ class Importer:
         # Images whose renditions are missing: queued CHUNK_SIZE at a time.
         self._lacking: set = set()
         self._document_lacking: list = []
+        # Images queued by this run: an image many files show (a shared
+        # banner) is queued once, not with every chunk, and so is made and
+        # shown once.
+        self._queued: set = set()
         # relpath -> the URL path the site published it under, for images
         # written relative to that page.
         self.published_url = published_url
@@ -138,6 +142,7 @@ class Importer:
             all_of_them or len(self._lacking) >= renditions.CHUNK_SIZE
         ):
             renditions.queue(self._lacking)
+            self._queued.update(self._lacking)
             self._lacking.clear()
 
     def _run(self, sources):
@@ -197,7 +202,9 @@ class Importer:
             self._categories.update(self._new_categories)
             self.report.count(outcome)
             if not self.dry_run:
-                self._lacking.update(self._document_lacking)
+                self._lacking.update(
+                    pk for pk in self._document_lacking if pk not in self._queued
+                )
                 self._queue_renditions()
         finally:
             self._new_categories = {}
