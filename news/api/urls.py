@@ -7,10 +7,30 @@ request that already has it. API answers change exactly when pages do: both
 come from the published content.
 """
 
-from functools import wraps
+from functools import partial, wraps
 
-from ..public.cache import public_page
+from ..public import fragments
+from ..public.cache import freshness, public_page
 from .views import api
+
+
+def kept(view):
+    """Keep each answer whole per site version and address
+    (news.public.fragments.page, as pages and feeds are), looked up before
+    django-ninja parses and validates the query: a kept answer costs the
+    site's freshness and a memory read. Only a 200 is kept."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method != "GET":
+            return view(request, *args, **kwargs)
+        changed, _ = freshness(request)
+        name = f"api {request.get_full_path()}"
+        return fragments.page(
+            request, changed, name, partial(view, request, *args, **kwargs)
+        )
+
+    return wrapped
 
 
 def answers_head(view):
@@ -33,4 +53,4 @@ def answers_head(view):
 
 urlpatterns, app_name, namespace = api.urls
 for pattern in urlpatterns:
-    pattern.callback = public_page(answers_head(pattern.callback))
+    pattern.callback = public_page(answers_head(kept(pattern.callback)))

@@ -9,7 +9,6 @@ of queries, whatever the page holds. The caching rules are the pages'
 (news.api.urls).
 """
 
-import hashlib
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -21,7 +20,6 @@ from ninja.errors import HttpError, ValidationError
 
 from .. import languages
 from ..models import Post, indexes, queries
-from ..public import fragments
 from ..public.cache import freshness
 from . import cursor, schemas, serialize
 from .docs import Reference
@@ -105,23 +103,16 @@ def posts(request, filters: Query[PostFilters]):
 
 
 def _kept(request, model, make):
-    """Return the answer at the request's address as JSON, kept whole for the
-    site as of its last change (as news.public.fragments keeps feeds):
-    ``make(changed, site)`` makes it, checked against ``model``, when it is
-    not kept yet. Every change of what readers see moves the site's last
-    change (news.models.queries.freshness), so a kept answer never outlives
-    what it shows; an error raised by ``make`` is never kept."""
+    """Return the answer as JSON: ``make(changed, site)`` makes it, checked
+    against ``model``. news.api.urls keeps it whole for the site as of its
+    last change (news.models.queries.freshness), so a kept answer never
+    outlives what it shows; an error raised by ``make`` is never kept."""
     # The site's version first, then the rows (news.public.fragments).
     changed, _ = freshness(request)
-    site = serialize.Site(request)
-    name = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-
-    def made_by(missing):
-        answer = model.model_validate(make(changed, site))
-        return {name: answer.model_dump_json().encode()}
-
-    body = fragments.kept(f"api:{site.key}", changed, [name], made_by)[name]
-    return HttpResponse(body, content_type=api.get_content_type())
+    answer = model.model_validate(make(changed, serialize.Site(request)))
+    return HttpResponse(
+        answer.model_dump_json().encode(), content_type=api.get_content_type()
+    )
 
 
 def _page(filters):
