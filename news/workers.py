@@ -25,6 +25,15 @@ from rq.worker import Worker
 from .media.storage import process_alive
 
 
+def enqueue_after(task, run_after, *args):
+    """Queue ``task`` with ``args`` to run at ``run_after`` (None: now). A
+    backend that cannot wait (the immediate one, the test suite's) runs it
+    now."""
+    if run_after is not None and task.get_backend().supports_defer:
+        task = task.using(run_after=run_after)
+    return task.enqueue(*args)
+
+
 def worker_id(pid=None, host=None):
     """Return a worker id naming this host and process: ``host:pid:random``."""
     host = (host or socket.gethostname())[:40]

@@ -99,10 +99,10 @@ def posts(request, filters: Query[PostFilters]):
             "next": site.url(_with_cursor(request, next_cursor)) if more else None,
         }
 
-    return _kept(request, schemas.PostPage, make)
+    return _answer(request, schemas.PostPage, make)
 
 
-def _kept(request, model, make):
+def _answer(request, model, make):
     """Return the answer as JSON: ``make(changed, site)`` makes it, checked
     against ``model``. news.api.urls keeps it whole for the site as of its
     last change (news.models.queries.freshness), so a kept answer never
@@ -197,7 +197,7 @@ def post(
             raise HttpError(404, "No published post has this address.")
         return shown
 
-    return _kept(request, schemas.PostDetail, make)
+    return _answer(request, schemas.PostDetail, make)
 
 
 class SectionFilters(Schema):

@@ -32,7 +32,7 @@ from django.utils.module_loading import import_string
 from django_tasks import task
 from taggit.models import Tag
 
-from .. import signals
+from .. import signals, workers
 from ..models import Author, Category, Post
 from . import http
 from .payloads import Pages, affected, site_pages
@@ -162,11 +162,9 @@ def purge_task(urls, keys, attempt=1):
             return
         delay = http.retry_delay(attempt, settings.NEWSDESK_CDN_PURGE_RETRY_DELAY)
         logger.warning("CDN purge failed, tried again in %s: %s", delay, error)
-        task = purge_task
-        if task.get_backend().supports_defer:
-            task = task.using(run_after=timezone.now() + delay)
-        # The immediate backend (the test suite's) cannot wait: it runs now.
-        task.enqueue(urls, keys, attempt + 1)
+        workers.enqueue_after(
+            purge_task, timezone.now() + delay, urls, keys, attempt + 1
+        )
 
 
 def queue(post):

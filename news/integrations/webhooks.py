@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from .. import signals
+from .. import signals, workers
 from ..models import Post, WebhookDelivery, WebhookSubscription
 from . import http, payloads, signing
 
@@ -126,11 +126,7 @@ def _can_defer():
 
 
 def _enqueue(delivery, attempt, run_after):
-    if run_after is not None and _can_defer():
-        deliver_task.using(run_after=run_after).enqueue(delivery.pk, attempt)
-    else:
-        # The immediate backend (the test suite's) cannot wait: it runs now.
-        deliver_task.enqueue(delivery.pk, attempt)
+    workers.enqueue_after(deliver_task, run_after, delivery.pk, attempt)
 
 
 def retry_delay(attempt):
