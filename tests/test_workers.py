@@ -25,6 +25,7 @@ from django_tasks_db.models import DBTaskResult
 
 from news import workers
 from news.media import orphans
+from news.media.storage import process_alive
 
 from .services import ROOT, environ_without, manage_py
 
@@ -102,11 +103,16 @@ def stop(worker):
     an RQ worker forks for each job in a process group of its own; return
     the worker's output."""
     if worker.poll() is None:
-        horses = [child for pid in [worker.pid] for child in children(pid)]
+        # Stopped first, so that no horse is forked between listing them and
+        # the kill.
+        os.killpg(worker.pid, signal.SIGSTOP)
+        horses = children(worker.pid)
         os.killpg(worker.pid, signal.SIGKILL)
         for horse in horses:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(horse, signal.SIGKILL)
+        # A horse killed is gone only once nothing runs as it any more.
+        assert wait_until(lambda: not any(map(process_alive, horses)))
     return worker.communicate(timeout=TIMEOUT)[0]
 
 
@@ -392,3 +398,17 @@ def test_an_rq_worker_killed_mid_renditions_is_finished_after_a_restart(
     assert again.returncode == 0, again.stderr
     assert "Requeued 1 task(s) left running by a worker that is gone." in again.stdout
     assert_every_rendition_made_once(env)
+
+
+def test_a_killed_writer_not_yet_reaped_counts_as_gone():
+    # Its half-written files may go: a zombie writes nothing more.
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        assert wait_until(
+            lambda: Path(f"/proc/{child.pid}/stat").read_text().split(") ")[1][0] == "Z"
+        )
+        assert not process_alive(child.pid)
+    finally:
+        child.wait()
+    assert not process_alive(child.pid)
+    assert process_alive(os.getpid())

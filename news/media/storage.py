@@ -17,6 +17,7 @@ import posixpath
 import re
 import secrets
 import socket
+from pathlib import Path
 
 from django.core.files.storage import FileSystemStorage
 
@@ -35,14 +36,20 @@ def _host():
 
 
 def process_alive(pid):
-    """Whether process ``pid`` of this host is running (someone else's counts)."""
+    """Whether process ``pid`` of this host is running (someone else's counts).
+    A zombie, killed but not yet reaped by its parent, writes nothing more:
+    it is not running."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True  # someone else's process
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc here: what kill() said
+    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 class AtomicFileSystemStorage(FileSystemStorage):
