@@ -121,8 +121,11 @@ def bilingual():
 @pytest.fixture(scope="module")
 def imported(django_db_setup, django_db_blocker, corpus_media):
     with django_db_blocker.unblock(), storage_at(corpus_media), two_languages():
+        # Read ahead by a helper process, as the command does: every test of
+        # the module holds for that path (test_import_ahead.py compares it
+        # with reading in turn).
         reports = {
-            site: Importer(site_root=site_root).run([CORPUS / site])
+            site: Importer(site_root=site_root, processes=1).run([CORPUS / site])
             for site, site_root in SITES.items()
         }
         yield reports

@@ -467,7 +467,7 @@ def test_import_records_a_revision_per_change_and_none_when_unchanged(tree):
 
 def test_oversized_files_fail_and_oversized_images_warn(tmp_path, monkeypatch):
     monkeypatch.setattr(
-        "news.documents.importer.importer.MAX_DOCUMENT_BYTES", 1024 * 1024
+        "news.documents.importer.reading.MAX_DOCUMENT_BYTES", 1024 * 1024
     )
     monkeypatch.setattr(
         "news.documents.importer.references.MAX_IMAGE_BYTES", 1024 * 1024

@@ -14,7 +14,7 @@ import textwrap
 import time
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -388,9 +388,7 @@ class _Math(Preprocessor):
     def __init__(self, deadline: "_Deadline"):
         super().__init__()
         self.deadline = deadline
-        self.nonce = secrets.token_hex(8)
-        self.formulas: dict[str, str] = {}
-        self.sources: dict[str, str] = {}
+        self.found = Formulas(secrets.token_hex(8))
 
     def run(self, lines: list[str]) -> list[str]:
         text = "\n".join(lines)
@@ -402,12 +400,23 @@ class _Math(Preprocessor):
             shown = math.mathml(span.tex, display=span.display)
             if shown is None:
                 continue
-            token = f"mathml{self.nonce}x{len(self.formulas)}"
-            self.formulas[token] = shown
-            self.sources[token] = text[span.start : span.end]
+            found = self.found
+            token = f"mathml{found.nonce}x{len(found.formulas)}"
+            found.formulas[token] = shown
+            found.sources[token] = text[span.start : span.end]
             parts += [text[pos : span.start], token]
             pos = span.end
         return "".join([*parts, text[pos:]]).split("\n")
+
+
+@dataclass
+class Formulas:
+    """The formulas _Math took out of a body: each token's MathML, and the
+    TeX it was written as."""
+
+    nonce: str
+    formulas: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
 
     def restore(self, body: str) -> str:
         """Return ``body`` with each formula's sanitised MathML in place; in
@@ -703,21 +712,22 @@ class _Finisher(HTMLParser):
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
-def render(
-    text: str,
-    *,
-    resolve_image: Callable[[str], ResolvedImage | None] | None = None,
-    seconds: float | None = None,
-) -> str:
-    """Render untrusted Markdown to sanitised HTML.
+@dataclass(frozen=True)
+class Converted:
+    """A body made into sanitised HTML whose images are not resolved yet
+    (``convert()``): the part of rendering that needs nothing but the text,
+    and most of its time. ``render()`` finishes it."""
+
+    text: str  # the Markdown it was made from
+    html: str
+    formulas: Formulas
+
+
+def convert(text: str, *, seconds: float | None = None) -> Converted:
+    """Make the Markdown ``text`` into sanitised HTML, images unresolved.
 
     Raise MarkdownError for a body longer than MAX_BODY_CHARS, nested too
     deeply, or taking longer than ``seconds`` (RENDER_SECONDS) to render.
-
-    Look up every <img> src, as written, with resolve_image; resolved images get
-    the storage URL, their real size and the srcset and sizes the resolver gives
-    (in a <picture> with a WebP <source> when it gives one), and all images
-    load lazily.
     """
     if len(text) > MAX_BODY_CHARS:
         raise MarkdownError(
@@ -732,7 +742,33 @@ def render(
     except RecursionError:
         raise MarkdownError("the body nests lists or quotes too deeply") from None
     clean = nh3.clean(body, attribute_filter=_filter_attribute, **_NH3_OPTIONS)
+    return Converted(text, clean, formulas.found)
+
+
+def render(
+    text: str,
+    *,
+    resolve_image: Callable[[str], ResolvedImage | None] | None = None,
+    seconds: float | None = None,
+    converted: Converted | None = None,
+) -> str:
+    """Render untrusted Markdown to sanitised HTML.
+
+    Raise MarkdownError for a body longer than MAX_BODY_CHARS, nested too
+    deeply, or taking longer than ``seconds`` (RENDER_SECONDS) to render.
+
+    Look up every <img> src, as written, with resolve_image; resolved images get
+    the storage URL, their real size and the srcset and sizes the resolver gives
+    (in a <picture> with a WebP <source> when it gives one), and all images
+    load lazily.
+
+    ``converted``, ``convert()``'s result for this very ``text`` (made ahead,
+    elsewhere), saves converting it again; one made from another text is not
+    used.
+    """
+    if converted is None or converted.text != text:
+        converted = convert(text, seconds=seconds)
     finisher = _Finisher(resolve_image)
-    finisher.feed(clean)
+    finisher.feed(converted.html)
     finisher.close()
-    return formulas.restore("".join(finisher.out))
+    return converted.formulas.restore("".join(finisher.out))

@@ -167,13 +167,16 @@ def storage_name(digest, image_format):
     return f"images/{digest[:2]}/{digest}.{EXTENSIONS[image_format]}"
 
 
-def store(data, *, alt=""):
+def store(data, *, alt="", digest=None, info=None):
     """Return ``(image, created)`` for ``data``, storing it if it is new.
+
+    ``digest`` and ``info``, when given, are ``sha256()`` and ``inspect()``
+    of these very bytes, already made (by an import that read ahead).
 
     The caller owns the transaction; if it rolls back, it should delete the
     stored file of every image that came back ``created``.
     """
-    digest = sha256(data)
+    digest = digest or sha256(data)
     existing = Image.objects.filter(sha256=digest).first()
     if existing is not None:
         name = write(existing.file.name, data, digest)
@@ -181,7 +184,7 @@ def store(data, *, alt=""):
             existing.file.name = name
             existing.save(update_fields=["file"])
         return existing, False
-    info = inspect(data)
+    info = info or inspect(data)
     image = Image(
         sha256=digest,
         width=info.width,

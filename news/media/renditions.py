@@ -388,15 +388,16 @@ def resolver(images, *, make=True):
     return resolve
 
 
-def render(post, images=None, *, make=True):
+def render(post, images=None, *, make=True, converted=None):
     """Render ``post.body`` to ``body_html`` in memory, showing its images
     (``images``: normalised reference -> Image; the post's own links when not
     given) with the srcsets of their renditions, made where missing (without
     ``make``: shown as they are until a worker makes them; see ``queue()``).
-    The caller saves."""
+    ``converted``: its body already converted (Post.refresh_html()). The
+    caller saves."""
     if images is None:
         images = post.image_map() if post.pk else {}
-    post.refresh_html(resolver(images, make=make))
+    post.refresh_html(resolver(images, make=make), converted=converted)
     return post
 
 

@@ -357,11 +357,15 @@ class Post(models.Model):
         with translation.override(self.language):
             return reverse("news:post_detail", kwargs=kwargs)
 
-    def refresh_html(self, resolve_image=None):
+    def refresh_html(self, resolve_image=None, *, converted=None):
         """Render ``body`` to sanitised ``body_html`` in memory, showing images
         through ``resolve_image`` (news.media.renditions.render() passes one
-        that knows the post's images and their renditions)."""
-        self.body_html = markdown.render(self.body, resolve_image=resolve_image)
+        that knows the post's images and their renditions). ``converted``:
+        the body already converted (markdown.convert()), by an import that
+        read it ahead."""
+        self.body_html = markdown.render(
+            self.body, resolve_image=resolve_image, converted=converted
+        )
 
     def image_map(self):
         """Return this post's image references: normalised key -> Image."""

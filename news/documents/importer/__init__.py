@@ -1,8 +1,9 @@
 """Import front-matter Markdown trees: sources (where files are read from),
 references (the images documents use), the Importer itself, and its Report."""
 
-from .importer import MAX_DOCUMENT_BYTES, Importer
+from .importer import Importer
 from .lock import ImportBusy
+from .reading import MAX_DOCUMENT_BYTES
 from .references import MAX_IMAGE_BYTES
 from .report import ImportFailure, Outcome, Problem, Report
 from .sources import (

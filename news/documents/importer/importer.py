@@ -6,8 +6,8 @@ the batch goes on. Files are read one at a time, so memory stays flat however
 large the tree is.
 """
 
-import hashlib
 import time
+from contextlib import closing
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -26,13 +26,11 @@ from ...slugs import default_slug, unique_slug
 from .. import frontmatter, markdown
 from ..frontmatter import oldurls
 from ..values import fingerprint, snapshot
-from . import addresses, authors, checks, kinds
+from . import addresses, authors, checks, reading
 from . import references as refs
 from .lock import import_lock
 from .report import ImportFailure, Outcome, Problem, Report
-from .sources import SourceError, open_source, site_root_within
-
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+from .sources import DirectorySource, SourceError, open_source, site_root_within
 
 
 class _DryRunRollback(Exception):
@@ -50,6 +48,10 @@ class Importer:
     after it; ``cancelled()``, asked between documents, stops the run when it
     answers true. Images are stored as they are; their renditions are queued
     for the task workers (news.media.renditions.queue) as the run goes.
+
+    ``processes`` helper processes read, parse and check the files of a
+    directory ahead of the one being written (``reading.ahead()``); with 0,
+    each file is read when its turn comes.
     """
 
     def __init__(
@@ -71,13 +73,13 @@ class Importer:
         mdx=False,
         include_layouts=(),
         field_map=None,
+        processes=0,
     ):
         # More front-matter keys read as fields ({"heroImage": "banner"}: see
         # frontmatter.keymap.parse_map()); kept with each file for export.
         self.field_map = dict(field_map or {})
         self.old_url = oldurls.check_pattern(old_url) if old_url else None
-        self.mdx = mdx
-        self.include_layouts = {name.casefold() for name in include_layouts}
+        self.processes = processes
         self.site_root_option = str(site_root)
         self.site_root = ""
         self.status = status
@@ -108,6 +110,13 @@ class Importer:
         # to a row that no longer exists.
         self._categories = {}
         self._new_categories = {}
+        self._reading = reading.Options(
+            tz=self.tz,
+            field_map=self.field_map,
+            include_layouts={name.casefold() for name in include_layouts},
+            mdx=mdx,
+            published=published_url,
+        )
 
     def run(self, sources):
         """Import every document in ``sources`` (paths, or source objects such as
@@ -165,15 +174,23 @@ class Importer:
                         name, "more than one file has this name; none was imported"
                     )
                     self.report.count(Outcome.FAILED)
-                for relpath in source.documents():
-                    if self.cancelled and self.cancelled():
-                        self.stopped = True
-                        return
-                    if self.starting:
-                        self.starting(relpath)
-                    self.import_document(source, relpath)
-                    if self.progress:
-                        self.progress(relpath)
+                self._reading.site_root = self.site_root
+                # Helpers fork with the source: only a directory's files can
+                # be read from two processes at once.
+                processes = self.processes * isinstance(source, DirectorySource)
+                reads = reading.ahead(
+                    source, source.documents(), self._reading, processes=processes
+                )
+                with closing(reads):
+                    for read in reads:
+                        if self.cancelled and self.cancelled():
+                            self.stopped = True
+                            return
+                        if self.starting:
+                            self.starting(read.relpath)
+                        self.import_document(source, read.relpath, read)
+                        if self.progress:
+                            self.progress(read.relpath)
                 self.report.problems.extend(self._authors.problems)
             finally:
                 source.close()
@@ -181,15 +198,16 @@ class Importer:
     def _problem(self, path, message, *, line=None, level="error", code=""):
         self.report.problems.append(Problem(path, message, line, level, code))
 
-    def import_document(self, source, relpath):
+    def import_document(self, source, relpath, read=None):
         """Import the document at ``relpath`` of ``source`` in a transaction of
-        its own, counting its outcome in the report."""
+        its own, counting its outcome in the report. ``read``: its
+        reading.Read, when it was read ahead."""
         stored: list = []  # what this document wrote to storage
         self._new_categories = {}
         self._document_lacking = []
         try:
             with transaction.atomic():
-                outcome = self._import(source, relpath, stored)
+                outcome = self._import(source, relpath, stored, read)
         except frontmatter.FrontMatterError as exc:
             self._fail(relpath, exc.message, exc.line, stored)
         except ImportFailure as exc:
@@ -215,12 +233,13 @@ class Importer:
         renditions.discard(stored)
         images.discard(stored)
 
-    def _import(self, source, relpath, stored):
-        if reason := kinds.not_a_post_file(relpath, mdx=self.mdx):
-            return self._skip(relpath, reason)
-        data = source.read(relpath, MAX_DOCUMENT_BYTES)
-        checks.check_file(relpath, data)
-        digest = hashlib.sha256(data).hexdigest()
+    def _import(self, source, relpath, stored, read):
+        read = read or reading.read(source, relpath, self._reading, whole=False)
+        if read.not_a_post_file:
+            return self._skip(relpath, read.not_a_post_file)
+        if read.unreadable:
+            raise read.unreadable
+        data, digest = read.data, read.digest
         known = SourceFile.objects.filter(path=relpath).select_related("post").first()
         if (
             known
@@ -230,12 +249,12 @@ class Importer:
         ):
             return Outcome.UNCHANGED
 
-        doc = frontmatter.parse(data, name=relpath)
-        if reason := kinds.not_a_post(doc, include_layouts=self.include_layouts):
-            return self._skip(relpath, reason)
-        values = frontmatter.fields(
-            doc, tz=self.tz, name=relpath, field_map=self.field_map
-        )
+        reading.parse(source, read, self._reading)
+        if read.broken:
+            raise read.broken
+        if read.not_a_post:
+            return self._skip(relpath, read.not_a_post)
+        doc, values = read.doc, read.values
         checks.check_values(values)
         warnings: list = []
         language = addresses.language(relpath, values, warnings)
@@ -260,15 +279,19 @@ class Importer:
             relpath, values, post, warnings
         )
 
-        found = refs.resolve(
-            source,
-            relpath,
-            doc,
-            values.banner,
-            self.site_root,
-            warnings,
-            published=self.published_url,
-        )
+        if read.references is None:
+            found = refs.resolve(
+                source,
+                relpath,
+                doc,
+                values.banner,
+                self.site_root,
+                warnings,
+                published=self.published_url,
+            )
+        else:
+            found = read.references
+            warnings.extend(read.warnings)
         for key, reference in found.items():
             checks.check_reference(key, reference.path)
         mapping = refs.store(
@@ -278,6 +301,7 @@ class Importer:
             dry_run=self.dry_run,
             stored=stored,
             warnings=warnings,
+            checked=read.images,
         )
         bylines = self._bylines(source, relpath, values, stored, warnings)
         old = oldurls.old_urls(
@@ -287,9 +311,7 @@ class Importer:
             pattern=self.old_url,
             site_root=self.site_root,
         )
-        written = self._write(
-            post, doc, values, slug, relpath, found, mapping, warnings, old, bylines
-        )
+        written = self._write(post, read, slug, found, mapping, warnings, old, bylines)
         source_file = known or SourceFile(post=post)
         source_file.path, source_file.digest = relpath, digest
         source_file.author_keys = {
@@ -299,12 +321,11 @@ class Importer:
         self.report.problems.extend(warnings)
         return Outcome.CREATED if creating else Outcome.UPDATED
 
-    def _write(
-        self, post, doc, values, slug, relpath, found, mapping, warnings, old, bylines
-    ):
-        """Write the post, rendered, and its relations (``old``: its old URLs;
-        ``bylines``: its Authors); return what was written of them (tags,
-        authors, aliases and image links)."""
+    def _write(self, post, read, slug, found, mapping, warnings, old, bylines):
+        """Write the post of the file ``read``, rendered, and its relations
+        (``old``: its old URLs; ``bylines``: its Authors); return what was
+        written of them (tags, authors, aliases and image links)."""
+        doc, values, relpath = read.doc, read.values, read.relpath
         creating = post.pk is None
         old_slug, was_undated = post.slug, post.published_at is None
         self._fill(post, doc, values, slug, mapping)
@@ -312,7 +333,7 @@ class Importer:
             warnings.append(_undated(relpath))
         # The originals only: workers make the renditions (queued once the
         # file's transaction has committed), and render the body again.
-        renditions.render(post, mapping, make=False)
+        renditions.render(post, mapping, make=False, converted=read.converted)
         self._document_lacking = renditions.lacking(mapping.values())
         if creating:
             self._create(post, values, relpath, warnings)

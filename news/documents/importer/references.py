@@ -187,36 +187,84 @@ def _not_looked_up(src, what):
     return None
 
 
-def store(source, relpath, references, *, dry_run, stored, warnings):
+@dataclass(frozen=True)
+class Checked:
+    """An image checked before it is stored (``check()``)."""
+
+    digest: str
+    info: images.ImageInfo | None
+    refused: str = ""  # why images.inspect() refused it
+
+
+def check(source, references, checked):
+    """Read and check (images.inspect()) each image of ``references`` that
+    was found, ahead of storing it; return path -> Checked. ``checked``
+    holds the answers already given in the run, by content hash: a banner
+    that every file shows is checked once."""
+    found = {}
+    for ref in references.values():
+        if ref.path is None or ref.path in found:
+            continue
+        try:
+            data = source.read(ref.path, MAX_IMAGE_BYTES)
+        except ImportFailure:
+            continue  # storing it says so
+        digest = images.sha256(data)
+        if digest not in checked:
+            try:
+                checked[digest] = Checked(digest, images.inspect(data))
+            except images.InvalidImage as exc:
+                checked[digest] = Checked(digest, None, str(exc))
+        found[ref.path] = checked[digest]
+    return found
+
+
+def store(source, relpath, references, *, dry_run, stored, warnings, checked=None):
     """Store the referenced images; return the mapping key -> Image (empty on a
     dry run, which only checks them). Images stored anew are added to
-    ``stored``, for the caller to discard if the file fails."""
+    ``stored``, for the caller to discard if the file fails. ``checked``:
+    ``check()``'s answers for these references, used where the file still
+    holds the bytes that were checked."""
     mapping = {}
     found = {}  # path -> (digest, image or None)
     for ref in references.values():
         if ref.path is None:
             continue
         if ref.path not in found:
-            found[ref.path] = _store(source, relpath, ref, dry_run, stored, warnings)
+            ahead = (checked or {}).get(ref.path)
+            found[ref.path] = _store(
+                source, relpath, ref, dry_run, stored, warnings, ahead
+            )
         ref.digest, image = found[ref.path]
         if image is not None:
             mapping[ref.key] = image
     return mapping
 
 
-def _store(source, relpath, ref, dry_run, stored, warnings):
+def _store(source, relpath, ref, dry_run, stored, warnings, ahead):
+    """Return the digest of the image ``ref`` found and its stored Image
+    (None on a dry run, or for an image refused with a warning). A refused
+    image's digest is kept all the same, so that a re-import knows it is
+    the same refused file, and leaves the post alone."""
+    digest = None
     try:
         data = source.read(ref.path, MAX_IMAGE_BYTES)
         digest = images.sha256(data)
+        info = None
+        if ahead is not None and ahead.digest == digest:
+            if ahead.refused:
+                raise images.InvalidImage(ahead.refused)
+            info = ahead.info
         if dry_run:
-            images.inspect(data)
+            if info is None:
+                images.inspect(data)
             return digest, None
-        image, created = images.store(data)
+        image, created = images.store(data, digest=digest, info=info)
     except (ImportFailure, images.InvalidImage) as exc:
         warnings.append(
             Problem(relpath, f"{ref.src}: {exc}", ref.line, "warning", "invalid")
         )
-        return None, None
+        return digest, None
     if created:
         stored.append(image)
     return digest, image

@@ -1,4 +1,5 @@
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -87,12 +88,23 @@ class Command(BaseCommand):
             help="A file of KEY=FIELD lines, read before --map.",
         )
         parser.add_argument(
+            "--processes",
+            type=int,
+            default=_default_processes(),
+            metavar="N",
+            help="Helper processes that read, parse and check the files of a "
+            "directory ahead of the one being written; 0 reads each in turn "
+            "(default: 1 on a machine with more than one CPU, else 0).",
+        )
+        parser.add_argument(
             "--overwrite",
             action="store_true",
             help="Replace posts edited in the admin since their import.",
         )
 
     def handle(self, *paths, **options):
+        if options["processes"] < 0:
+            raise CommandError("--processes cannot be negative", returncode=2)
         for path in options["paths"]:
             if not Path(path).exists():
                 raise CommandError(f"{path}: no such file or directory", returncode=2)
@@ -110,6 +122,7 @@ class Command(BaseCommand):
                 mdx=options["mdx"],
                 include_layouts=options["include_layout"],
                 field_map=field_map,
+                processes=options["processes"],
             )
         except ValueError as exc:
             raise CommandError(f"--old-url {exc}", returncode=2) from exc
@@ -162,3 +175,8 @@ class Command(BaseCommand):
             return None
         self.bar = tqdm(unit=" files", file=sys.stderr, leave=False)
         return lambda relpath: self.bar.update(1)
+
+
+def _default_processes():
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    return 1 if cpus > 1 else 0

@@ -1,0 +1,169 @@
+"""Reading ahead in helper processes (news.documents.importer.reading): an
+import with helpers ends exactly as one without them, with the same posts,
+HTML, images and report, and survives a helper that dies."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from taggit.models import Tag
+
+from news.documents import markdown
+from news.documents.importer import DirectorySource, Importer
+from news.documents.importer import references as refs
+from news.media import images
+from news.models import Author, Category, Image, Post, SourceFile
+
+from .factories import image_bytes, write_tree
+
+pytestmark = pytest.mark.django_db
+
+
+def post(title, body, **front):
+    lines = [f"title: {title}", "date: 2024-05-01"]
+    lines += [f"{key}: {value}" for key, value in front.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + body
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch):
+    # A body this long cannot be converted: the importer must fail its file
+    # where it renders it, whoever tried first.
+    monkeypatch.setattr(markdown, "MAX_BODY_CHARS", 500)
+    files = {
+        "news/a.md": post("A", "![one](img/1.png) and $x^2$\n", banner="/b.png"),
+        "news/b.md": post(
+            "B", "![two](img/2.jpg)\n\n```py\nx = 1\n```\n", banner="/b.png"
+        ),
+        "news/c.md": post("C", "![bad](img/bad.png) ![gone](img/gone.png)\n"),
+        "news/d.md": post("D", "word " * 200),
+        "news/e.md": "---\ntitle: [unclosed\n---\nbody\n",
+        "news/f.md": post("F", "A page.\n", layout="page"),
+        "news/g.mdx": post("G", "MDX.\n"),
+        "news/h.md": b"---\ntitle: H\n---\n\xff\xfe\n",
+        "news/img/1.png": image_bytes(),
+        "news/img/2.jpg": image_bytes("JPEG", color=(0, 0, 200)),
+        "news/img/bad.png": b"not a picture",
+        "b.png": image_bytes(color=(0, 200, 0)),
+    }
+    files |= {f"more/{n:02}.md": post(f"More {n}", f"Text {n}.\n") for n in range(40)}
+    return write_tree(tmp_path / "site", files)
+
+
+def outcome(report):
+    posts = [
+        (
+            p.slug,
+            p.title,
+            p.status,
+            p.body_html,
+            p.banner.sha256 if p.banner else None,
+            sorted(p.tags.names()),
+        )
+        for p in Post.objects.order_by("slug")
+    ]
+    stored = sorted(Image.objects.values_list("sha256", "width", "height"))
+    return dict(report.outcomes), [str(p) for p in report.problems], posts, stored
+
+
+def empty_site():
+    for model in (Post, SourceFile, Image, Author, Category, Tag):
+        model.objects.all().delete()
+
+
+def test_helpers_end_where_reading_in_turn_does(tree):
+    alone = Importer(processes=0).run([tree])
+    expected = outcome(alone)
+    assert alone.created == 43 and alone.failed == 3, expected[1]
+    empty_site()
+
+    helped = Importer(processes=1).run([tree])
+
+    assert outcome(helped) == expected
+    assert expected[1] == [
+        "news/c.md:6: warning: image not found: img/gone.png",
+        "news/c.md:6: warning: img/bad.png: not a recognised image file",
+        "news/d.md: error: the body is 1,000 characters long; the limit is 500",
+        "news/e.md:3: error: cannot read YAML: expected ',' or ']', but got "
+        "'<stream end>'",
+        "news/f.md: info: layout 'page' is a page, not a post; --include-layout "
+        "page imports it",
+        "news/g.mdx: info: an MDX file (Markdown with JSX), not imported; --mdx "
+        "reads it as Markdown",
+        "news/h.md:4: error: not valid UTF-8 at byte 17",
+    ]
+
+
+@pytest.mark.parametrize("processes", [0, 1])
+def test_an_unchanged_tree_stays_unchanged(tree, processes):
+    # c.md shows an image that is refused: still the same file, still unchanged.
+    Importer(processes=processes).run([tree])
+    again = Importer(processes=processes).run([tree])
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 43)
+
+
+class Recording(DirectorySource):
+    """Notes which process read each document; the helper dies reading
+    ``dies_at``."""
+
+    def __init__(self, root, notes, dies_at=None):
+        super().__init__(root)
+        self.notes, self.dies_at, self.parent = Path(notes), dies_at, os.getpid()
+
+    def read(self, relpath, limit):
+        if relpath.endswith(".md"):
+            in_helper = os.getpid() != self.parent
+            if in_helper and relpath == self.dies_at:
+                os._exit(1)
+            with self.notes.open("a") as notes:
+                notes.write(f"{relpath} {'helper' if in_helper else 'importer'}\n")
+        return super().read(relpath, limit)
+
+
+def readers(notes):
+    return dict(line.split() for line in Path(notes).read_text().splitlines())
+
+
+def test_files_are_read_by_the_helper(tree, tmp_path):
+    notes = tmp_path / "notes"
+    report = Importer(processes=1).run([Recording(tree, notes)])
+    assert report.created == 43
+    assert set(readers(notes).values()) == {"helper"}
+
+
+def test_a_helper_that_dies_leaves_the_rest_to_the_importer(tree, tmp_path):
+    notes = tmp_path / "notes"
+    report = Importer(processes=1).run([Recording(tree, notes, dies_at="more/05.md")])
+    assert (report.created, report.failed) == (43, 3)
+    assert Post.objects.filter(title="More 5").exists()
+    read_by = readers(notes)
+    assert read_by["more/00.md"] == "helper"
+    assert read_by["more/05.md"] == "importer"
+
+
+def test_a_check_made_of_other_bytes_is_not_trusted(tmp_path):
+    root = write_tree(tmp_path, {"p.md": "x", "p.png": image_bytes()})
+    found = {"p.png": refs.Reference("p.png", 1, "p.png", ["p.png"], path="p.png")}
+    # Checked before the file changed: refused then, fine now.
+    stale = {"p.png": refs.Checked("0" * 64, None, "not a recognised image file")}
+    warnings = []
+    mapping = refs.store(
+        DirectorySource(root),
+        "p.md",
+        found,
+        dry_run=False,
+        stored=[],
+        warnings=warnings,
+        checked=stale,
+    )
+    assert warnings == []
+    assert mapping["p.png"].sha256 == images.sha256(image_bytes())
+
+
+def test_the_command_refuses_a_negative_number_of_processes(tree):
+    with pytest.raises(CommandError, match="--processes cannot be negative") as caught:
+        call_command("import_markdown", str(tree), "--processes", "-1")
+    assert caught.value.returncode == 2
+    assert not Post.objects.exists()
