@@ -12,11 +12,16 @@ person at a shell would time it:
   ``--before`` (a checkout of the commit before renditions moved to the
   workers), which makes renditions as it imports;
 - after: the same command of this checkout, which stores originals and queues
-  their renditions (the database task backend);
+  their renditions (the database task backend), and reads ahead in a helper
+  process on a machine with more than one CPU (its default);
+- in turn: the same with ``--processes 0``, each file read when its turn
+  comes, in one process;
 - then, for the tree with images, from a copy of the database and media the
   import left: ``run_worker --batch`` with one worker, and with two side by
   side, until both exit with every rendition made.
 
+Each import is also timed in CPU seconds (its own and its helpers', from
+``getrusage``), which says what reading ahead costs beside what it saves.
 Results are medians over ``--repeat`` runs. Usage:
 
     git archive <commit-before> | tar -x -C /tmp/before
@@ -26,6 +31,7 @@ Results are medians over ``--repeat`` runs. Usage:
 
 import argparse
 import json
+import resource
 import shutil
 import statistics
 import subprocess
@@ -46,14 +52,23 @@ print(json.dumps({"wanted": wanted, "made": Rendition.objects.count(),
 """
 
 
-def timed(args, *, env, cwd=ROOT):
-    started = time.perf_counter()
+def children_cpu():
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def timed(args, *, env, cwd=ROOT, cpu=None):
+    """Run ``args``; return its wall seconds, adding its CPU seconds (and its
+    children's) to the list ``cpu`` if given."""
+    started, used = time.perf_counter(), children_cpu()
     result = subprocess.run(
         args, cwd=cwd, env=env, capture_output=True, text=True, timeout=3600
     )
     seconds = time.perf_counter() - started
     if result.returncode:
         sys.exit(f"benchmark step failed: {args}\n{result.stderr[-3000:]}")
+    if cpu is not None:
+        cpu.append(children_cpu() - used)
     return seconds
 
 
@@ -71,10 +86,13 @@ def migrated(name, cwd):
     return env
 
 
-def import_seconds(tree, name, cwd):
+def import_seconds(tree, name, cwd, *options, cpu=None):
     env = migrated(name, cwd)
     seconds = timed(
-        manage("import_markdown", str(tree), "-v0", cwd=cwd), env=env, cwd=cwd
+        manage("import_markdown", str(tree), "-v0", *options, cwd=cwd),
+        env=env,
+        cwd=cwd,
+        cpu=cpu,
     )
     return seconds, env
 
@@ -127,7 +145,14 @@ def workers_seconds(env, count):
 def measure(posts, with_images, before, repeat):
     tree = generate(posts, with_images)
     kind = "images" if with_images else "text"
-    runs: dict[str, list[float]] = {"floor": [], "before": [], "after": []}
+    runs: dict[str, list[float]] = {
+        "floor": [],
+        "before": [],
+        "after": [],
+        "after cpu": [],
+        "in turn": [],
+        "in turn cpu": [],
+    }
     if with_images:
         runs |= {"one worker": [], "two workers": []}
     for _ in range(repeat):
@@ -139,7 +164,19 @@ def measure(posts, with_images, before, repeat):
             runs["before"].append(
                 import_seconds(tree, f"tasks-before-{kind}", before)[0]
             )
-        seconds, env = import_seconds(tree, f"tasks-after-{kind}", ROOT)
+        runs["in turn"].append(
+            import_seconds(
+                tree,
+                f"tasks-turn-{kind}",
+                ROOT,
+                "--processes",
+                "0",
+                cpu=runs["in turn cpu"],
+            )[0]
+        )
+        seconds, env = import_seconds(
+            tree, f"tasks-after-{kind}", ROOT, cpu=runs["after cpu"]
+        )
         runs["after"].append(seconds)
         if with_images:
             two = copy_site(env, f"tasks-after-{kind}-two")
@@ -160,10 +197,11 @@ def main():
     for with_images in (False, True):
         rows[with_images] = measure(args.posts, with_images, args.before, args.repeat)
     print(
-        "| tree | floor s | before: import s | before / floor | after: import s "
-        "| after / floor | renditions, 1 worker s | renditions, 2 workers s |"
+        "| tree | floor s | before: import s | before / floor | in turn: import s "
+        "| in turn / floor | after: import s | after / floor | CPU s, in turn "
+        "| CPU s, after | renditions, 1 worker s | renditions, 2 workers s |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for with_images, row in rows.items():
         floor = row["floor"]
         before = row.get("before")
@@ -172,8 +210,12 @@ def main():
             f"{floor:.1f}",
             f"{before:.1f}" if before else "",
             f"{floor / before:.0%}" if before else "",
+            f"{row['in turn']:.1f}",
+            f"{floor / row['in turn']:.0%}",
             f"{row['after']:.1f}",
             f"{floor / row['after']:.0%}",
+            f"{row['in turn cpu']:.1f}",
+            f"{row['after cpu']:.1f}",
             f"{row['one worker']:.1f}" if with_images else "",
             f"{row['two workers']:.1f}" if with_images else "",
         ]

@@ -1,11 +1,17 @@
-"""Reading ahead in helper processes (news.documents.importer.reading): an
+"""What makes an import fast must not change what it does.
+
+Reading ahead in helper processes (news.documents.importer.reading): an
 import with helpers ends exactly as one without them, with the same posts,
-HTML, images and report, and survives a helper that dies."""
+HTML, images and report, and survives a helper that dies. Writing images on
+threads (news.media.images.Writes): a post shows its image where the file
+ended up, and a file whose image cannot be written fails alone.
+"""
 
 import os
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from taggit.models import Tag
@@ -167,3 +173,50 @@ def test_the_command_refuses_a_negative_number_of_processes(tree):
         call_command("import_markdown", str(tree), "--processes", "-1")
     assert caught.value.returncode == 2
     assert not Post.objects.exists()
+
+
+def test_an_image_stored_under_another_name_is_shown_there(tree, monkeypatch, settings):
+    # No worker makes renditions: the body shows the original.
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
+    written = images.write
+
+    def elsewhere(name, data, digest):
+        # As when the name was taken between the look and the write.
+        return written(name.replace("images/", "images/x-"), data, digest)
+
+    monkeypatch.setattr(images, "write", elsewhere)
+    report = Importer(processes=0).run([tree / "news" / "a.md"])
+    assert report.created == 1, report.problems
+    post = Post.objects.get(title="A")
+    shown = Image.objects.get(sha256=images.sha256(image_bytes()))
+    assert shown.file.name.startswith("images/x-")
+    assert default_storage.exists(shown.file.name)
+    assert f'src="{shown.file.url}"' in post.body_html
+    given = images.storage_name(images.sha256(image_bytes()), "PNG")
+    assert f"/media/{given}" not in post.body_html
+
+
+def test_an_image_that_cannot_be_written_fails_its_file_alone(tree, monkeypatch):
+    written = images.write
+
+    def full_disk(name, data, digest):
+        if digest == images.sha256(image_bytes("JPEG", color=(0, 0, 200))):
+            raise images.StorageError(f"the media storage could not store {name}")
+        return written(name, data, digest)
+
+    monkeypatch.setattr(images, "write", full_disk)
+    report = Importer(processes=1).run([tree])
+    assert report.created == 42
+    failed = [str(p) for p in report.problems if p.path == "news/b.md"]
+    assert failed == [
+        "news/b.md: error: the media storage could not store "
+        f"{images.storage_name(images.sha256(image_bytes('JPEG', color=(0, 0, 200))), 'JPEG')}"
+    ]
+    assert not Post.objects.filter(title="B").exists()
+    assert not Image.objects.filter(
+        sha256=images.sha256(image_bytes("JPEG", color=(0, 0, 200)))
+    ).exists()
+    # The banner it shares with a.md, stored before it failed, stays.
+    assert Post.objects.get(title="A").banner is not None

@@ -10,6 +10,7 @@ import hashlib
 import io
 import logging
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -167,18 +168,33 @@ def storage_name(digest, image_format):
     return f"images/{digest[:2]}/{digest}.{EXTENSIONS[image_format]}"
 
 
-def store(data, *, alt="", digest=None, info=None):
+def find(digests):
+    """Return the stored Images of ``digests``, by digest."""
+    return {image.sha256: image for image in Image.objects.filter(sha256__in=digests)}
+
+
+def store(
+    data, *, alt="", digest=None, info=None, found=None, verified=(), writes=None
+):
     """Return ``(image, created)`` for ``data``, storing it if it is new.
 
     ``digest`` and ``info``, when given, are ``sha256()`` and ``inspect()``
     of these very bytes, already made (by an import that read ahead).
+    ``found``: ``find()``'s answer for this digest among others, looked up
+    ahead. ``verified``: names whose files were found whole earlier in the
+    caller's run, not read again. ``writes``: a Writes that writes the file
+    of a new image while the caller goes on.
 
     The caller owns the transaction; if it rolls back, it should delete the
     stored file of every image that came back ``created``.
     """
     digest = digest or sha256(data)
-    existing = Image.objects.filter(sha256=digest).first()
+    if found is None:
+        found = find([digest])
+    existing = found.get(digest)
     if existing is not None:
+        if existing.file.name in verified:
+            return existing, False
         name = write(existing.file.name, data, digest)
         if name != existing.file.name:
             existing.file.name = name
@@ -192,9 +208,66 @@ def store(data, *, alt="", digest=None, info=None):
         alt=alt,
         plain=info.plain,
     )
-    image.file.name = write(storage_name(digest, info.format), data, digest)
-    image.save()
+    image.file.name = storage_name(digest, info.format)
+    if writes is None:
+        image.file.name = write(image.file.name, data, digest)
+        image.save()
+    else:
+        image.save()
+        writes.add(image, data)
     return image, True
+
+
+class Writes:
+    """The files of new images, written on threads while the importer goes
+    on with the rest of a file (``store(writes=...)``): most of the cost of
+    storing a small image is ``os.fsync()``, which waits on the disk without
+    holding the GIL.
+
+    ``wait()`` before the transaction that holds the images' rows commits,
+    so that no row is committed before its file is whole; ``drain()`` when
+    it rolled back, before the files are discarded.
+    """
+
+    def __init__(self, threads=4):
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="newsdesk-store")
+        self._pending = []
+
+    def add(self, image, data):
+        future = self._pool.submit(write, image.file.name, data, image.sha256)
+        self._pending.append((image, future))
+
+    def wait(self):
+        """Wait for the files added since the last wait; return the images
+        whose file went under another name than their row said (a name
+        taken meanwhile), their rows updated. Raise StorageError once all
+        have ended, if one failed."""
+        pending, self._pending = self._pending, []
+        moved, failed = [], None
+        for image, future in pending:
+            try:
+                name = future.result()
+            except StorageError as exc:
+                failed = failed or exc
+                continue
+            if name != image.file.name:
+                image.file.name = name
+                image.save(update_fields=["file"])
+                moved.append(image)
+        if failed is not None:
+            raise failed
+        return moved
+
+    def drain(self):
+        """Wait for the files added since the last wait, whatever became of
+        them."""
+        pending, self._pending = self._pending, []
+        for _, future in pending:
+            future.exception()
+
+    def close(self):
+        self.drain()
+        self._pool.shutdown()
 
 
 def holds(name, data, digest):

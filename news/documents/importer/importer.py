@@ -110,6 +110,11 @@ class Importer:
         # to a row that no longer exists.
         self._categories = {}
         self._new_categories = {}
+        # Stored files found whole in this run (of committed images), not
+        # read again; the images the current file uses, added once it commits.
+        self._verified: set = set()
+        self._document_images: list = []
+        self._writes = None
         self._reading = reading.Options(
             tz=self.tz,
             field_map=self.field_map,
@@ -141,9 +146,11 @@ class Importer:
                 self._run(sources)
                 raise _DryRunRollback
         else:
+            self._writes = images.Writes()
             try:
                 self._run(sources)
             finally:
+                self._writes.close()
                 self._queue_renditions(all_of_them=True)
 
     def _queue_renditions(self, *, all_of_them=False):
@@ -205,6 +212,7 @@ class Importer:
         stored: list = []  # what this document wrote to storage
         self._new_categories = {}
         self._document_lacking = []
+        self._document_images = []
         try:
             with transaction.atomic():
                 outcome = self._import(source, relpath, stored, read)
@@ -218,6 +226,7 @@ class Importer:
             self._fail(relpath, str(exc), None, stored)
         else:
             self._categories.update(self._new_categories)
+            self._verified.update(image.file.name for image in self._document_images)
             self.report.count(outcome)
             if not self.dry_run:
                 self._lacking.update(
@@ -228,6 +237,8 @@ class Importer:
             self._new_categories = {}
 
     def _fail(self, relpath, message, line, stored):
+        if self._writes is not None:
+            self._writes.drain()  # before their files are discarded
         self.report.count(Outcome.FAILED)
         self._problem(relpath, message, line=line)
         renditions.discard(stored)
@@ -302,7 +313,10 @@ class Importer:
             stored=stored,
             warnings=warnings,
             checked=read.images,
+            verified=self._verified,
+            writes=self._writes,
         )
+        self._document_images = list(mapping.values())
         bylines = self._bylines(source, relpath, values, stored, warnings)
         old = oldurls.old_urls(
             relpath,
@@ -318,6 +332,12 @@ class Importer:
             author.name: line.key for author, line in bylines if line.key
         }
         self._remember(source_file, post, doc, data, found, written)
+        if self._writes is not None and self._writes.wait():
+            # A file went under another name than the one rendered: show it
+            # there. Waiting here, before the commit, no row is committed
+            # before its file is whole.
+            renditions.render(post, mapping, make=False, converted=read.converted)
+            Post.objects.filter(pk=post.pk).update(body_html=post.body_html)
         self.report.problems.extend(warnings)
         return Outcome.CREATED if creating else Outcome.UPDATED
 

@@ -219,29 +219,69 @@ def check(source, references, checked):
     return found
 
 
-def store(source, relpath, references, *, dry_run, stored, warnings, checked=None):
+def store(
+    source,
+    relpath,
+    references,
+    *,
+    dry_run,
+    stored,
+    warnings,
+    checked=None,
+    verified=(),
+    writes=None,
+):
     """Store the referenced images; return the mapping key -> Image (empty on a
     dry run, which only checks them). Images stored anew are added to
-    ``stored``, for the caller to discard if the file fails. ``checked``:
-    ``check()``'s answers for these references, used where the file still
-    holds the bytes that were checked."""
+    ``stored``, for the caller to discard if the file fails.
+
+    ``checked``: ``check()``'s answers for these references, used where the
+    file still holds the bytes that were checked. ``verified`` and
+    ``writes``: see images.store(). The stored images are looked up in one
+    query; one whose file was verified is not read again.
+    """
+    paths = {ref.path for ref in references.values() if ref.path is not None}
+    digests = {path: _digest(source, path) for path in paths}
+    found = {} if dry_run else images.find(set(digests.values()) - {None})
     mapping = {}
-    found = {}  # path -> (digest, image or None)
+    done = {}  # path -> (digest, image or None)
     for ref in references.values():
         if ref.path is None:
             continue
-        if ref.path not in found:
-            ahead = (checked or {}).get(ref.path)
-            found[ref.path] = _store(
-                source, relpath, ref, dry_run, stored, warnings, ahead
-            )
-        ref.digest, image = found[ref.path]
+        if ref.path not in done:
+            image = found.get(digests[ref.path])
+            if image is not None and image.file.name in verified:
+                done[ref.path] = (image.sha256, image)
+            else:
+                ahead = (checked or {}).get(ref.path)
+                done[ref.path] = _store(
+                    source,
+                    relpath,
+                    ref,
+                    dry_run,
+                    stored,
+                    warnings,
+                    ahead,
+                    found=found,
+                    looked_up=digests[ref.path],
+                    writes=writes,
+                )
+        ref.digest, image = done[ref.path]
         if image is not None:
             mapping[ref.key] = image
     return mapping
 
 
-def _store(source, relpath, ref, dry_run, stored, warnings, ahead):
+def _digest(source, path):
+    try:
+        return images.sha256(source.read(path, MAX_IMAGE_BYTES))
+    except ImportFailure:
+        return None  # _store() says why
+
+
+def _store(
+    source, relpath, ref, dry_run, stored, warnings, ahead, *, found, looked_up, writes
+):
     """Return the digest of the image ``ref`` found and its stored Image
     (None on a dry run, or for an image refused with a warning). A refused
     image's digest is kept all the same, so that a re-import knows it is
@@ -259,7 +299,15 @@ def _store(source, relpath, ref, dry_run, stored, warnings, ahead):
             if info is None:
                 images.inspect(data)
             return digest, None
-        image, created = images.store(data, digest=digest, info=info)
+        image, created = images.store(
+            data,
+            digest=digest,
+            info=info,
+            # Looked up by the file's bytes of a moment ago: if they
+            # changed since, store() looks again.
+            found=found if digest == looked_up else None,
+            writes=writes,
+        )
     except (ImportFailure, images.InvalidImage) as exc:
         warnings.append(
             Problem(relpath, f"{ref.src}: {exc}", ref.line, "warning", "invalid")
