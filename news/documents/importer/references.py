@@ -238,10 +238,15 @@ def store(
     ``checked``: ``check()``'s answers for these references, used where the
     file still holds the bytes that were checked. ``verified`` and
     ``writes``: see images.store(). The stored images are looked up in one
-    query; one whose file was verified is not read again.
+    query, by the digests ``check()`` found, else by reading each file; one
+    whose stored file was verified is not read again.
     """
+    checked = checked or {}
     paths = {ref.path for ref in references.values() if ref.path is not None}
-    digests = {path: _digest(source, path) for path in paths}
+    digests = {
+        path: checked[path].digest if path in checked else _digest(source, path)
+        for path in paths
+    }
     found = {} if dry_run else images.find(set(digests.values()) - {None})
     mapping = {}
     done = {}  # path -> (digest, image or None)
@@ -253,7 +258,7 @@ def store(
             if image is not None and image.file.name in verified:
                 done[ref.path] = (image.sha256, image)
             else:
-                ahead = (checked or {}).get(ref.path)
+                ahead = checked.get(ref.path)
                 done[ref.path] = _store(
                     source,
                     relpath,
