@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from taggit.models import Tag
 
 from news.documents import markdown
-from news.documents.importer import DirectorySource, Importer
+from news.documents.importer import DirectorySource, Importer, ImportFailure
 from news.documents.importer import references as refs
 from news.media import images
 from news.models import Author, Category, Image, Post, SourceFile
@@ -220,3 +220,30 @@ def test_an_image_that_cannot_be_written_fails_its_file_alone(tree, monkeypatch)
     ).exists()
     # The banner it shares with a.md, stored before it failed, stays.
     assert Post.objects.get(title="A").banner is not None
+
+
+def test_what_a_failed_file_created_is_made_again_by_the_next(tmp_path, monkeypatch):
+    # Tags and authors are remembered for the run only once their file
+    # commits: the rows a failed file made were rolled back with it.
+    from news.documents.importer import addresses
+
+    set_aliases = addresses.set_aliases
+
+    def fails_for_a(post, relpath, *args):
+        if relpath == "a.md":
+            raise ImportFailure("failed after its tags and authors were written")
+        return set_aliases(post, relpath, *args)
+
+    monkeypatch.setattr(addresses, "set_aliases", fails_for_a)
+    root = write_tree(
+        tmp_path,
+        {
+            name: post(name, "Text.\n", tags="[fresh]", author="Zed")
+            for name in ("a.md", "b.md")
+        },
+    )
+    report = Importer(processes=0).run([root])
+    assert (report.created, report.failed) == (1, 1), report.problems
+    b = Post.objects.get(title="b.md")
+    assert list(b.tags.names()) == ["fresh"]
+    assert [author.name for author in b.authors.all()] == ["Zed"]

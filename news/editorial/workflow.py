@@ -339,7 +339,10 @@ def create(post, *, by, publish=False, comment=""):
     post.status = Status.PUBLISHED if publish else Status.DRAFT
     if publish and post.published_at is None:
         post.published_at = timezone.now()
-    with transaction.atomic():
+    # Inside a caller's transaction (an import's, per file), no savepoint: an
+    # error here fails the caller's whole unit, which is what each caller
+    # wants of a post that could not be created.
+    with transaction.atomic(savepoint=False):
         post.save()
         AuditEntry.objects.create(
             post=post,

@@ -215,6 +215,9 @@ def store(
     else:
         image.save()
         writes.add(image, data)
+    # A new image has no renditions yet: showing it asks the database nothing
+    # (as if prefetch_related("renditions") had found none).
+    image._prefetched_objects_cache = {"renditions": image.renditions.none()}
     return image, True
 
 

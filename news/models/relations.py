@@ -16,17 +16,18 @@ from ..slugs import unique_slug
 from .content import Author, Category, Post, PostAuthor, PostImage, TaggedPost
 
 
-def set_tags(post, names, *, creating=False):
+def set_tags(post, names, *, creating=False, known=None):
     """Give ``post`` these tags, matched case-insensitively to existing ones;
     return the Tag objects. ``creating`` skips deleting the rows a new post
-    cannot have."""
+    cannot have. ``known``: Tags the caller knows exist, by folded name, not
+    looked up again."""
     wanted = {}
     for name in names:
         wanted.setdefault(name.casefold(), name)
-    found = {}
-    if wanted:
-        match = reduce(or_, (Q(name__iexact=name) for name in wanted.values()))
-        found = {tag.name.casefold(): tag for tag in Tag.objects.filter(match)}
+    found = {key: known[key] for key in wanted if key in (known or {})}
+    if missing := [name for key, name in wanted.items() if key not in found]:
+        match = reduce(or_, (Q(name__iexact=name) for name in missing))
+        found |= {tag.name.casefold(): tag for tag in Tag.objects.filter(match)}
     tags = [
         found.get(key) or Tag.objects.create(name=name) for key, name in wanted.items()
     ]
@@ -83,10 +84,13 @@ def sync_listing_dates(post_ids):
         )
 
 
-def authors_named(names):
-    """Return the authors called ``names``, in order, creating unknown ones."""
+def authors_named(names, *, known=None):
+    """Return the authors called ``names``, in order, creating unknown ones.
+    ``known``: Authors the caller knows exist, by name, not looked up again."""
     names = list(dict.fromkeys(names))
-    found = {a.name: a for a in Author.objects.filter(name__in=names)}
+    found = {name: known[name] for name in names if name in (known or {})}
+    if missing := [name for name in names if name not in found]:
+        found |= {a.name: a for a in Author.objects.filter(name__in=missing)}
     return [found.get(name) or _new_author(name) for name in names]
 
 

@@ -121,15 +121,15 @@ def _storable_name(value):
     )
 
 
-def write(lines, *, source, site_root, relpath, stored, warnings, dry_run):
+def write(lines, *, source, site_root, relpath, stored, warnings, dry_run, known=None):
     """Return the Authors of ``lines`` (Bylines), creating unknown ones and
     filling in what their profiles say that the Authors lack, each with its
-    Byline: ``[(Author, Byline)]``."""
+    Byline: ``[(Author, Byline)]``. ``known``: see authors_named()."""
     unique: dict[str, Byline] = {}
     for line in lines:
         unique.setdefault(line.name, line)
     lines = list(unique.values())
-    authors = authors_named([line.name for line in lines])
+    authors = authors_named([line.name for line in lines], known=known)
     for author, line in zip(authors, lines, strict=True):
         changed = []
         title, url = line.details.get("title", ""), line.details.get("url", "")

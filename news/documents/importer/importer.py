@@ -111,9 +111,15 @@ class Importer:
         self._categories = {}
         self._new_categories = {}
         # Stored files found whole in this run (of committed images), not
-        # read again; the images the current file uses, added once it commits.
+        # read again, and the tags (by folded name) and authors (by name) of
+        # committed files, not looked up again; what the current file uses
+        # is added once it commits.
         self._verified: set = set()
+        self._tags: dict = {}
+        self._authors_named: dict = {}
         self._document_images: list = []
+        self._document_authors: list = []
+        self._document_written: dict = {}
         self._writes = None
         self._reading = reading.Options(
             tz=self.tz,
@@ -213,6 +219,8 @@ class Importer:
         self._new_categories = {}
         self._document_lacking = []
         self._document_images = []
+        self._document_authors = []
+        self._document_written = {}
         try:
             with transaction.atomic():
                 outcome = self._import(source, relpath, stored, read)
@@ -227,6 +235,13 @@ class Importer:
         else:
             self._categories.update(self._new_categories)
             self._verified.update(image.file.name for image in self._document_images)
+            written = self._document_written
+            self._tags.update(
+                (tag.name.casefold(), tag) for tag in written.get("tags", ())
+            )
+            self._authors_named.update(
+                (author.name, author) for author in written.get("authors", ())
+            )
             self.report.count(outcome)
             if not self.dry_run:
                 self._lacking.update(
@@ -239,6 +254,9 @@ class Importer:
     def _fail(self, relpath, message, line, stored):
         if self._writes is not None:
             self._writes.drain()  # before their files are discarded
+        # The file may have filled in an author's profile, now rolled back.
+        for author in self._document_authors:
+            self._authors_named.pop(author.name, None)
         self.report.count(Outcome.FAILED)
         self._problem(relpath, message, line=line)
         renditions.discard(stored)
@@ -326,6 +344,7 @@ class Importer:
             site_root=self.site_root,
         )
         written = self._write(post, read, slug, found, mapping, warnings, old, bylines)
+        self._document_written = written
         source_file = known or SourceFile(post=post)
         source_file.path, source_file.digest = relpath, digest
         source_file.author_keys = {
@@ -365,7 +384,7 @@ class Importer:
                 [(key, image, found[key].path) for key, image in mapping.items()],
                 creating=creating,
             ),
-            "tags": set_tags(post, values.tags, creating=creating),
+            "tags": set_tags(post, values.tags, creating=creating, known=self._tags),
             "authors": set_authors(
                 post, [author for author, _ in bylines], creating=creating
             ),
@@ -417,7 +436,7 @@ class Importer:
             lines = [authors.Byline(name) for name in names]
         else:
             lines = authors.bylines(values, self._authors, relpath)
-        return authors.write(
+        written = authors.write(
             lines,
             source=source,
             site_root=self.site_root,
@@ -425,7 +444,10 @@ class Importer:
             stored=stored,
             warnings=warnings,
             dry_run=self.dry_run,
+            known=self._authors_named,
         )
+        self._document_authors = [author for author, _ in written]
+        return written
 
     def _target(self, relpath, values, known, language):
         """Return the post the file imports into (None for a new one) and the
