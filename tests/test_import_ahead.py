@@ -247,3 +247,25 @@ def test_what_a_failed_file_created_is_made_again_by_the_next(tmp_path, monkeypa
     b = Post.objects.get(title="b.md")
     assert list(b.tags.names()) == ["fresh"]
     assert [author.name for author in b.authors.all()] == ["Zed"]
+
+
+@pytest.mark.parametrize("processes", [0, 1])
+def test_one_image_at_two_paths_of_a_file_is_stored_once(tmp_path, processes):
+    same = image_bytes(color=(9, 9, 9))
+    root = write_tree(
+        tmp_path,
+        {
+            "p.md": post("P", "![a](img/a.png) ![b](copy/a.png)\n", banner="img/a.png"),
+            "img/a.png": same,
+            "copy/a.png": same,
+        },
+    )
+    report = Importer(processes=processes).run([root])
+    assert (report.created, report.failed) == (1, 0), report.problems
+    image = Image.objects.get()
+    assert default_storage.exists(image.file.name)
+    links = Post.objects.get().image_links.order_by("reference")
+    assert [(link.reference, link.image_id) for link in links] == [
+        ("copy/a.png", image.pk),
+        ("img/a.png", image.pk),
+    ]

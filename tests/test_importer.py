@@ -511,13 +511,13 @@ def test_site_root_may_be_absolute_and_must_be_a_directory(tmp_path):
 # What importing one more post costs, with a banner every post shares, two
 # images of its own, two tags and two authors, once those exist: its source
 # file, its slug, its images (looked up in one query; the two new ones
-# stored), the renditions its body can show (the banner's: the new ones have
-# none), the post and its audit entry, image links, tags and bylines (the tags
-# and authors themselves known from the run's earlier files), source file and
-# revision, in a savepoint of its own. Pinned, so that a change adding work per
+# stored, and known to have no renditions yet; the banner looked at by the
+# run's first file), the post and its audit entry, image links, tags and
+# bylines (the tags and authors themselves known from the run's earlier
+# files), source file and revision, in a savepoint of its own. Pinned, so that a change adding work per
 # file shows here. The search index and webhook receivers run on commit, which
 # the test's own transaction never reaches.
-QUERIES_PER_IMPORTED_POST = 15
+QUERIES_PER_IMPORTED_POST = 14
 
 
 def reports(root, first, count):

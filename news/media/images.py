@@ -216,8 +216,11 @@ def store(
         image.save()
         writes.add(image, data)
     # A new image has no renditions yet: showing it asks the database nothing
-    # (as if prefetch_related("renditions") had found none).
-    image._prefetched_objects_cache = {"renditions": image.renditions.none()}
+    # (as if prefetch_related("renditions") had found none, which is how
+    # Django keeps what it prefetched).
+    none = image.renditions.none()
+    none._result_cache = []
+    image._prefetched_objects_cache = {"renditions": none}
     return image, True
 
 

@@ -355,7 +355,7 @@ class Importer:
             # A file went under another name than the one rendered: show it
             # there. Waiting here, before the commit, no row is committed
             # before its file is whole.
-            renditions.render(post, mapping, make=False, converted=read.converted)
+            self._render(post, read, found, mapping)
             Post.objects.filter(pk=post.pk).update(body_html=post.body_html)
         self.report.problems.extend(warnings)
         return Outcome.CREATED if creating else Outcome.UPDATED
@@ -370,10 +370,14 @@ class Importer:
         self._fill(post, doc, values, slug, mapping)
         if post.published_at is None:
             warnings.append(_undated(relpath))
-        # The originals only: workers make the renditions (queued once the
-        # file's transaction has committed), and render the body again.
-        renditions.render(post, mapping, make=False, converted=read.converted)
-        self._document_lacking = renditions.lacking(mapping.values())
+        self._render(post, read, found, mapping)
+        # Those the run has queued, or will, were looked at already; the
+        # new ones lack every rendition.
+        self._document_lacking = renditions.lacking(
+            image
+            for image in mapping.values()
+            if image.pk not in self._lacking and image.pk not in self._queued
+        )
         if creating:
             self._create(post, values, relpath, warnings)
         else:
@@ -398,6 +402,14 @@ class Importer:
                 self._publish_if_dated(post, values, relpath, warnings)
             revisions.changed(post, old_slug)
         return written
+
+    def _render(self, post, read, found, mapping):
+        """Render the body, showing the images it shows (not a banner it
+        does not), as they are: the originals until the workers make their
+        renditions (queued once the file's transaction has committed), and
+        render the body again."""
+        shown = {key: image for key, image in mapping.items() if found[key].in_body}
+        renditions.render(post, shown, make=False, converted=read.converted)
 
     def _remember(self, source_file, post, doc, data, found, written):
         """Keep where the post came from, and record its first revision as the

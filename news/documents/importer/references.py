@@ -34,6 +34,7 @@ class Reference:
     escapes: bool = False  # relative to the file, it leaves the import root
     note: str = ""  # how a fallback found it
     code: str = ""
+    in_body: bool = True  # not only the banner
 
 
 def resolve(source, relpath, doc, banner, site_root, warnings, published=None):
@@ -79,6 +80,7 @@ def resolve(source, relpath, doc, banner, site_root, warnings, published=None):
         ref = references[key] = _look_up(
             source, relpath, src, line, key, site_root, page
         )
+        ref.in_body = what == "image"
         if ref.path is None:
             if ref.escapes:
                 message, code = f"{what} outside the import root: {src}", "outside"
@@ -250,12 +252,15 @@ def store(
     found = {} if dry_run else images.find(set(digests.values()) - {None})
     mapping = {}
     done = {}  # path -> (digest, image or None)
+    verified_here = set()  # stored, or found whole, for this file
     for ref in references.values():
         if ref.path is None:
             continue
         if ref.path not in done:
             image = found.get(digests[ref.path])
-            if image is not None and image.file.name in verified:
+            if image is not None and (
+                image.file.name in verified or image.file.name in verified_here
+            ):
                 done[ref.path] = (image.sha256, image)
             else:
                 ahead = checked.get(ref.path)
@@ -271,6 +276,10 @@ def store(
                     looked_up=digests[ref.path],
                     writes=writes,
                 )
+                # The same bytes at another path of this file are this image.
+                if (stored_here := done[ref.path][1]) is not None:
+                    found[stored_here.sha256] = stored_here
+                    verified_here.add(stored_here.file.name)
         ref.digest, image = done[ref.path]
         if image is not None:
             mapping[ref.key] = image
