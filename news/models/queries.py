@@ -8,6 +8,7 @@ the tests hold each one to the ORM's answer.
 """
 
 import functools
+import threading
 from datetime import UTC, datetime
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -29,17 +30,79 @@ def freshness(using=DEFAULT_DB_ALIAS):
     expiries are index lookups (post_updated, post_latest); few posts expire.
     Every public request asks this.
     """
-    [row] = _rows(using, _freshness_sql(using), _freshness_params(_now(using)))
-    return _freshness(row)
+
+    def ask():
+        now = _now(using)
+        [row] = _rows(using, _freshness_sql(using), _freshness_params(now))
+        return _freshness(row)
+
+    return _kept(using, "", ask, lambda answer: answer[1])
 
 
 def published_id_and_freshness(slug, language=None, using=DEFAULT_DB_ALIAS):
     """Return ``(published_id(slug, language), freshness())`` from one
     statement: every article page asks both."""
-    now = _now(using)
-    params = [language or languages.default(), slug, Post.Status.PUBLISHED, now, now]
-    [row] = _rows(using, _article_sql(using), [*params, *_freshness_params(now)])
-    return row[0], _freshness(row[1:])
+    language = language or languages.default()
+
+    def ask():
+        now = _now(using)
+        params = [language, slug, Post.Status.PUBLISHED, now, now]
+        [row] = _rows(using, _article_sql(using), [*params, *_freshness_params(now)])
+        return row[0], _freshness(row[1:])
+
+    return _kept(using, (language, slug), ask, lambda answer: answer[1][1])
+
+
+# -- answers kept while the database cannot have changed ---------------------------
+#
+# Every public request asks freshness(), and every article page
+# published_id_and_freshness(): one statement each, most of whose cost is
+# Django's cursor. On SQLite a connection can tell, for a few microseconds,
+# whether anything was committed since it last asked (PRAGMA data_version, for
+# other connections; total_changes, for its own), so their answers are kept
+# with the connection until it was, or until the time the answer says the
+# site changes by itself (the next scheduled post or expiry) has come. Inside
+# a transaction nothing is kept: what it wrote may be rolled back.
+
+MAX_KEPT = 10_000
+_kept_here = threading.local()
+
+
+def _kept(using, key, ask, until):
+    """Return ``ask()``'s answer for ``key``, kept from an earlier call if the
+    database is unchanged since and ``until(answer)`` (a time, or None for
+    never) has not come."""
+    token = _unchanged_token(using)
+    if token is None:
+        return ask()
+    kept = getattr(_kept_here, using, None)
+    if kept is None or kept[0] != token:
+        kept = (token, {})
+        setattr(_kept_here, using, kept)
+    answers = kept[1]
+    now = timezone.now()
+    if (found := answers.get(key)) is not None and (found[0] is None or now < found[0]):
+        return found[1]
+    answer = ask()
+    if len(answers) >= MAX_KEPT:
+        answers.clear()
+    answers[key] = (until(answer), answer)
+    return answer
+
+
+def _unchanged_token(using):
+    """Return what stays equal exactly while nothing was committed to the
+    database ``using`` since: the SQLite connection itself (held, so that
+    its id is not reused by the next), its data version and its own count of
+    changes; None where that cannot be told (another database, or inside a
+    transaction)."""
+    connection = connections[using]
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return None
+    connection.ensure_connection()
+    raw = connection.connection
+    (version,) = raw.execute("PRAGMA data_version").fetchone()
+    return (raw, version, raw.total_changes)
 
 
 # The statements' text depends on the database only: made once per process.
