@@ -16,7 +16,7 @@ from news.models import Post, queries
 from .factories import make_post
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "sqlite", reason="answers are kept on SQLite only"
     ),

@@ -173,17 +173,14 @@ def find(digests):
     return {image.sha256: image for image in Image.objects.filter(sha256__in=digests)}
 
 
-def store(
-    data, *, alt="", digest=None, info=None, found=None, verified=(), writes=None
-):
+def store(data, *, alt="", digest=None, info=None, found=None, writes=None):
     """Return ``(image, created)`` for ``data``, storing it if it is new.
 
     ``digest`` and ``info``, when given, are ``sha256()`` and ``inspect()``
     of these very bytes, already made (by an import that read ahead).
     ``found``: ``find()``'s answer for this digest among others, looked up
-    ahead. ``verified``: names whose files were found whole earlier in the
-    caller's run, not read again. ``writes``: a Writes that writes the file
-    of a new image while the caller goes on.
+    ahead. ``writes``: a Writes that writes the file of a new image while the
+    caller goes on.
 
     The caller owns the transaction; if it rolls back, it should delete the
     stored file of every image that came back ``created``.
@@ -193,8 +190,6 @@ def store(
         found = find([digest])
     existing = found.get(digest)
     if existing is not None:
-        if existing.file.name in verified:
-            return existing, False
         name = write(existing.file.name, data, digest)
         if name != existing.file.name:
             existing.file.name = name
@@ -215,12 +210,6 @@ def store(
     else:
         image.save()
         writes.add(image, data)
-    # A new image has no renditions yet: showing it asks the database nothing
-    # (as if prefetch_related("renditions") had found none, which is how
-    # Django keeps what it prefetched).
-    none = image.renditions.none()
-    none._result_cache = []
-    image._prefetched_objects_cache = {"renditions": none}
     return image, True
 
 

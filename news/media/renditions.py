@@ -259,6 +259,17 @@ def lacking(images):
     ]
 
 
+def none_made_yet(image):
+    """Say that ``image``, just stored, has no renditions, as if
+    ``prefetch_related("renditions")`` had found none (which is how Django
+    keeps what it prefetched), so that showing it asks the database nothing.
+    Only for an instance that is done with before anything can make them: an
+    import's, until its file commits."""
+    none = image.renditions.none()
+    none._result_cache = []
+    image._prefetched_objects_cache = {"renditions": none}
+
+
 def picture(image, *, strict=False, make=True, queue_missing=True):
     """Return a Picture for ``image``.
 

@@ -131,11 +131,11 @@ def ahead(source, relpaths, options, *, processes):
     ``processes`` helper processes up to WINDOW files ahead. With none,
     each is only read, and parse() is left to the importer, which needs
     nothing more of a file that has not changed."""
-    if processes < 1:
+    options.ahead = processes >= 1
+    if not options.ahead:
         for relpath in relpaths:
             yield read(source, relpath, options, whole=False)
         return
-    options.ahead = True
     pending: deque = deque()
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(

@@ -14,7 +14,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from ...media import images
+from ...media import images, renditions
 from ...slugs import INDEX_STEMS, normalise
 from .. import markdown
 from .report import ImportFailure, Problem
@@ -329,6 +329,7 @@ def _store(
         return digest, None
     if created:
         stored.append(image)
+        renditions.none_made_yet(image)
     return digest, image
 
 
