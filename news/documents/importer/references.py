@@ -12,7 +12,7 @@ image that changed, appeared or went away.
 
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ...media import images, renditions
 from ...slugs import INDEX_STEMS, normalise
@@ -189,6 +189,11 @@ def _not_looked_up(src, what):
     return None
 
 
+# A file's small images are handed over with their check, up to this many
+# bytes a file, so that the importer need not read them again.
+HANDED_OVER_BYTES = 1024 * 1024
+
+
 @dataclass(frozen=True)
 class Checked:
     """An image checked before it is stored (``check()``)."""
@@ -196,14 +201,17 @@ class Checked:
     digest: str
     info: images.ImageInfo | None
     refused: str = ""  # why images.inspect() refused it
+    data: bytes | None = None  # the bytes checked, when handed over
 
 
 def check(source, references, checked):
     """Read and check (images.inspect()) each image of ``references`` that
     was found, ahead of storing it; return path -> Checked. ``checked``
     holds the answers already given in the run, by content hash: a banner
-    that every file shows is checked once."""
+    that every file shows is checked once. The bytes of images not checked
+    before are handed over with their answer, up to HANDED_OVER_BYTES."""
     found = {}
+    handed_over = 0
     for ref in references.values():
         if ref.path is None or ref.path in found:
             continue
@@ -212,12 +220,17 @@ def check(source, references, checked):
         except ImportFailure:
             continue  # storing it says so
         digest = images.sha256(data)
-        if digest not in checked:
-            try:
-                checked[digest] = Checked(digest, images.inspect(data))
-            except images.InvalidImage as exc:
-                checked[digest] = Checked(digest, None, str(exc))
+        if digest in checked:
+            found[ref.path] = checked[digest]
+            continue
+        try:
+            checked[digest] = Checked(digest, images.inspect(data))
+        except images.InvalidImage as exc:
+            checked[digest] = Checked(digest, None, str(exc))
         found[ref.path] = checked[digest]
+        if handed_over + len(data) <= HANDED_OVER_BYTES:
+            handed_over += len(data)
+            found[ref.path] = replace(checked[digest], data=data)
     return found
 
 
@@ -302,8 +315,11 @@ def _store(
     the same refused file, and leaves the post alone."""
     digest = None
     try:
-        data = source.read(ref.path, MAX_IMAGE_BYTES)
-        digest = images.sha256(data)
+        if ahead is not None and ahead.data is not None:
+            data, digest = ahead.data, ahead.digest
+        else:
+            data = source.read(ref.path, MAX_IMAGE_BYTES)
+            digest = images.sha256(data)
         info = None
         if ahead is not None and ahead.digest == digest:
             if ahead.refused:
