@@ -119,7 +119,7 @@ class Importer:
         self._authors_named: dict = {}
         self._document_images: list = []
         self._document_authors: list = []
-        self._document_written: dict = {}
+        self._document_tags: list = []
         self._writes = None
         self._reading = reading.Options(
             tz=self.tz,
@@ -220,7 +220,7 @@ class Importer:
         self._document_lacking = []
         self._document_images = []
         self._document_authors = []
-        self._document_written = {}
+        self._document_tags = []
         try:
             with transaction.atomic():
                 outcome = self._import(source, relpath, stored, read)
@@ -235,12 +235,9 @@ class Importer:
         else:
             self._categories.update(self._new_categories)
             self._verified.update(image.file.name for image in self._document_images)
-            written = self._document_written
-            self._tags.update(
-                (tag.name.casefold(), tag) for tag in written.get("tags", ())
-            )
+            self._tags.update((tag.name.casefold(), tag) for tag in self._document_tags)
             self._authors_named.update(
-                (author.name, author) for author in written.get("authors", ())
+                (author.name, author) for author in self._document_authors
             )
             self.report.count(outcome)
             if not self.dry_run:
@@ -344,7 +341,7 @@ class Importer:
             site_root=self.site_root,
         )
         written = self._write(post, read, slug, found, mapping, warnings, old, bylines)
-        self._document_written = written
+        self._document_tags = written["tags"]
         source_file = known or SourceFile(post=post)
         source_file.path, source_file.digest = relpath, digest
         source_file.author_keys = {
