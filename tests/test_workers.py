@@ -130,11 +130,12 @@ def wait_until(condition, worker=None):
 def mails(var):
     folder = var / "mail"
     files = sorted(folder.glob("*.log")) if folder.is_dir() else []
-    # The file backend writes each message in a file, with a line of dashes after.
+    # The file backend writes each message in a file, with a line of dashes
+    # after: what follows the last line of dashes is not whole yet.
     return [
         message_from_bytes(part.strip().encode())
         for path in files
-        for part in path.read_text().split("-" * 79)
+        for part in path.read_text().split("-" * 79)[:-1]
         if part.strip()
     ]
 
