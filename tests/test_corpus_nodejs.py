@@ -45,7 +45,10 @@ corpus_media, media_root = module_media("nodejs-media")
 @pytest.fixture(scope="module")
 def imported(django_db_setup, django_db_blocker, corpus_media, nodejs_corpus):
     with django_db_blocker.unblock(), storage_at(corpus_media):
-        yield Importer(site_root=SITE_ROOT, old_url=OLD_URL).run([nodejs_corpus])
+        # Read ahead by a helper process, as the command does (the Jekyll
+        # corpus is read in turn).
+        importer = Importer(site_root=SITE_ROOT, old_url=OLD_URL, processes=1)
+        yield importer.run([nodejs_corpus])
         for model in (Post, Image, Author, Category, Tag, SiteChange):
             model.objects.all().delete()
 

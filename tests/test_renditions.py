@@ -81,7 +81,7 @@ def test_a_lost_race_keeps_the_winners_rendition_and_drops_its_own_file(settings
     winner = Rendition(image=image, width=320, height=192, format="webp")
     winner.file.name = "renditions/elsewhere/winner.webp"
     winner.save()
-    rendition = renditions._make(image, source, 320, "webp")
+    [rendition] = renditions._made(image, source, [(320, "webp")]).values()
     assert rendition.pk == winner.pk
     assert not default_storage.exists(renditions.storage_name(image, 320, "webp"))
     assert Rendition.objects.filter(image=image).count() == 1
@@ -236,7 +236,7 @@ def test_reimporting_makes_no_new_renditions(tmp_path):
 
 def test_an_image_used_twice_in_a_body_is_rendered_once(tmp_path):
     body = article() + "\nAgain: ![Sales](./chart.png)\n"
-    with mock.patch.object(renditions, "_make", wraps=renditions._make) as make:
+    with mock.patch.object(renditions, "_record", wraps=renditions._record) as make:
         import_tree(
             tmp_path, {"post.md": body, "chart.png": image_bytes(size=(400, 200))}
         )
@@ -319,7 +319,7 @@ def test_rerender_makes_the_renditions_of_an_image_two_posts_share_once(tmp_path
         },
     )
     Rendition.objects.all().delete()
-    with mock.patch.object(renditions, "_make", wraps=renditions._make) as make:
+    with mock.patch.object(renditions, "_record", wraps=renditions._record) as make:
         assert renditions.rerender(Post.objects.all()) == 0
     assert make.call_count == 4  # 320 and 500, WebP and PNG
     assert Rendition.objects.count() == 4

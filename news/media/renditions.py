@@ -20,6 +20,8 @@ was killed first removes what that worker left half written.
 
 import io
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -45,6 +47,8 @@ RERENDER_CHUNK = 100
 # A page that meets an image without renditions queues them once in this long.
 QUEUED_SECONDS = 10 * 60
 WIDTHS = (320, 640, 960, 1280, 1920)
+# An image's renditions are resized and encoded this many at a time.
+ENCODING_THREADS = min(4, os.cpu_count() or 1)
 Format = Rendition.Format
 EXTENSIONS = {Format.WEBP: "webp", Format.JPEG: "jpg", Format.PNG: "png"}
 MIME_TYPES = {
@@ -145,15 +149,14 @@ def ensure(image):
                 source.load()
             # Renditions carry no EXIF, so its orientation is applied here.
             source = ImageOps.exif_transpose(source)
-            for width, fmt in missing:
-                try:
-                    have[width, fmt] = _make(image, source, width, fmt)
-                except OSError as exc:
-                    # Writing failed (a full disk): like a failing bucket.
-                    raise StorageError(
-                        f"the media storage could not make renditions of "
-                        f"{image.file.name}: {exc}"
-                    ) from exc
+            try:
+                have.update(_made(image, source, missing))
+            except OSError as exc:
+                # Writing failed (a full disk): like a failing bucket.
+                raise StorageError(
+                    f"the media storage could not make renditions of "
+                    f"{image.file.name}: {exc}"
+                ) from exc
         except S3_ERRORS as exc:
             # An unreadable original (OSError) costs only the srcset, in
             # picture(); a failing storage fails the import of this file, to be
@@ -206,19 +209,45 @@ def _encode(source, width, height, fmt):
     return buffer.getvalue()
 
 
-def _make(image, source, width, fmt):
-    height = max(1, round(image.height * width / image.width))
-    name = storage_name(image, width, fmt)
-    # A file already there (left by a run that lost a race or rolled back) is
-    # this rendition only if it decodes whole at this size.
-    if _complete(name, (width, height)):
-        saved = name
-    else:
-        if default_storage.exists(name):
-            logger.warning("%s is not a whole rendition: making it again", name)
-            default_storage.delete(name)
-        data = _encode(source, width, height, fmt)
-        saved = default_storage.save(name, ContentFile(data))
+def _made(image, source, specs):
+    """Return the renditions ``specs`` (``(width, format)`` pairs) of
+    ``image``, made from ``source``, by spec.
+
+    The resizing and encoding run on threads, side by side: Pillow lets go
+    of the GIL for both, and they are nearly all of a rendition's cost. The
+    storage and the database are used from this thread only.
+    """
+    plans = []
+    with ThreadPoolExecutor(ENCODING_THREADS) as pool:
+        try:
+            for width, fmt in specs:
+                height = max(1, round(image.height * width / image.width))
+                name = storage_name(image, width, fmt)
+                encoding = None
+                # A file already there (left by a run that lost a race or
+                # rolled back) is this rendition only if it decodes whole at
+                # this size.
+                if not _complete(name, (width, height)):
+                    if default_storage.exists(name):
+                        logger.warning(
+                            "%s is not a whole rendition: making it again", name
+                        )
+                        default_storage.delete(name)
+                    encoding = pool.submit(_encode, source, width, height, fmt)
+                plans.append((width, height, fmt, name, encoding))
+            made = {}
+            for width, height, fmt, name, encoding in plans:
+                if encoding is not None:
+                    name = default_storage.save(name, ContentFile(encoding.result()))
+                made[width, fmt] = _record(image, width, height, fmt, name)
+            return made
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+
+
+def _record(image, width, height, fmt, saved):
+    """Return the row of the rendition whose file is ``saved``."""
     try:
         with transaction.atomic():
             rendition = Rendition(image=image, width=width, height=height, format=fmt)
