@@ -8,6 +8,10 @@ from django.core.cache import caches
 pytest_plugins = ["tests.services", "tests.browser"]
 
 
+# A task backend that only keeps what is queued, as a queue no worker reads.
+QUEUED_ONLY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
 def _find_corpus():
     """Return the openEuler corpus: $NEWSDESK_CORPUS, else ../shared/corpus beside
     the checkout, else the workplace's shared folder."""

@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from news.models import Post
+from tests.conftest import QUEUED_ONLY
 
 from .factories import make_post
 
@@ -32,9 +33,7 @@ def test_rerender_posts_queues_chunks_of_posts(capsys):
 
 
 def test_rerender_posts_reports_chunks_left_to_the_workers(capsys, settings):
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
-    }
+    settings.TASKS = QUEUED_ONLY
     for n in range(3):
         make_post(title=f"Post {n}")
     call_command("rerender_posts", "--chunk-size", "2")
@@ -44,9 +43,7 @@ def test_rerender_posts_reports_chunks_left_to_the_workers(capsys, settings):
 
 
 def test_rerender_posts_now_renders_in_the_command(capsys, settings):
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
-    }
+    settings.TASKS = QUEUED_ONLY
     post = make_post(body="*now*")
     Post.objects.filter(pk=post.pk).update(body_html="")
     call_command("rerender_posts", "--now", "--chunk-size", "1")

@@ -27,7 +27,7 @@ from news.models import (
     SiteChange,
 )
 
-from .conftest import CORPUS
+from .conftest import CORPUS, QUEUED_ONLY
 from .factories import read_tree
 
 pytestmark = [
@@ -134,9 +134,7 @@ def imported(django_db_setup, django_db_blocker, corpus_media):
     tasks = (
         override_settings()
         if renditions_made_here()
-        else override_settings(
-            TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-        )
+        else override_settings(TASKS=QUEUED_ONLY)
     )
     with django_db_blocker.unblock(), storage_at(corpus_media), two_languages(), tasks:
         # Read ahead by a helper process, as the command does: every test of

@@ -21,6 +21,7 @@ from news.documents.importer import DirectorySource, Importer, ImportFailure
 from news.documents.importer import references as refs
 from news.media import images
 from news.models import Author, Category, Image, Post, SourceFile
+from tests.conftest import QUEUED_ONLY
 
 from .factories import image_bytes, write_tree
 
@@ -187,9 +188,7 @@ def test_the_command_refuses_a_negative_number_of_processes(tree):
 
 def test_an_image_stored_under_another_name_is_shown_there(tree, monkeypatch, settings):
     # No worker makes renditions: the body shows the original.
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
-    }
+    settings.TASKS = QUEUED_ONLY
     written = images.write
 
     def elsewhere(name, data, digest):

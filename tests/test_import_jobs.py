@@ -16,6 +16,7 @@ from django_tasks import default_task_backend
 
 from news.documents.importer import jobs
 from news.models import ImportJob, Post
+from tests.conftest import QUEUED_ONLY
 
 from .factories import image_bytes, zipped
 
@@ -26,9 +27,7 @@ IMPORT = "/admin/news/post/import/"
 
 @pytest.fixture
 def queue(settings):
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
-    }
+    settings.TASKS = QUEUED_ONLY
     default_task_backend.clear()
     return default_task_backend
 

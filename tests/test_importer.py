@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from news.documents import markdown
 from news.documents.importer import Importer
 from news.models import Author, Image, Post, SourceFile
+from tests.conftest import QUEUED_ONLY
 
 from .factories import image_bytes, write_tree
 
@@ -537,9 +538,7 @@ def test_each_imported_post_costs_the_same_queries(tmp_path, settings):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
-    }
+    settings.TASKS = QUEUED_ONLY
     # The banner, tags, authors and category exist once the first is in.
     Importer().run([reports(tmp_path / "first", 0, 3)])
     counts = []

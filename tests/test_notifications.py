@@ -8,6 +8,7 @@ from django_tasks import default_task_backend
 
 from news.editorial import workflow
 from news.models import Post
+from tests.conftest import QUEUED_ONLY
 
 from .factories import add_authors, make_post, make_user
 
@@ -108,9 +109,7 @@ def test_the_email_is_queued_and_sent_when_the_task_runs(
     team, settings, django_capture_on_commit_callbacks
 ):
     # A backend that only keeps what is queued, as a worker's queue would.
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
-    }
+    settings.TASKS = QUEUED_ONLY
     post = add_authors(make_post(title="Story", status=S.DRAFT), team["author"])
     with django_capture_on_commit_callbacks(execute=True):
         workflow.submit(post, by=team["author"])

@@ -22,6 +22,7 @@ from PIL import Image as PILImage
 from news.documents.importer import Importer
 from news.media import renditions, storage
 from news.models import Image, Post, Rendition
+from tests.conftest import QUEUED_ONLY
 
 from .factories import image_bytes, write_tree
 
@@ -32,13 +33,12 @@ pytestmark = pytest.mark.django_db
 # renditions, body images), whatever the images; and the menus (2), as in
 # tests/test_views.py's LIST_PAGES.
 QUERIES_OF_THE_HOME_PAGE = 8
-DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
 @pytest.fixture
 def queue(settings):
     """Queue tasks without running them; return the backend that keeps them."""
-    settings.TASKS = DUMMY
+    settings.TASKS = QUEUED_ONLY
     default_task_backend.clear()
     return default_task_backend
 

@@ -14,6 +14,7 @@ from PIL import Image as PILImage
 from news.editorial import previews
 from news.media import images, library, renditions, social
 from news.models import Post, PostImage
+from tests.conftest import QUEUED_ONLY
 
 from .conftest import require_service
 from .factories import make_image, make_post
@@ -248,9 +249,7 @@ def test_a_preview_of_a_draft_cuts_no_crop(client, media_root):
 
 
 def test_crops_are_cut_on_a_worker_not_on_the_page(client, settings, media_root):
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
-    }
+    settings.TASKS = QUEUED_ONLY
     default_task_backend.clear()
     image = make_image(size=(1600, 900), alt="The quay")
     post = make_post(title="Cut later", slug="cut-later", banner=image)
@@ -335,9 +334,7 @@ def test_the_cards_stay_in_the_media_root(client, media_root):
 
 
 def test_cards_are_drawn_on_a_worker_not_on_the_page(client, settings, media_root):
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
-    }
+    settings.TASKS = QUEUED_ONLY
     default_task_backend.clear()
     post = make_post(title="Drawn later", slug="later")
     # The page goes without og:image and queues the drawing, once.

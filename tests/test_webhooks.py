@@ -19,6 +19,7 @@ from django_tasks import default_task_backend
 from news.editorial import revisions, workflow
 from news.integrations import signing, webhooks
 from news.models import Post, WebhookDelivery, WebhookSubscription
+from tests.conftest import QUEUED_ONLY
 
 from .factories import (
     add_authors,
@@ -181,9 +182,7 @@ def test_a_500_is_tried_again_with_the_same_body_and_delivery_id(receiver):
 def deferring(settings):
     """A backend that keeps what is queued (with its run_after) instead of
     running it."""
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
-    }
+    settings.TASKS = QUEUED_ONLY
     default_task_backend.clear()
     yield default_task_backend
     default_task_backend.clear()
